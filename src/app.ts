@@ -1,0 +1,67 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { Config } from './config/schema.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { createMetricsServer } from './http/metrics-server.js';
+import { createHttpServer } from './http/server.js';
+import { Metrics } from './services/metrics.js';
+import { createServices, type Services } from './services/services.js';
+import { openStore } from './storage/open.js';
+import type { Store } from './storage/store.js';
+
+export interface AppOverrides {
+  clock?: Clock;
+  logger?: FastifyBaseLogger;
+  /** Use this store instead of opening the configured database (it is closed with the app). */
+  store?: Store;
+}
+
+export interface App {
+  readonly http: FastifyInstance;
+  readonly services: Services;
+  readonly store: Store;
+  readonly metrics: Metrics;
+  readonly config: Config;
+  /** Starts listening (and the metrics listener, when configured); resolves to the client address. */
+  listen(): Promise<string>;
+  /** Stops background work, closes the HTTP server (finishing in-flight requests), then the database. */
+  close(): Promise<void>;
+}
+
+/** The database and services without HTTP: what offline commands (register-user) need. */
+export async function buildCore(config: Config, overrides: AppOverrides = {}): Promise<{ store: Store; services: Services }> {
+  const clock = overrides.clock ?? systemClock;
+  const store = overrides.store ?? (await openStore(config.database));
+  return { store, services: createServices({ store, clock, config }) };
+}
+
+/** The one place where Hearth's parts are constructed and wired together. */
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = overrides.logger ?? pino({ level: config.logLevel });
+  const { store, services } = await buildCore(config, overrides);
+  const metrics = new Metrics({ processMetrics: config.metrics.enabled });
+  const http = await createHttpServer({ services, config, metrics, logger });
+  const metricsServer = config.metrics.enabled && config.metrics.port !== null
+    ? createMetricsServer(metrics, config.metrics.path)
+    : undefined;
+  let closed = false;
+  return {
+    http,
+    services,
+    store,
+    metrics,
+    config,
+    async listen() {
+      const address = await http.listen({ host: config.host, port: config.port });
+      await metricsServer?.listen({ host: config.metrics.host, port: config.metrics.port ?? 0 });
+      return address;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await metricsServer?.close();
+      await http.close();
+      await store.close();
+    },
+  };
+}

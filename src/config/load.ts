@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { isValidServerName } from '../core/ids.js';
+import { DEFAULTS } from './defaults.js';
+import { parseDuration } from './duration.js';
+import type { Config, RateLimitName, RateLimitRule } from './schema.js';
+
+/** A configuration problem, naming the key and why it is wrong. */
+export class ConfigError extends Error {
+  constructor(readonly key: string, readonly why: string) {
+    super(`invalid config: ${key}: ${why}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Command-line overrides of `serve` (each also an environment variable HEARTH_*). */
+export interface ConfigOverrides {
+  config?: string;
+  host?: string;
+  port?: string | number;
+  serverName?: string;
+  dataDir?: string;
+  database?: string;
+  enableRegistration?: boolean;
+  disableRateLimits?: boolean;
+}
+
+type Raw = Record<string, unknown>;
+
+const TOP_LEVEL_KEYS = new Set([
+  ...Object.keys(DEFAULTS), 'public_baseurl', 'database', 'signing_key_path',
+]);
+const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'default'];
+
+/** Reads the overrides that come from the environment. */
+export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
+  const bool = (v: string | undefined) => (v === undefined ? undefined : /^(1|true|yes|on)$/i.test(v));
+  return dropUndefined({
+    config: env.HEARTH_CONFIG,
+    host: env.HEARTH_HOST,
+    port: env.HEARTH_PORT,
+    serverName: env.HEARTH_SERVER_NAME,
+    dataDir: env.HEARTH_DATA_DIR,
+    database: env.HEARTH_DATABASE,
+    enableRegistration: bool(env.HEARTH_ENABLE_REGISTRATION),
+    disableRateLimits: bool(env.HEARTH_DISABLE_RATE_LIMITS),
+  });
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Loads the configuration: defaults < YAML file < environment < command-line flags. */
+export function loadConfig(flags: ConfigOverrides, env: NodeJS.ProcessEnv = process.env): Config {
+  const overrides = { ...overridesFromEnv(env), ...dropUndefined(flags) };
+  const raw: Raw = overrides.config ? readConfigFile(overrides.config) : {};
+  return buildConfig(applyOverrides(raw, overrides), overrides.config ? path.dirname(overrides.config) : process.cwd());
+}
+
+function readConfigFile(file: string): Raw {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('--config', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError('--config', `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('--config', `${file} must hold a mapping`);
+  return parsed as Raw;
+}
+
+function applyOverrides(raw: Raw, o: ConfigOverrides): Raw {
+  const out: Raw = { ...raw };
+  if (o.host !== undefined) out.host = o.host;
+  if (o.port !== undefined) out.port = typeof o.port === 'string' && /^\d+$/.test(o.port) ? Number(o.port) : o.port;
+  if (o.serverName !== undefined) out.server_name = o.serverName;
+  if (o.dataDir !== undefined) out.data_dir = o.dataDir;
+  if (o.database !== undefined) out.database = o.database;
+  if (o.enableRegistration !== undefined) out.enable_registration = o.enableRegistration;
+  if (o.disableRateLimits) out.rate_limits = { ...asRecord(out.rate_limits, 'rate_limits'), enabled: false };
+  return out;
+}
+
+function asRecord(v: unknown, key: string): Raw {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, 'must be a mapping');
+  return v as Raw;
+}
+
+function str(v: unknown, key: string): string {
+  if (typeof v !== 'string' || v.length === 0) throw new ConfigError(key, 'must be a non-empty string');
+  return v;
+}
+function bool(v: unknown, key: string): boolean {
+  if (typeof v !== 'boolean') throw new ConfigError(key, 'must be true or false');
+  return v;
+}
+function int(v: unknown, key: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ConfigError(key, `must be an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+function positive(v: unknown, key: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(key, 'must be a positive number');
+  return v;
+}
+function oneOf<T extends string>(v: unknown, key: string, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !allowed.includes(v as T)) throw new ConfigError(key, `must be one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+/** Validates a raw (file-format) configuration and fills in defaults. `baseDir` resolves relative paths. */
+export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
+  for (const key of Object.keys(raw)) if (!TOP_LEVEL_KEYS.has(key)) throw new ConfigError(key, 'unknown setting');
+  const get = <K extends keyof typeof DEFAULTS>(k: K): unknown => (raw[k] === undefined ? DEFAULTS[k] : raw[k]);
+
+  const serverName = str(get('server_name'), 'server_name');
+  if (!isValidServerName(serverName)) throw new ConfigError('server_name', 'must be a valid Matrix server name (host[:port])');
+  const host = str(get('host'), 'host');
+  const port = int(get('port'), 'port', 0, 65535);
+  const dataDir = path.resolve(baseDir, str(get('data_dir'), 'data_dir'));
+  const publicBaseUrl = raw.public_baseurl === undefined
+    ? `http://${host.includes(':') ? `[${host}]` : host}:${port}/`
+    : str(raw.public_baseurl, 'public_baseurl');
+  if (!/^https?:\/\//.test(publicBaseUrl)) throw new ConfigError('public_baseurl', 'must start with http:// or https://');
+
+  return Object.freeze({
+    serverName,
+    host,
+    port,
+    publicBaseUrl: publicBaseUrl.endsWith('/') ? publicBaseUrl : `${publicBaseUrl}/`,
+    dataDir,
+    database: buildDatabase(raw, get, dataDir, baseDir),
+    signingKeyPath: raw.signing_key_path === undefined
+      ? path.join(dataDir, 'signing.key')
+      : path.resolve(baseDir, str(raw.signing_key_path, 'signing_key_path')),
+    enableRegistration: bool(get('enable_registration'), 'enable_registration'),
+    registrationTokens: buildTokens(get('registration_tokens')),
+    rateLimits: buildRateLimits(asRecord(raw.rate_limits, 'rate_limits')),
+    metrics: buildMetrics(asRecord(raw.metrics, 'metrics')),
+    forgetRoomsOnLeave: bool(get('forget_rooms_on_leave'), 'forget_rooms_on_leave'),
+    forgottenRoomRetentionMs: buildRetention(raw),
+    logLevel: oneOf(get('log_level'), 'log_level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
+    maxRequestBytes: int(get('max_request_bytes'), 'max_request_bytes', 65536, 100 * 1024 * 1024),
+    passwordHashing: buildPasswordHashing(asRecord(raw.password_hashing, 'password_hashing')),
+  });
+}
+
+function buildDatabase(raw: Raw, get: (k: 'sqlite_synchronous' | 'database_pool_size') => unknown, dataDir: string, baseDir: string): Config['database'] {
+  const db = raw.database === undefined ? path.join(dataDir, 'hearth.db') : str(raw.database, 'database');
+  if (/^postgres(ql)?:\/\//.test(db)) {
+    return { kind: 'postgres', url: db, poolSize: int(get('database_pool_size'), 'database_pool_size', 1, 1000) };
+  }
+  if (/^[a-z]+:\/\//i.test(db)) throw new ConfigError('database', 'must be a SQLite file path or a postgres:// URL');
+  const file = db === ':memory:' ? db : path.resolve(baseDir, db);
+  return { kind: 'sqlite', path: file, synchronous: oneOf(get('sqlite_synchronous'), 'sqlite_synchronous', ['full', 'normal', 'off'] as const) };
+}
+
+function buildTokens(v: unknown): string[] {
+  if (!Array.isArray(v)) throw new ConfigError('registration_tokens', 'must be a list of strings');
+  return v.map((t, i) => str(t, `registration_tokens[${i}]`));
+}
+
+function buildRateLimits(raw: Raw): Config['rateLimits'] {
+  for (const key of Object.keys(raw)) {
+    if (key !== 'enabled' && !RATE_LIMIT_NAMES.includes(key as RateLimitName)) throw new ConfigError(`rate_limits.${key}`, 'unknown rate limiter');
+  }
+  const rules = {} as Record<RateLimitName, RateLimitRule>;
+  for (const name of RATE_LIMIT_NAMES) {
+    const given = asRecord(raw[name], `rate_limits.${name}`);
+    const def = DEFAULTS.rate_limits[name];
+    rules[name] = Object.freeze({
+      perSecond: positive(given.per_second ?? def.per_second, `rate_limits.${name}.per_second`),
+      burst: int(given.burst ?? def.burst, `rate_limits.${name}.burst`, 1, 1_000_000),
+    });
+  }
+  return Object.freeze({ enabled: bool(raw.enabled ?? DEFAULTS.rate_limits.enabled, 'rate_limits.enabled'), ...rules });
+}
+
+function buildMetrics(raw: Raw): Config['metrics'] {
+  const d = DEFAULTS.metrics;
+  const p = str(raw.path ?? d.path, 'metrics.path');
+  if (!p.startsWith('/')) throw new ConfigError('metrics.path', 'must start with /');
+  return Object.freeze({
+    enabled: bool(raw.enabled ?? d.enabled, 'metrics.enabled'),
+    path: p,
+    host: str(raw.host ?? d.host, 'metrics.host'),
+    port: raw.port === undefined || raw.port === null ? null : int(raw.port, 'metrics.port', 0, 65535),
+  });
+}
+
+function buildRetention(raw: Raw): number | null {
+  const v = raw.forgotten_room_retention === undefined ? DEFAULTS.forgotten_room_retention : raw.forgotten_room_retention;
+  if (v === null) return null;
+  const ms = parseDuration(v);
+  if (ms === undefined) throw new ConfigError('forgotten_room_retention', 'must be a duration such as 7d, 12h, 30m or null');
+  return ms;
+}
+
+function buildPasswordHashing(raw: Raw): Config['passwordHashing'] {
+  const d = DEFAULTS.password_hashing;
+  const cost = int(raw.cost ?? d.cost, 'password_hashing.cost', 2, 2 ** 20);
+  if ((cost & (cost - 1)) !== 0) throw new ConfigError('password_hashing.cost', 'must be a power of two');
+  return Object.freeze({
+    cost,
+    blockSize: int(raw.block_size ?? d.block_size, 'password_hashing.block_size', 1, 64),
+    parallelization: int(raw.parallelization ?? d.parallelization, 'password_hashing.parallelization', 1, 16),
+  });
+}

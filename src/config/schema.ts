@@ -1,0 +1,33 @@
+/** The typed, validated configuration. Produced only by config/load.ts; frozen after loading. */
+export interface RateLimitRule {
+  /** Tokens added per second. */
+  readonly perSecond: number;
+  /** Bucket size: how many requests may arrive at once. */
+  readonly burst: number;
+}
+
+export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'default';
+
+export interface Config {
+  readonly serverName: string;
+  readonly host: string;
+  readonly port: number;
+  /** The base URL clients use, published in /.well-known/matrix/client. */
+  readonly publicBaseUrl: string;
+  readonly dataDir: string;
+  readonly database:
+    | { readonly kind: 'sqlite'; readonly path: string; readonly synchronous: 'full' | 'normal' | 'off' }
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
+  readonly signingKeyPath: string;
+  readonly enableRegistration: boolean;
+  /** When non-empty, registration requires one of these tokens (m.login.registration_token). */
+  readonly registrationTokens: readonly string[];
+  readonly rateLimits: { readonly enabled: boolean } & Readonly<Record<RateLimitName, RateLimitRule>>;
+  readonly metrics: { readonly enabled: boolean; readonly path: string; readonly port: number | null; readonly host: string };
+  readonly forgetRoomsOnLeave: boolean;
+  /** Milliseconds after which a room every local user forgot is purged; null disables the purge. */
+  readonly forgottenRoomRetentionMs: number | null;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  readonly maxRequestBytes: number;
+  readonly passwordHashing: { readonly cost: number; readonly blockSize: number; readonly parallelization: number };
+}

@@ -1,0 +1,103 @@
+import type { RoomVersion } from '../room-versions.js';
+import type { StateLookup } from '../events/types.js';
+import { isJsonObject } from '../json.js';
+import { EventType, ownValue, roomCreatorOf } from './state-access.js';
+
+/**
+ * Effective power levels of a room: the `m.room.power_levels` content with every default of the
+ * client-server spec filled in. Maps have no prototype, so any event type or user ID can be
+ * looked up by indexing without meeting `Object.prototype`.
+ */
+export interface PowerLevels {
+  readonly users: Readonly<Record<string, number>>;
+  readonly users_default: number;
+  readonly events: Readonly<Record<string, number>>;
+  readonly events_default: number;
+  readonly state_default: number;
+  readonly ban: number;
+  readonly kick: number;
+  readonly redact: number;
+  readonly invite: number;
+  readonly notifications: Readonly<Record<string, number>>;
+}
+
+/** The named levels with their defaults (the same with or without a power levels event). */
+export const LEVEL_DEFAULTS = {
+  users_default: 0,
+  events_default: 0,
+  state_default: 50,
+  ban: 50,
+  kick: 50,
+  redact: 50,
+  invite: 0,
+} as const;
+
+export type NamedLevel = keyof typeof LEVEL_DEFAULTS;
+export const NAMED_LEVELS = Object.keys(LEVEL_DEFAULTS) as NamedLevel[];
+
+/** Level reached by the creator of a room without a power levels event (v1 to v11). */
+export const CREATOR_DEFAULT_LEVEL = 100;
+
+/**
+ * A power level value as room versions 10+ accept it: a JSON integer (never a string or a
+ * fraction) within canonical JSON's range [-(2**53)+1, (2**53)-1].
+ */
+export function isPowerLevelValue(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
+}
+
+/**
+ * An integer-valued map from content, dropping entries that are not valid levels. Such entries
+ * cannot be in a v10+ room's state (rule 9 rejects them); dropping them keeps readers total.
+ */
+function levelMap(value: unknown): Record<string, number> {
+  const map = Object.create(null) as Record<string, number>;
+  if (!isJsonObject(value)) return map;
+  for (const [key, level] of Object.entries(value)) {
+    if (isPowerLevelValue(level)) map[key] = level;
+  }
+  return map;
+}
+
+export function powerLevelsContent(authState: StateLookup, roomVersion?: RoomVersion): PowerLevels {
+  const event = authState.get(EventType.powerLevels, '');
+  const content = event?.content ?? {};
+  const named = (key: NamedLevel): number => {
+    const value = ownValue(content, key);
+    return isPowerLevelValue(value) ? value : LEVEL_DEFAULTS[key];
+  };
+  const users = levelMap(ownValue(content, 'users'));
+  if (!event) {
+    const creator = roomCreatorOf(authState, roomVersion);
+    if (creator !== undefined) users[creator] = CREATOR_DEFAULT_LEVEL;
+  }
+  const notifications = levelMap(ownValue(content, 'notifications'));
+  if (!Object.hasOwn(notifications, 'room')) notifications['room'] = 50;
+  return {
+    users,
+    users_default: named('users_default'),
+    events: levelMap(ownValue(content, 'events')),
+    events_default: named('events_default'),
+    state_default: named('state_default'),
+    ban: named('ban'),
+    kick: named('kick'),
+    redact: named('redact'),
+    invite: named('invite'),
+    notifications,
+  };
+}
+
+export function powerLevelOf(userId: string, authState: StateLookup, roomVersion?: RoomVersion): number {
+  const levels = powerLevelsContent(authState, roomVersion);
+  return levels.users[userId] ?? levels.users_default;
+}
+
+/**
+ * The spec's "required power level" of an event type (server-server API, Definitions): listed
+ * in `events`, else `state_default` for state events and `events_default` for the others.
+ * Membership events do not use it (rule 4 decides them with invite/kick/ban).
+ */
+export function requiredPowerLevelForEvent(type: string, isState: boolean, authState: StateLookup): number {
+  const levels = powerLevelsContent(authState);
+  return levels.events[type] ?? (isState ? levels.state_default : levels.events_default);
+}

@@ -1,0 +1,113 @@
+/**
+ * The one table of Matrix error codes. No other file spells an `M_*` errcode:
+ * services throw through the helpers below, the HTTP layer only serialises.
+ */
+export const ErrCode = {
+  forbidden: 'M_FORBIDDEN',
+  unknownToken: 'M_UNKNOWN_TOKEN',
+  missingToken: 'M_MISSING_TOKEN',
+  badJson: 'M_BAD_JSON',
+  notJson: 'M_NOT_JSON',
+  notFound: 'M_NOT_FOUND',
+  limitExceeded: 'M_LIMIT_EXCEEDED',
+  unrecognized: 'M_UNRECOGNIZED',
+  unknown: 'M_UNKNOWN',
+  userInUse: 'M_USER_IN_USE',
+  invalidUsername: 'M_INVALID_USERNAME',
+  roomInUse: 'M_ROOM_IN_USE',
+  invalidRoomState: 'M_INVALID_ROOM_STATE',
+  unsupportedRoomVersion: 'M_UNSUPPORTED_ROOM_VERSION',
+  incompatibleRoomVersion: 'M_INCOMPATIBLE_ROOM_VERSION',
+  missingParam: 'M_MISSING_PARAM',
+  invalidParam: 'M_INVALID_PARAM',
+  tooLarge: 'M_TOO_LARGE',
+  userDeactivated: 'M_USER_DEACTIVATED',
+  guestAccessForbidden: 'M_GUEST_ACCESS_FORBIDDEN',
+  weakPassword: 'M_WEAK_PASSWORD',
+  exclusive: 'M_EXCLUSIVE',
+  threepidDenied: 'M_THREEPID_DENIED',
+  serverNotTrusted: 'M_SERVER_NOT_TRUSTED',
+  unauthorized: 'M_UNAUTHORIZED',
+} as const;
+
+export type ErrCodeValue = (typeof ErrCode)[keyof typeof ErrCode];
+
+/** A client-facing error: an HTTP status, a Matrix errcode, a message, and optional extra body fields. */
+export class MatrixError extends Error {
+  readonly status: number;
+  readonly errcode: ErrCodeValue;
+  readonly extra: Readonly<Record<string, unknown>>;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    status: number,
+    errcode: ErrCodeValue,
+    message: string,
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'MatrixError';
+    this.status = status;
+    this.errcode = errcode;
+    this.extra = extra;
+    this.headers = headers;
+  }
+
+  toBody(): Record<string, unknown> {
+    return { ...this.extra, errcode: this.errcode, error: this.message };
+  }
+}
+
+export const forbidden = (message: string): MatrixError => new MatrixError(403, ErrCode.forbidden, message);
+export const notFound = (message: string): MatrixError => new MatrixError(404, ErrCode.notFound, message);
+export const badJson = (message: string): MatrixError => new MatrixError(400, ErrCode.badJson, message);
+export const notJson = (message: string): MatrixError => new MatrixError(400, ErrCode.notJson, message);
+export const missingParam = (message: string): MatrixError => new MatrixError(400, ErrCode.missingParam, message);
+export const invalidParam = (message: string): MatrixError => new MatrixError(400, ErrCode.invalidParam, message);
+export const unknownError = (status: number, message: string): MatrixError =>
+  new MatrixError(status, ErrCode.unknown, message);
+export const unrecognized = (status: number, message: string): MatrixError =>
+  new MatrixError(status, ErrCode.unrecognized, message);
+export const tooLarge = (message: string): MatrixError => new MatrixError(413, ErrCode.tooLarge, message);
+export const missingToken = (): MatrixError => new MatrixError(401, ErrCode.missingToken, 'Missing access token');
+export const unknownToken = (): MatrixError =>
+  new MatrixError(401, ErrCode.unknownToken, 'Unknown or expired access token', { soft_logout: false });
+export const userInUse = (): MatrixError => new MatrixError(400, ErrCode.userInUse, 'User ID already taken');
+export const invalidUsername = (message: string): MatrixError =>
+  new MatrixError(400, ErrCode.invalidUsername, message);
+export const userDeactivated = (): MatrixError =>
+  new MatrixError(403, ErrCode.userDeactivated, 'This account has been deactivated');
+export const guestAccessForbidden = (): MatrixError =>
+  new MatrixError(403, ErrCode.guestAccessForbidden, 'Guest access is not enabled on this server');
+export const unsupportedRoomVersion = (version: string): MatrixError =>
+  new MatrixError(400, ErrCode.unsupportedRoomVersion, `Room version ${JSON.stringify(version)} is not supported`);
+export const roomInUse = (message: string): MatrixError => new MatrixError(400, ErrCode.roomInUse, message);
+
+export function limitExceeded(retryAfterMs: number): MatrixError {
+  const ms = Math.max(1, Math.ceil(retryAfterMs));
+  return new MatrixError(
+    429,
+    ErrCode.limitExceeded,
+    'Too many requests',
+    { retry_after_ms: ms },
+    { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) },
+  );
+}
+
+/**
+ * User-interactive auth: a 401 carrying `flows`, `params`, `session` and `completed`.
+ * `errcode`/`error` appear in the body only when a submitted stage failed.
+ */
+export class UiaRequired extends MatrixError {
+  readonly stageFailed: boolean;
+
+  constructor(body: Record<string, unknown>, failure?: { errcode: ErrCodeValue; error: string }) {
+    super(401, failure?.errcode ?? ErrCode.unauthorized, failure?.error ?? 'Additional authentication is required', body);
+    this.stageFailed = failure !== undefined;
+  }
+
+  override toBody(): Record<string, unknown> {
+    return this.stageFailed ? super.toBody() : { ...this.extra };
+  }
+}

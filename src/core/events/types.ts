@@ -1,0 +1,49 @@
+import type { EventId, RoomId, UserId } from '../ids.js';
+import type { JsonObject } from '../json.js';
+
+/**
+ * A persistent data unit as room versions 10 and 11 define it (event format v2: the event ID
+ * is not part of the event, it is the reference hash). `redacts` is top-level in v10 only.
+ */
+export interface Pdu {
+  type: string;
+  room_id: RoomId;
+  sender: UserId;
+  content: JsonObject;
+  origin_server_ts: number;
+  depth: number;
+  prev_events: EventId[];
+  auth_events: EventId[];
+  state_key?: string;
+  redacts?: EventId;
+  hashes: { sha256: string };
+  signatures: Record<string, Record<string, string>>;
+  unsigned?: JsonObject;
+}
+
+/** A PDU before hashing and signing. */
+export type UnsignedPdu = Omit<Pdu, 'hashes' | 'signatures'>;
+
+/** A PDU together with its ID, as stored and served. */
+export interface RoomEvent extends Pdu {
+  event_id: EventId;
+}
+
+export type StateKey = string;
+
+/** Key of a state entry: type and state key, separated by a NUL that cannot appear in either. */
+export function stateKeyOf(type: string, stateKey: string): string {
+  return `${type}\u0000${stateKey}`;
+}
+
+/** Read-only access to room state, as the auth rules and visibility rules need it. */
+export interface StateLookup {
+  get(type: string, stateKey: string): RoomEvent | undefined;
+}
+
+export function isStateEvent(event: { state_key?: string }): boolean {
+  return typeof event.state_key === 'string';
+}
+
+export type Membership = 'join' | 'invite' | 'leave' | 'ban' | 'knock';
+export const MEMBERSHIPS: readonly Membership[] = ['join', 'invite', 'leave', 'ban', 'knock'];

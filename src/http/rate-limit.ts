@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.js';
+import { limitExceeded } from '../core/errors.js';
+import type { RateLimiter } from '../services/rate-limiter.js';
+
+/**
+ * Applies the route's named limiter after authentication: keyed by user when authenticated,
+ * else by client IP. Server admins are exempt; `rate_limits.enabled: false` turns all off.
+ */
+export function installRateLimits(app: FastifyInstance, limiter: RateLimiter, limits: Config['rateLimits']): void {
+  if (!limits.enabled) return;
+  app.addHook('preHandler', async (request) => {
+    const name = request.routeOptions.config.rateLimit;
+    if (!name) return;
+    if (request.requester?.isAdmin) return;
+    const key = request.requester?.userId ?? `ip:${request.ip}`;
+    const waitMs = limiter.take(name, key, limits[name]);
+    if (waitMs > 0) throw limitExceeded(waitMs);
+  });
+}

@@ -1,0 +1,84 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.js';
+import type { Metrics } from '../services/metrics.js';
+import type { Services } from '../services/services.js';
+import { installAuth } from './auth.js';
+import { accountRoutes } from './client/account.js';
+import { deviceRoutes } from './client/devices.js';
+import { capabilitiesRoutes, discoveryRoutes } from './client/discovery.js';
+import { profileRoutes } from './client/profile.js';
+import { registrationTokenRoutes } from './client/registration-tokens.js';
+import { registrationRoutes } from './client/registration.js';
+import { sessionRoutes } from './client/session.js';
+import { installErrorHandling } from './error-handler.js';
+import { installJsonBodyParser } from './json-body.js';
+import { addMetricsRoute } from './metrics-server.js';
+import { installRateLimits } from './rate-limit.js';
+import { trackRoutes } from './route-table.js';
+import { installValidation } from './validation.js';
+
+export interface HttpServerOptions {
+  services: Services;
+  config: Config;
+  metrics: Metrics;
+  logger: FastifyBaseLogger;
+}
+
+/** Client-Server API paths are served under both prefixes: r0 for older clients (Hydrogen). */
+export const CLIENT_PREFIXES = ['/_matrix/client/v3', '/_matrix/client/r0'];
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
+  'access-control-allow-headers': 'X-Requested-With, Content-Type, Authorization, Date',
+  'access-control-max-age': '86400',
+};
+
+/** Builds the Fastify instance with every route; listening is up to the caller. */
+export async function createHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
+  const { services, config, metrics } = opts;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: opts.logger,
+    disableRequestLogging: true,
+    bodyLimit: config.maxRequestBytes,
+    maxParamLength: 2048,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
+  });
+  const allowedMethods = trackRoutes(app);
+  installValidation(app);
+  installJsonBodyParser(app, config.maxRequestBytes);
+  installErrorHandling(app, allowedMethods);
+
+  // CORS on every response; a preflight is answered here, before routing (spec: "Web Browser Clients").
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(CORS_HEADERS);
+    if (request.method === 'OPTIONS') return reply.code(204).send();
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  installAuth(app, services);
+  installRateLimits(app, services.rateLimiter, config.rateLimits);
+
+  await app.register(discoveryRoutes, { config });
+  await app.register(registrationTokenRoutes, { services });
+  for (const prefix of CLIENT_PREFIXES) {
+    await app.register(async (client) => {
+      await client.register(capabilitiesRoutes, { config });
+      await client.register(registrationRoutes, { services });
+      await client.register(sessionRoutes, { services });
+      await client.register(accountRoutes, { services });
+      await client.register(deviceRoutes, { services });
+      await client.register(profileRoutes, { services });
+    }, { prefix });
+  }
+  if (config.metrics.enabled && config.metrics.port === null) {
+    addMetricsRoute(app, metrics, config.metrics.path);
+  }
+  return app;
+}

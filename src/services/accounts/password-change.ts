@@ -1,0 +1,32 @@
+import type { Store } from '../../storage/store.js';
+import type { Requester } from '../requester.js';
+import { hashPassword, type PasswordHashParams } from './password-hash.js';
+import { passwordStage } from './password-stage.js';
+import type { UserInteractiveAuth } from './uia.js';
+
+export interface PasswordChangeInput {
+  newPassword: string;
+  /** Default true: every other device is logged out. */
+  logoutDevices: boolean;
+  auth: unknown;
+}
+
+/** `POST /account/password`, behind user-interactive auth with the current password. */
+export class PasswordChange {
+  constructor(private readonly deps: { store: Store; uia: UserInteractiveAuth; serverName: string; passwordHashing: PasswordHashParams }) {}
+
+  async change(requester: Requester, input: PasswordChangeInput): Promise<void> {
+    await this.deps.uia.require({
+      purpose: 'change_password',
+      flows: [{ stages: ['m.login.password'] }],
+      auth: input.auth,
+      userId: requester.userId,
+      checkStage: passwordStage(this.deps.store, this.deps.serverName, requester.userId),
+    });
+    const hash = await hashPassword(input.newPassword, this.deps.passwordHashing);
+    await this.deps.store.transaction(async (tx) => {
+      await tx.accounts.setPasswordHash(requester.userId, hash);
+      if (input.logoutDevices) await tx.devices.deleteAll(requester.userId, requester.deviceId);
+    });
+  }
+}

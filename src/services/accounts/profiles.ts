@@ -1,0 +1,38 @@
+import { forbidden, notFound } from '../../core/errors.js';
+import type { UserId } from '../../core/ids.js';
+import type { Store } from '../../storage/store.js';
+import type { Requester } from '../requester.js';
+
+export interface Profile {
+  displayname?: string;
+  avatar_url?: string;
+}
+
+export type ProfileField = 'displayname' | 'avatar_url';
+
+/** Global profiles: display name and avatar URL. */
+export class Profiles {
+  constructor(private readonly deps: { store: Store }) {}
+
+  async get(userId: UserId): Promise<Profile> {
+    const account = await this.deps.store.accounts.get(userId);
+    if (!account) throw notFound('Profile not found');
+    const out: Profile = {};
+    if (account.displayname !== null) out.displayname = account.displayname;
+    if (account.avatarUrl !== null) out.avatar_url = account.avatarUrl;
+    return out;
+  }
+
+  async getField(userId: UserId, field: ProfileField): Promise<Profile> {
+    const profile = await this.get(userId);
+    if (profile[field] === undefined) throw notFound(`No ${field} set for this user`);
+    return { [field]: profile[field] };
+  }
+
+  async setField(requester: Requester, userId: UserId, field: ProfileField, value: string | null): Promise<void> {
+    if (requester.userId !== userId && !requester.isAdmin) throw forbidden("You cannot change another user's profile");
+    if (!(await this.deps.store.accounts.exists(userId))) throw notFound('Profile not found');
+    const fields = field === 'displayname' ? { displayname: value } : { avatarUrl: value };
+    await this.deps.store.accounts.setProfile(userId, fields);
+  }
+}

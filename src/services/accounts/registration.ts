@@ -1,0 +1,119 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import { forbidden, guestAccessForbidden, invalidUsername, unknownError, userInUse } from '../../core/errors.js';
+import { checkNewLocalpart, makeUserId, parseDeviceId, type UserId } from '../../core/ids.js';
+import type { JsonObject } from '../../core/json.js';
+import { ConflictError } from '../../storage/errors.js';
+import type { Store } from '../../storage/store.js';
+import { newOpaqueId } from './access-tokens.js';
+import { hashPassword, type PasswordHashParams } from './password-hash.js';
+import type { LoginResult, Sessions } from './sessions.js';
+import type { UserInteractiveAuth } from './uia.js';
+
+export interface RegistrationDeps {
+  store: Store;
+  clock: Clock;
+  uia: UserInteractiveAuth;
+  sessions: Sessions;
+  serverName: string;
+  enabled: boolean;
+  registrationTokens: readonly string[];
+  passwordHashing: PasswordHashParams;
+}
+
+export interface RegisterInput {
+  body: JsonObject;
+  kind: 'user' | 'guest';
+}
+
+export type RegisterResult = Partial<LoginResult> & { user_id: UserId };
+
+/** Account creation: `POST /register` (with user-interactive auth) and the offline CLI path. */
+export class Registration {
+  constructor(private readonly deps: RegistrationDeps) {}
+
+  async register({ body, kind }: RegisterInput): Promise<RegisterResult> {
+    if (kind === 'guest') throw guestAccessForbidden();
+    if (!this.deps.enabled) throw forbidden('Registration is disabled on this server');
+    const localpart = typeof body.username === 'string' ? body.username : undefined;
+    // Name checks come first, so a client learns of a taken name before going through auth.
+    const userId = localpart === undefined ? undefined : await this.checkAvailable(localpart);
+    await this.deps.uia.require({
+      purpose: 'register',
+      flows: this.flows(),
+      auth: body.auth,
+      userId: null,
+      checkStage: async (type, auth) => this.checkStage(type, auth),
+    });
+    const created = await this.createAccount({
+      userId: userId ?? (await this.generateUserId()),
+      password: typeof body.password === 'string' ? body.password : undefined,
+      admin: false,
+    });
+    if (body.inhibit_login === true) return { user_id: created };
+    const deviceId = typeof body.device_id === 'string' ? parseDeviceId(body.device_id) : undefined;
+    const name = typeof body.initial_device_display_name === 'string' ? body.initial_device_display_name : null;
+    const login = await this.deps.sessions.issue(created, deviceId, name);
+    const { well_known: _wk, home_server: _hs, ...rest } = login;
+    return rest;
+  }
+
+  /** `GET /register/available`: throws M_INVALID_USERNAME / M_USER_IN_USE, or returns. */
+  async checkAvailable(localpart: string): Promise<UserId> {
+    const why = checkNewLocalpart(localpart, this.deps.serverName);
+    if (why) throw invalidUsername(why);
+    const userId = makeUserId(localpart, this.deps.serverName);
+    if (await this.deps.store.accounts.exists(userId)) throw userInUse();
+    return userId;
+  }
+
+  isTokenValid(token: string): boolean {
+    const given = Buffer.from(token);
+    return this.deps.registrationTokens.some((t) => {
+      const known = Buffer.from(t);
+      return known.length === given.length && timingSafeEqual(known, given);
+    });
+  }
+
+  /** Creates an account directly (CLI, tests, and the end of a successful registration). */
+  async createAccount(input: { userId: UserId; password?: string | undefined; admin: boolean }): Promise<UserId> {
+    const passwordHash = input.password === undefined ? null : await hashPassword(input.password, this.deps.passwordHashing);
+    try {
+      await this.deps.store.accounts.create({
+        userId: input.userId,
+        passwordHash,
+        isAdmin: input.admin,
+        deactivated: false,
+        displayname: input.userId.slice(1, input.userId.indexOf(':')),
+        avatarUrl: null,
+        createdTs: this.deps.clock.now(),
+      });
+    } catch (err) {
+      if (err instanceof ConflictError) throw userInUse();
+      throw err;
+    }
+    return input.userId;
+  }
+
+  private flows() {
+    return this.deps.registrationTokens.length > 0
+      ? [{ stages: ['m.login.registration_token'] }]
+      : [{ stages: ['m.login.dummy'] }];
+  }
+
+  private async checkStage(type: string, auth: JsonObject) {
+    if (type === 'm.login.dummy') return undefined;
+    if (type === 'm.login.registration_token') {
+      return typeof auth.token === 'string' && this.isTokenValid(auth.token) ? undefined : forbidden('Invalid registration token');
+    }
+    return unknownError(401, 'Unsupported stage');
+  }
+
+  private async generateUserId(): Promise<UserId> {
+    for (let i = 0; i < 5; i++) {
+      const userId = makeUserId(`u${newOpaqueId(6).toLowerCase().replace(/[^a-z0-9]/g, '')}`, this.deps.serverName);
+      if (!(await this.deps.store.accounts.exists(userId))) return userId;
+    }
+    throw unknownError(500, 'Could not allocate a user ID');
+  }
+}

@@ -1,0 +1,77 @@
+import type { Clock } from '../../core/clock.js';
+import { forbidden, missingToken, unknownError, unknownToken, userDeactivated } from '../../core/errors.js';
+import { parseDeviceId, type DeviceId, type UserId } from '../../core/ids.js';
+import type { JsonObject } from '../../core/json.js';
+import type { Store } from '../../storage/store.js';
+import type { Requester } from '../requester.js';
+import { hashAccessToken, newAccessToken, newDeviceId } from './access-tokens.js';
+import { checkPassword, userFromIdentifier } from './password-stage.js';
+
+export interface LoginResult {
+  user_id: UserId;
+  access_token: string;
+  device_id: DeviceId;
+  home_server: string;
+  well_known: { 'm.homeserver': { base_url: string } };
+}
+
+export interface SessionsDeps {
+  store: Store;
+  clock: Clock;
+  serverName: string;
+  publicBaseUrl: string;
+}
+
+/** Access tokens: issuing them (login, registration), resolving them, revoking them. */
+export class Sessions {
+  constructor(private readonly deps: SessionsDeps) {}
+
+  /** Resolves a bearer token to its requester. */
+  async authenticate(token: string | undefined): Promise<Requester> {
+    if (token === undefined || token === '') throw missingToken();
+    const tokenHash = hashAccessToken(token);
+    const owner = await this.deps.store.tokens.lookup(tokenHash);
+    if (!owner || owner.deactivated) throw unknownToken();
+    return { userId: owner.userId, deviceId: owner.deviceId, isAdmin: owner.isAdmin, tokenHash };
+  }
+
+  async login(body: JsonObject): Promise<LoginResult> {
+    if (body.type !== 'm.login.password') throw unknownError(400, `Login type ${JSON.stringify(body.type)} is not supported`);
+    const userId = userFromIdentifier(body, this.deps.serverName);
+    if (!(await checkPassword(this.deps.store, userId, body.password)) || userId === undefined) {
+      throw forbidden('Invalid username or password');
+    }
+    const account = await this.deps.store.accounts.get(userId);
+    if (account?.deactivated) throw userDeactivated();
+    const requested = typeof body.device_id === 'string' ? parseDeviceId(body.device_id) : undefined;
+    const displayName = typeof body.initial_device_display_name === 'string' ? body.initial_device_display_name : null;
+    return this.issue(userId, requested, displayName);
+  }
+
+  /** Creates (or reuses) a device and a fresh access token for it. */
+  async issue(userId: UserId, deviceId: DeviceId | undefined, displayName: string | null): Promise<LoginResult> {
+    const device = deviceId ?? (newDeviceId() as DeviceId);
+    const token = newAccessToken();
+    const now = this.deps.clock.now();
+    await this.deps.store.transaction(async (tx) => {
+      await tx.devices.upsert({ userId, deviceId: device, displayName, createdTs: now });
+      await tx.tokens.create(hashAccessToken(token), userId, device, now);
+    });
+    return {
+      user_id: userId,
+      access_token: token,
+      device_id: device,
+      home_server: this.deps.serverName,
+      well_known: { 'm.homeserver': { base_url: this.deps.publicBaseUrl } },
+    };
+  }
+
+  /** Logs out this token's device: the device and all its tokens are deleted (spec: /logout). */
+  async logout(requester: Requester): Promise<void> {
+    await this.deps.store.transaction((tx) => tx.devices.delete(requester.userId, requester.deviceId));
+  }
+
+  async logoutAll(requester: Requester): Promise<void> {
+    await this.deps.store.transaction((tx) => tx.devices.deleteAll(requester.userId));
+  }
+}

@@ -1,0 +1,44 @@
+import type { Clock } from '../core/clock.js';
+
+export interface BucketRule {
+  perSecond: number;
+  burst: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+}
+
+/**
+ * Token buckets, one per (limiter, key). Kept in this process's memory: with several processes
+ * each enforces its own share (documented as approximate).
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly clock: Clock, private readonly maxBuckets = 100_000) {}
+
+  /** Takes one token; returns 0 when allowed, else the milliseconds until a token is available. */
+  take(name: string, key: string, rule: BucketRule): number {
+    const now = this.clock.now();
+    const id = `${name}\u0000${key}`;
+    const bucket = this.buckets.get(id) ?? { tokens: rule.burst, updatedMs: now };
+    bucket.tokens = Math.min(rule.burst, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rule.perSecond);
+    bucket.updatedMs = now;
+    const allowed = bucket.tokens >= 1;
+    if (allowed) bucket.tokens -= 1;
+    this.remember(id, bucket);
+    return allowed ? 0 : Math.ceil(((1 - bucket.tokens) / rule.perSecond) * 1000);
+  }
+
+  private remember(id: string, bucket: Bucket): void {
+    this.buckets.delete(id);
+    this.buckets.set(id, bucket);
+    // Map order is insertion order: the oldest-touched buckets go first when we are over the cap.
+    while (this.buckets.size > this.maxBuckets) {
+      const oldest = this.buckets.keys().next().value as string;
+      this.buckets.delete(oldest);
+    }
+  }
+}

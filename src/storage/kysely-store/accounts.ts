@@ -1,0 +1,70 @@
+import type { Kysely } from 'kysely';
+import type { UserId } from '../../core/ids.js';
+import { ConflictError } from '../errors.js';
+import type { Account, AccountStore } from '../store.js';
+import { isUniqueViolation } from './dialect.js';
+import type { Database, UsersTable } from './tables.js';
+
+function toAccount(row: UsersTable): Account {
+  return {
+    userId: row.user_id as UserId,
+    passwordHash: row.password_hash,
+    isAdmin: row.is_admin === 1,
+    deactivated: row.deactivated === 1,
+    displayname: row.displayname,
+    avatarUrl: row.avatar_url,
+    createdTs: row.created_ts,
+  };
+}
+
+export class KyselyAccountStore implements AccountStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(a: Account): Promise<void> {
+    try {
+      await this.db.insertInto('users').values({
+        user_id: a.userId,
+        password_hash: a.passwordHash,
+        is_admin: a.isAdmin ? 1 : 0,
+        deactivated: a.deactivated ? 1 : 0,
+        displayname: a.displayname,
+        avatar_url: a.avatarUrl,
+        created_ts: a.createdTs,
+      }).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError(`user ${a.userId}`);
+      throw err;
+    }
+  }
+
+  async get(userId: UserId): Promise<Account | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    return row ? toAccount(row) : undefined;
+  }
+
+  async exists(userId: UserId): Promise<boolean> {
+    const row = await this.db.selectFrom('users').select('user_id').where('user_id', '=', userId).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async setPasswordHash(userId: UserId, hash: string): Promise<void> {
+    await this.db.updateTable('users').set({ password_hash: hash }).where('user_id', '=', userId).execute();
+  }
+
+  async setProfile(userId: UserId, fields: { displayname?: string | null; avatarUrl?: string | null }): Promise<void> {
+    const set: Partial<UsersTable> = {};
+    if (fields.displayname !== undefined) set.displayname = fields.displayname;
+    if (fields.avatarUrl !== undefined) set.avatar_url = fields.avatarUrl;
+    if (Object.keys(set).length === 0) return;
+    await this.db.updateTable('users').set(set).where('user_id', '=', userId).execute();
+  }
+
+  async setDeactivated(userId: UserId): Promise<void> {
+    await this.db.updateTable('users').set({ deactivated: 1, password_hash: null }).where('user_id', '=', userId).execute();
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

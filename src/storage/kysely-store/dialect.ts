@@ -1,0 +1,18 @@
+/**
+ * The only file that branches on SQLite vs PostgreSQL inside the store: driver error shapes
+ * and the few SQL spellings that differ.
+ */
+export type DialectName = 'sqlite' | 'postgres';
+
+/** Whether a driver error is a unique/primary-key violation. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Whether a driver error means the database is unreachable (as opposed to a bad query). */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_BUSY'].includes(code);
+}

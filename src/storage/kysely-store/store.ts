@@ -1,0 +1,50 @@
+import { Migrator, type Kysely } from 'kysely';
+import { migrationProvider } from '../migrations/list.js';
+import type { Store } from '../store.js';
+import { KyselyAccountStore } from './accounts.js';
+import type { DialectName } from './dialect.js';
+import { KyselyDeviceStore } from './devices.js';
+import type { Database } from './tables.js';
+import { KyselyTokenStore } from './tokens.js';
+import { KyselyUiaStore } from './uia.js';
+
+/** The one Store implementation, for both dialects. */
+export class KyselyStore implements Store {
+  readonly accounts: KyselyAccountStore;
+  readonly devices: KyselyDeviceStore;
+  readonly tokens: KyselyTokenStore;
+  readonly uia: KyselyUiaStore;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: DialectName,
+    private readonly inTransaction = false,
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {
+    this.accounts = new KyselyAccountStore(db);
+    this.devices = new KyselyDeviceStore(db);
+    this.tokens = new KyselyTokenStore(db);
+    this.uia = new KyselyUiaStore(db);
+  }
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    // Nested calls join the outer transaction: one unit of work commits once.
+    if (this.inTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new KyselyStore(trx, this.dialect, true)));
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
+}
+
+/** Brings the schema up to date. Safe to run from several processes at once (the migrator locks). */
+export async function migrate(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+  }
+}

@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import type { DeviceId, UserId } from '../../core/ids.js';
+import type { TokenOwner, TokenStore } from '../store.js';
+import type { Database } from './tables.js';
+
+export class KyselyTokenStore implements TokenStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(tokenHash: string, userId: UserId, deviceId: DeviceId, createdTs: number): Promise<void> {
+    await this.db.insertInto('access_tokens').values({ token_hash: tokenHash, user_id: userId, device_id: deviceId, created_ts: createdTs }).execute();
+  }
+
+  async lookup(tokenHash: string): Promise<TokenOwner | undefined> {
+    const row = await this.db.selectFrom('access_tokens as t')
+      .innerJoin('users as u', 'u.user_id', 't.user_id')
+      .select(['t.user_id', 't.device_id', 'u.is_admin', 'u.deactivated'])
+      .where('t.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return { userId: row.user_id as UserId, deviceId: row.device_id as DeviceId, isAdmin: row.is_admin === 1, deactivated: row.deactivated === 1 };
+  }
+
+  async delete(tokenHash: string): Promise<void> {
+    await this.db.deleteFrom('access_tokens').where('token_hash', '=', tokenHash).execute();
+  }
+}

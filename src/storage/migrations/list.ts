@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m001 from './001-accounts.js';
+
+/**
+ * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
+ * migration is never edited, and none rewrites existing rows without an explicit, reviewed step.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '001-accounts': m001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

@@ -1,0 +1,90 @@
+import type { DeviceId, UserId } from '../core/ids.js';
+
+/**
+ * The Store: everything Hearth keeps, grouped by domain. One implementation (kysely-store/)
+ * serves SQLite and PostgreSQL; services depend only on this interface.
+ */
+export interface Store {
+  readonly accounts: AccountStore;
+  readonly devices: DeviceStore;
+  readonly tokens: TokenStore;
+  readonly uia: UiaStore;
+  /** Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  readonly dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export interface Account {
+  userId: UserId;
+  passwordHash: string | null;
+  isAdmin: boolean;
+  deactivated: boolean;
+  displayname: string | null;
+  avatarUrl: string | null;
+  createdTs: number;
+}
+
+export interface AccountStore {
+  /** Throws ConflictError when the user ID is taken. */
+  create(account: Account): Promise<void>;
+  get(userId: UserId): Promise<Account | undefined>;
+  exists(userId: UserId): Promise<boolean>;
+  setPasswordHash(userId: UserId, hash: string): Promise<void>;
+  setProfile(userId: UserId, fields: { displayname?: string | null; avatarUrl?: string | null }): Promise<void>;
+  setDeactivated(userId: UserId): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface Device {
+  userId: UserId;
+  deviceId: DeviceId;
+  displayName: string | null;
+  lastSeenTs: number | null;
+  lastSeenIp: string | null;
+  createdTs: number;
+}
+
+export interface DeviceStore {
+  /** Creates the device, or leaves an existing one as it is (its display name unchanged). */
+  upsert(device: Pick<Device, 'userId' | 'deviceId' | 'displayName' | 'createdTs'>): Promise<void>;
+  get(userId: UserId, deviceId: DeviceId): Promise<Device | undefined>;
+  list(userId: UserId): Promise<Device[]>;
+  setDisplayName(userId: UserId, deviceId: DeviceId, displayName: string | null): Promise<boolean>;
+  touch(userId: UserId, deviceId: DeviceId, ts: number, ip: string | null): Promise<void>;
+  /** Deletes the device and its access tokens; returns whether it existed. */
+  delete(userId: UserId, deviceId: DeviceId): Promise<boolean>;
+  /** Deletes every device of the user except `keep`, with their access tokens. */
+  deleteAll(userId: UserId, keep?: DeviceId): Promise<void>;
+}
+
+export interface TokenOwner {
+  userId: UserId;
+  deviceId: DeviceId;
+  isAdmin: boolean;
+  deactivated: boolean;
+}
+
+export interface TokenStore {
+  /** `tokenHash` is the SHA-256 of the token: tokens themselves are never stored. */
+  create(tokenHash: string, userId: UserId, deviceId: DeviceId, createdTs: number): Promise<void>;
+  lookup(tokenHash: string): Promise<TokenOwner | undefined>;
+  delete(tokenHash: string): Promise<void>;
+}
+
+export interface UiaSession {
+  sessionId: string;
+  /** What the session authorises, e.g. "register" or "delete_device:ABC"; a session cannot be reused for another operation. */
+  purpose: string;
+  userId: UserId | null;
+  completed: string[];
+  createdTs: number;
+}
+
+export interface UiaStore {
+  create(session: UiaSession): Promise<void>;
+  get(sessionId: string): Promise<UiaSession | undefined>;
+  setCompleted(sessionId: string, completed: string[]): Promise<void>;
+  delete(sessionId: string): Promise<void>;
+  deleteOlderThan(ts: number): Promise<void>;
+}
