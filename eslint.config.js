@@ -22,6 +22,12 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', Buffer: 'readonly' },
+    },
+  },
   { files: ['src/core/errors.ts', 'test/**', 'bench/**', 'scripts/**'], rules: { 'no-restricted-syntax': 'off' } },
   layer(['src/core/**'], [
     outside('core/ is pure: it imports nothing outside core/ and no I/O or framework modules',

@@ -7,11 +7,15 @@ import { createHttpServer } from './http/server.js';
 import { Metrics } from './services/metrics.js';
 import { createServices, type Services } from './services/services.js';
 import { openStore } from './storage/open.js';
+import { loadOrCreateSigningKey } from './storage/signing-key-file.js';
 import type { Store } from './storage/store.js';
+import type { SigningKey } from './core/events/signing-key.js';
 
 export interface AppOverrides {
   clock?: Clock;
   logger?: FastifyBaseLogger;
+  /** Use this key instead of the one in the configured key file (tests). */
+  signingKey?: SigningKey;
   /** Use this store instead of opening the configured database (it is closed with the app). */
   store?: Store;
 }
@@ -29,18 +33,26 @@ export interface App {
 }
 
 /** The database and services without HTTP: what offline commands (register-user) need. */
-export async function buildCore(config: Config, overrides: AppOverrides = {}): Promise<{ store: Store; services: Services }> {
+export async function buildCore(config: Config, overrides: AppOverrides = {}): Promise<Core> {
   const clock = overrides.clock ?? systemClock;
+  const signingKey = overrides.signingKey ?? loadOrCreateSigningKey(config.signingKeyPath);
   const store = overrides.store ?? (await openStore(config.database));
-  return { store, services: createServices({ store, clock, config }) };
+  return { store, clock, signingKey, services: createServices({ store, clock, config }) };
+}
+
+interface Core {
+  store: Store;
+  clock: Clock;
+  signingKey: SigningKey;
+  services: Services;
 }
 
 /** The one place where Hearth's parts are constructed and wired together. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? pino({ level: config.logLevel });
-  const { store, services } = await buildCore(config, overrides);
+  const { store, services, clock, signingKey } = await buildCore(config, overrides);
   const metrics = new Metrics({ processMetrics: config.metrics.enabled });
-  const http = await createHttpServer({ services, config, metrics, logger });
+  const http = await createHttpServer({ services, config, metrics, logger, clock, signingKey });
   const metricsServer = config.metrics.enabled && config.metrics.port !== null
     ? createMetricsServer(metrics, config.metrics.path)
     : undefined;

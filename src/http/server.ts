@@ -1,5 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { SigningKey } from '../core/events/signing-key.js';
+import { serverKeyRoutes } from './keys.js';
 import type { Metrics } from '../services/metrics.js';
 import type { Services } from '../services/services.js';
 import { installAuth } from './auth.js';
@@ -22,6 +25,8 @@ export interface HttpServerOptions {
   config: Config;
   metrics: Metrics;
   logger: FastifyBaseLogger;
+  clock: Clock;
+  signingKey: SigningKey;
 }
 
 /** Client-Server API paths are served under both prefixes: r0 for older clients (Hydrogen). */
@@ -66,6 +71,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   installRateLimits(app, services.rateLimiter, config.rateLimits);
 
   await app.register(discoveryRoutes, { config });
+  await app.register(serverKeyRoutes, { serverName: config.serverName, signingKey: opts.signingKey, clock: opts.clock });
   await app.register(registrationTokenRoutes, { services });
   for (const prefix of CLIENT_PREFIXES) {
     await app.register(async (client) => {

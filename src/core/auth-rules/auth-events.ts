@@ -93,6 +93,7 @@ export function checkAuthEvents(
 ): AuthResult {
   // Rule 1 decides create events before rule 2 is reached.
   if (event.type === EventType.create) return ALLOW;
+  if (!Array.isArray(event.auth_events)) return reject('format', "the event's auth_events is not a list");
 
   const byId = new Map(authEvents.map((e) => [e.event_id as string, e]));
   const listed: RoomEvent[] = [];

@@ -35,6 +35,9 @@ export const LEVEL_DEFAULTS = {
 export type NamedLevel = keyof typeof LEVEL_DEFAULTS;
 export const NAMED_LEVELS = Object.keys(LEVEL_DEFAULTS) as NamedLevel[];
 
+/** Level needed for an `@room` notification when `notifications.room` is not given. */
+export const ROOM_NOTIFICATION_DEFAULT = 50;
+
 /** Level reached by the creator of a room without a power levels event (v1 to v11). */
 export const CREATOR_DEFAULT_LEVEL = 100;
 
@@ -62,17 +65,14 @@ function levelMap(value: unknown): Record<string, number> {
 export function powerLevelsContent(authState: StateLookup, roomVersion?: RoomVersion): PowerLevels {
   const event = authState.get(EventType.powerLevels, '');
   const content = event?.content ?? {};
-  const named = (key: NamedLevel): number => {
-    const value = ownValue(content, key);
-    return isPowerLevelValue(value) ? value : LEVEL_DEFAULTS[key];
-  };
+  const named = (key: NamedLevel): number => namedLevelOf(key, authState);
   const users = levelMap(ownValue(content, 'users'));
   if (!event) {
     const creator = roomCreatorOf(authState, roomVersion);
     if (creator !== undefined) users[creator] = CREATOR_DEFAULT_LEVEL;
   }
   const notifications = levelMap(ownValue(content, 'notifications'));
-  if (!Object.hasOwn(notifications, 'room')) notifications['room'] = 50;
+  if (!Object.hasOwn(notifications, 'room')) notifications['room'] = ROOM_NOTIFICATION_DEFAULT;
   return {
     users,
     users_default: named('users_default'),
@@ -87,9 +87,22 @@ export function powerLevelsContent(authState: StateLookup, roomVersion?: RoomVer
   };
 }
 
+/**
+ * One named level (`invite`, `kick`, `ban`, `redact`, the defaults), read without building the
+ * whole view: the auth rules call this for every event, and `users` may be large.
+ */
+export function namedLevelOf(name: NamedLevel, authState: StateLookup): number {
+  const event = authState.get(EventType.powerLevels, '');
+  const value = event ? ownValue(event.content, name) : undefined;
+  return isPowerLevelValue(value) ? value : LEVEL_DEFAULTS[name];
+}
+
 export function powerLevelOf(userId: string, authState: StateLookup, roomVersion?: RoomVersion): number {
-  const levels = powerLevelsContent(authState, roomVersion);
-  return levels.users[userId] ?? levels.users_default;
+  const event = authState.get(EventType.powerLevels, '');
+  if (!event) return userId === roomCreatorOf(authState, roomVersion) ? CREATOR_DEFAULT_LEVEL : LEVEL_DEFAULTS.users_default;
+  const users = ownValue(event.content, 'users');
+  const own = isJsonObject(users) ? ownValue(users, userId) : undefined;
+  return isPowerLevelValue(own) ? own : namedLevelOf('users_default', authState);
 }
 
 /**
@@ -98,6 +111,9 @@ export function powerLevelOf(userId: string, authState: StateLookup, roomVersion
  * Membership events do not use it (rule 4 decides them with invite/kick/ban).
  */
 export function requiredPowerLevelForEvent(type: string, isState: boolean, authState: StateLookup): number {
-  const levels = powerLevelsContent(authState);
-  return levels.events[type] ?? (isState ? levels.state_default : levels.events_default);
+  const event = authState.get(EventType.powerLevels, '');
+  const events = event ? ownValue(event.content, 'events') : undefined;
+  const listed = isJsonObject(events) ? ownValue(events, type) : undefined;
+  if (isPowerLevelValue(listed)) return listed;
+  return namedLevelOf(isState ? 'state_default' : 'events_default', authState);
 }

@@ -2,7 +2,7 @@ import type { Membership, StateLookup } from '../events/types.js';
 import type { RoomVersion } from '../room-versions.js';
 import type { JsonObject } from '../json.js';
 import type { AuthEvent } from './auth-result.js';
-import { powerLevelOf, powerLevelsContent, type PowerLevels } from './levels.js';
+import { namedLevelOf, powerLevelOf } from './levels.js';
 import { membershipOf } from './state-access.js';
 
 /** What the membership rules (rule 4) know about a member event, computed once. */
@@ -17,7 +17,8 @@ export interface MemberContext {
   targetMembership: Membership | undefined;
   senderLevel: number;
   targetLevel: number;
-  levels: PowerLevels;
+  /** The membership levels of the current power levels (defaults applied). */
+  levels: { invite: number; kick: number; ban: number };
 }
 
 export function memberContext(
@@ -36,7 +37,11 @@ export function memberContext(
     targetMembership: membershipOf(target, authState),
     senderLevel: powerLevelOf(event.sender, authState, roomVersion),
     targetLevel: powerLevelOf(target, authState, roomVersion),
-    levels: powerLevelsContent(authState, roomVersion),
+    levels: {
+      invite: namedLevelOf('invite', authState),
+      kick: namedLevelOf('kick', authState),
+      ban: namedLevelOf('ban', authState),
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { domainOf, parseEventId, type EventId } from '../ids.js';
 import type { RoomEvent, StateLookup } from '../events/types.js';
 import type { RoomVersion } from '../room-versions.js';
 import type { AuthEvent } from './auth-result.js';
-import { powerLevelOf, powerLevelsContent } from './levels.js';
+import { namedLevelOf, powerLevelOf } from './levels.js';
 import { EventType, ownValue } from './state-access.js';
 
 /*
@@ -41,6 +41,6 @@ export function redactionApplies({ redaction, original, authState, roomVersion }
   if (redactedEventIdOf(redaction, roomVersion) !== original.event_id) return false;
   if (redaction.room_id !== original.room_id) return false;
   const senderLevel = powerLevelOf(redaction.sender, authState, roomVersion);
-  if (senderLevel >= powerLevelsContent(authState, roomVersion).redact) return true;
+  if (senderLevel >= namedLevelOf('redact', authState)) return true;
   return domainOf(redaction.sender) === domainOf(original.sender);
 }

@@ -1,7 +1,7 @@
 import type { RoomVersion } from '../room-versions.js';
 import type { StateLookup } from '../events/types.js';
 import { ALLOW, reject, type AuthEvent, type AuthResult } from './auth-result.js';
-import { powerLevelOf, powerLevelsContent } from './levels.js';
+import { namedLevelOf, powerLevelOf } from './levels.js';
 
 /**
  * Rule 6: `m.room.third_party_invite` is allowed exactly when the sender may invite. Rules 7
@@ -10,7 +10,7 @@ import { powerLevelOf, powerLevelsContent } from './levels.js';
  */
 export function checkThirdPartyInviteEvent(event: AuthEvent, authState: StateLookup, roomVersion: RoomVersion): AuthResult {
   const senderLevel = powerLevelOf(event.sender, authState, roomVersion);
-  const inviteLevel = powerLevelsContent(authState, roomVersion).invite;
+  const inviteLevel = namedLevelOf('invite', authState);
   if (senderLevel >= inviteLevel) return ALLOW;
   return reject('6.1', `the sender's power level ${senderLevel} is below the invite level ${inviteLevel}`);
 }

@@ -2,7 +2,7 @@
 export const RegisterBody = {
   type: ['object', 'null'],
   properties: {
-    username: { type: 'string', maxLength: 255 },
+    username: { type: 'string', maxLength: 4096 },
     password: { type: 'string', maxLength: 512 },
     device_id: { type: 'string', minLength: 1, maxLength: 255 },
     initial_device_display_name: { type: 'string', maxLength: 512 },

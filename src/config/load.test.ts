@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, buildConfig, loadConfig } from './load.js';
+import { parseDuration } from './duration.js';
+
+describe('configuration', () => {
+  it('defaults: localhost on 127.0.0.1:8008, SQLite under ./data, registration off', () => {
+    const c = buildConfig({}, '/srv');
+    assert.equal(c.serverName, 'localhost');
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.port, 8008);
+    assert.deepEqual(c.database, { kind: 'sqlite', path: '/srv/data/hearth.db', synchronous: 'full' });
+    assert.equal(c.signingKeyPath, '/srv/data/signing.key');
+    assert.equal(c.enableRegistration, false);
+    assert.equal(c.forgetRoomsOnLeave, false);
+    assert.equal(c.forgottenRoomRetentionMs, 7 * 86_400_000);
+    assert.equal(c.rateLimits.enabled, true);
+    assert.ok(Object.isFrozen(c));
+  });
+
+  it('a postgres:// URL selects PostgreSQL', () => {
+    const c = buildConfig({ database: 'postgres://u@127.0.0.1/db' });
+    assert.equal(c.database.kind, 'postgres');
+  });
+
+  it('reports the key and the reason of a bad setting', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ port: 70000 }, 'port'],
+      [{ port: 'eighty' }, 'port'],
+      [{ server_name: 'bad name!' }, 'server_name'],
+      [{ enable_registration: 'yes' }, 'enable_registration'],
+      [{ forgotten_room_retention: 'soon' }, 'forgotten_room_retention'],
+      [{ rate_limits: { login: { per_second: -1 } } }, 'rate_limits.login.per_second'],
+      [{ rate_limits: { logins: {} } }, 'rate_limits.logins'],
+      [{ databse: 'x' }, 'databse'],
+      [{ database: 'mysql://x' }, 'database'],
+      [{ sqlite_synchronous: 'sometimes' }, 'sqlite_synchronous'],
+    ];
+    for (const [raw, key] of cases) {
+      assert.throws(() => buildConfig(raw), (err: unknown) => err instanceof ConfigError && err.key === key, key);
+    }
+  });
+
+  it('null retention disables the purge', () => {
+    assert.equal(buildConfig({ forgotten_room_retention: null }).forgottenRoomRetentionMs, null);
+  });
+
+  it('flags override the environment, which overrides defaults', () => {
+    const env = { HEARTH_PORT: '9001', HEARTH_SERVER_NAME: 'env.example', HEARTH_DISABLE_RATE_LIMITS: 'true', HEARTH_ENABLE_REGISTRATION: '1' };
+    const c = loadConfig({ port: '9002' }, env);
+    assert.equal(c.port, 9002);
+    assert.equal(c.serverName, 'env.example');
+    assert.equal(c.rateLimits.enabled, false);
+    assert.equal(c.enableRegistration, true);
+  });
+
+  it('durations', () => {
+    assert.equal(parseDuration('7d'), 604_800_000);
+    assert.equal(parseDuration('90s'), 90_000);
+    assert.equal(parseDuration(250), 250);
+    assert.equal(parseDuration('1.5h'), 5_400_000);
+    assert.equal(parseDuration('-1d'), undefined);
+    assert.equal(parseDuration('week'), undefined);
+  });
+});

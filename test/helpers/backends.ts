@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Config } from '../../src/config/schema.js';
+
+export type BackendName = 'sqlite' | 'postgres';
+
+/** The storage backends to run suites on: SQLite always, PostgreSQL when TEST_POSTGRES_URL is set. */
+export function backends(): BackendName[] {
+  return process.env.TEST_POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export const POSTGRES_SKIP_REASON = 'TEST_POSTGRES_URL is not set (npm test sets it when PostgreSQL is installed)';
+
+/**
+ * A fresh, empty database for one test: an in-memory SQLite file, or a new PostgreSQL database
+ * in the test cluster (dropped by `drop`).
+ */
+export async function freshDatabase(backend: BackendName): Promise<{ database: Config['database']; drop: () => Promise<void> }> {
+  if (backend === 'sqlite') {
+    return { database: { kind: 'sqlite', path: ':memory:', synchronous: 'full' }, drop: async () => {} };
+  }
+  const adminUrl = process.env.TEST_POSTGRES_URL;
+  if (!adminUrl) throw new Error(POSTGRES_SKIP_REASON);
+  const name = `hearth_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    database: { kind: 'postgres', url: url.toString(), poolSize: 5 },
+    drop: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Declares a suite once per backend. PostgreSQL suites are skipped, with the reason shown, when
+ * no test cluster is available.
+ */
+export function forEachBackend(title: string, body: (backend: BackendName) => void, describeFn: DescribeFn): void {
+  for (const backend of ['sqlite', 'postgres'] as const) {
+    const skip = backend === 'postgres' && !process.env.TEST_POSTGRES_URL ? POSTGRES_SKIP_REASON : false;
+    describeFn(`${title} [${backend}]`, { skip }, () => body(backend));
+  }
+}
+
+type DescribeFn = (name: string, options: { skip: string | false }, fn: () => void) => unknown;
