@@ -37,7 +37,7 @@ export async function buildCore(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? systemClock;
   const signingKey = overrides.signingKey ?? loadOrCreateSigningKey(config.signingKeyPath);
   const store = overrides.store ?? (await openStore(config.database));
-  return { store, clock, signingKey, services: createServices({ store, clock, config }) };
+  return { store, clock, signingKey, services: createServices({ store, clock, config, signingKey }) };
 }
 
 interface Core {

@@ -8,6 +8,9 @@ import type { Services } from '../services/services.js';
 import { installAuth } from './auth.js';
 import { accountRoutes } from './client/account.js';
 import { deviceRoutes } from './client/devices.js';
+import { directoryRoutes } from './client/directory.js';
+import { membershipRoutes } from './client/membership.js';
+import { roomRoutes } from './client/rooms.js';
 import { capabilitiesRoutes, discoveryRoutes } from './client/discovery.js';
 import { profileRoutes } from './client/profile.js';
 import { registrationTokenRoutes } from './client/registration-tokens.js';
@@ -81,6 +84,9 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(accountRoutes, { services });
       await client.register(deviceRoutes, { services });
       await client.register(profileRoutes, { services });
+      await client.register(roomRoutes, { services });
+      await client.register(membershipRoutes, { services });
+      await client.register(directoryRoutes, { services });
     }, { prefix });
   }
   if (config.metrics.enabled && config.metrics.port === null) {

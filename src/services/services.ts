@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import type { SigningKey } from '../core/events/signing-key.js';
 import type { Config } from '../config/schema.js';
 import type { Store } from '../storage/store.js';
 import { Devices } from './accounts/devices.js';
@@ -7,9 +8,23 @@ import { Profiles } from './accounts/profiles.js';
 import { Registration } from './accounts/registration.js';
 import { Sessions } from './accounts/sessions.js';
 import { UserInteractiveAuth } from './accounts/uia.js';
+import { RoomWriter } from './events/room-writer.js';
+import { Forget } from './membership/forget.js';
+import { Invite } from './membership/invite.js';
+import { Join } from './membership/join.js';
+import { KickBan } from './membership/kick-ban.js';
+import { Knock } from './membership/knock.js';
+import { Leave } from './membership/leave.js';
+import { Notifier } from './notifier.js';
 import { RateLimiter } from './rate-limiter.js';
+import { ClientEvents } from './rooms/client-events.js';
+import { RoomCreation } from './rooms/create-room.js';
+import { RoomDirectory } from './rooms/directory.js';
+import { RoomReads } from './rooms/reads.js';
+import { RoomReadAccess } from './rooms/room-access.js';
+import { EventSending } from './rooms/send.js';
 
-/** Every service, constructed once in app.ts and handed to the HTTP layer. */
+/** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
   readonly sessions: Sessions;
   readonly registration: Registration;
@@ -17,24 +32,55 @@ export interface Services {
   readonly passwords: PasswordChange;
   readonly profiles: Profiles;
   readonly rateLimiter: RateLimiter;
+  readonly notifier: Notifier;
+  readonly rooms: RoomCreation;
+  readonly sending: EventSending;
+  readonly reads: RoomReads;
+  readonly directory: RoomDirectory;
+  readonly membership: {
+    readonly join: Join;
+    readonly leave: Leave;
+    readonly forget: Forget;
+    readonly invite: Invite;
+    readonly kickBan: KickBan;
+    readonly knock: Knock;
+  };
 }
 
-export function createServices(deps: { store: Store; clock: Clock; config: Config }): Services {
-  const { store, clock, config } = deps;
+export function createServices(deps: { store: Store; clock: Clock; config: Config; signingKey: SigningKey }): Services {
+  const { store, clock, config, signingKey } = deps;
+  const serverName = config.serverName;
   const uia = new UserInteractiveAuth(store, clock);
-  const sessions = new Sessions({ store, clock, serverName: config.serverName, publicBaseUrl: config.publicBaseUrl });
+  const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl });
+  const notifier = new Notifier();
+  const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier });
+  const access = new RoomReadAccess(store);
+  const events = new ClientEvents({ store, clock });
+  const membershipDeps = { store, clock, writer, serverName, forgetRoomsOnLeave: config.forgetRoomsOnLeave };
   return {
     sessions,
     registration: new Registration({
-      store, clock, uia, sessions,
-      serverName: config.serverName,
+      store, clock, uia, sessions, serverName,
       enabled: config.enableRegistration,
       registrationTokens: config.registrationTokens,
       passwordHashing: config.passwordHashing,
     }),
-    devices: new Devices({ store, uia, serverName: config.serverName }),
-    passwords: new PasswordChange({ store, uia, serverName: config.serverName, passwordHashing: config.passwordHashing }),
+    devices: new Devices({ store, uia, serverName }),
+    passwords: new PasswordChange({ store, uia, serverName, passwordHashing: config.passwordHashing }),
     profiles: new Profiles({ store }),
     rateLimiter: new RateLimiter(clock),
+    notifier,
+    rooms: new RoomCreation({ store, clock, writer, serverName }),
+    sending: new EventSending({ store, clock, writer }),
+    reads: new RoomReads({ store, clock, access, events }),
+    directory: new RoomDirectory({ store, clock, serverName, access }),
+    membership: {
+      join: new Join(membershipDeps),
+      leave: new Leave(membershipDeps),
+      forget: new Forget(membershipDeps),
+      invite: new Invite(membershipDeps),
+      kickBan: new KickBan(membershipDeps),
+      knock: new Knock(membershipDeps),
+    },
   };
 }

@@ -1,4 +1,7 @@
 import type { DeviceId, UserId } from '../core/ids.js';
+import type { AliasStore, EventStore, MembershipStore, RoomStore, StateStore } from './room-store.js';
+
+export type * from './room-store.js';
 
 /**
  * The Store: everything Hearth keeps, grouped by domain. One implementation (kysely-store/)
@@ -9,6 +12,11 @@ export interface Store {
   readonly devices: DeviceStore;
   readonly tokens: TokenStore;
   readonly uia: UiaStore;
+  readonly rooms: RoomStore;
+  readonly events: EventStore;
+  readonly state: StateStore;
+  readonly memberships: MembershipStore;
+  readonly aliases: AliasStore;
   /** Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   readonly dialect: 'sqlite' | 'postgres';

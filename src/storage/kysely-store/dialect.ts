@@ -16,3 +16,9 @@ export function isConnectionError(err: unknown): boolean {
   if (typeof code !== 'string') return false;
   return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_BUSY'].includes(code);
 }
+
+/** Which dialect a Kysely instance speaks (migrations need it for the few DDL differences). */
+export function dialectOf(db: { getExecutor(): { adapter: unknown } }): DialectName {
+  const name = (db.getExecutor().adapter as { constructor: { name: string } }).constructor.name;
+  return name.startsWith('Postgres') ? 'postgres' : 'sqlite';
+}

@@ -7,6 +7,10 @@ import { KyselyDeviceStore } from './devices.js';
 import type { Database } from './tables.js';
 import { KyselyTokenStore } from './tokens.js';
 import { KyselyUiaStore } from './uia.js';
+import { KyselyEventStore } from './events.js';
+import { KyselyMembershipStore } from './memberships.js';
+import { KyselyAliasStore, KyselyRoomStore } from './rooms.js';
+import { KyselyStateStore } from './state.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -14,6 +18,11 @@ export class KyselyStore implements Store {
   readonly devices: KyselyDeviceStore;
   readonly tokens: KyselyTokenStore;
   readonly uia: KyselyUiaStore;
+  readonly rooms: KyselyRoomStore;
+  readonly events: KyselyEventStore;
+  readonly state: KyselyStateStore;
+  readonly memberships: KyselyMembershipStore;
+  readonly aliases: KyselyAliasStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -25,6 +34,11 @@ export class KyselyStore implements Store {
     this.devices = new KyselyDeviceStore(db);
     this.tokens = new KyselyTokenStore(db);
     this.uia = new KyselyUiaStore(db);
+    this.rooms = new KyselyRoomStore(db, dialect);
+    this.events = new KyselyEventStore(db);
+    this.state = new KyselyStateStore(db);
+    this.memberships = new KyselyMembershipStore(db);
+    this.aliases = new KyselyAliasStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

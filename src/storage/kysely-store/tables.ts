@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Row types of every table, as Kysely sees them. Booleans are stored as 0/1 integers on both dialects. */
 export interface UsersTable {
   user_id: string;
@@ -38,4 +40,67 @@ export interface Database {
   devices: DevicesTable;
   access_tokens: AccessTokensTable;
   uia_sessions: UiaSessionsTable;
+  rooms: RoomsTable;
+  events: EventsTable;
+  state_entries: StateEntriesTable;
+  memberships: MembershipsTable;
+  event_txns: EventTxnsTable;
+  room_aliases: RoomAliasesTable;
+}
+
+export interface RoomsTable {
+  room_id: string;
+  room_version: string;
+  creator: string;
+  is_public: number;
+  created_ts: number;
+}
+
+export interface EventsTable {
+  stream_pos: Generated<number>;
+  event_id: string;
+  room_id: string;
+  type: string;
+  state_key: string | null;
+  sender: string;
+  depth: number;
+  origin_server_ts: number;
+  membership: string | null;
+  json: string;
+  prev_state_json: string | null;
+  redacted_by: string | null;
+}
+
+export interface StateEntriesTable {
+  room_id: string;
+  type: string;
+  state_key: string;
+  event_id: string;
+  from_pos: number;
+  to_pos: number | null;
+}
+
+export interface MembershipsTable {
+  room_id: string;
+  user_id: string;
+  membership: string;
+  event_id: string;
+  stream_pos: number;
+  forgotten: number;
+}
+
+export interface EventTxnsTable {
+  user_id: string;
+  device_id: string;
+  scope: string;
+  txn_id: string;
+  event_id: string;
+  created_ts: number;
+}
+
+export interface RoomAliasesTable {
+  alias: string;
+  room_id: string;
+  creator: string;
+  created_ts: number;
 }

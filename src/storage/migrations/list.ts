@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-accounts.js';
+import * as m002 from './002-rooms.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -7,6 +8,7 @@ import * as m001 from './001-accounts.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '001-accounts': m001,
+  '002-rooms': m002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,152 @@
+import { checkEventAuth } from '../../core/auth-rules/check-event.js';
+import { authEventTypesFor, stateLookupOf } from '../../core/auth-rules/auth-events.js';
+import type { Clock } from '../../core/clock.js';
+import { badJson, forbidden, notFound, tooLarge } from '../../core/errors.js';
+import { assertCanonicalJsonValue, canonicalJson } from '../../core/events/canonical-json.js';
+import type { SigningKey } from '../../core/events/signing-key.js';
+import { hashAndSignEvent } from '../../core/events/signing.js';
+import type { Membership, RoomEvent, UnsignedPdu } from '../../core/events/types.js';
+import type { EventId, RoomId, UserId } from '../../core/ids.js';
+import type { JsonObject } from '../../core/json.js';
+import { getRoomVersion, type RoomVersion } from '../../core/room-versions.js';
+import type { RoomRecord, Store, StoredEvent } from '../../storage/store.js';
+import type { Notifier } from '../notifier.js';
+
+/** What a service asks to send; the writer fills in the room's graph, hashes, signatures and auth events. */
+export interface EventDraft {
+  type: string;
+  sender: UserId;
+  content: JsonObject;
+  stateKey?: string;
+  redacts?: EventId;
+}
+
+/** Events are at most 64 KiB as canonical JSON (spec: "Size limits"). */
+const MAX_EVENT_BYTES = 65536;
+
+export interface RoomWriterDeps {
+  store: Store;
+  clock: Clock;
+  serverName: string;
+  signingKey: SigningKey;
+  notifier: Notifier;
+}
+
+/** One room, locked, inside one transaction: reads current state and appends events in order. */
+export class RoomTransaction {
+  readonly appended: StoredEvent[] = [];
+  private latest: StoredEvent | undefined;
+  private latestLoaded = false;
+
+  constructor(readonly tx: Store, readonly room: RoomRecord, readonly version: RoomVersion, private readonly deps: RoomWriterDeps) {}
+
+  async state(type: string, stateKey: string): Promise<RoomEvent | undefined> {
+    return (await this.tx.state.currentEvent(this.room.roomId, type, stateKey))?.event;
+  }
+
+  async membershipOf(userId: UserId): Promise<Membership | undefined> {
+    return (await this.tx.memberships.get(this.room.roomId, userId))?.membership;
+  }
+
+  /** Builds, signs and auth-checks an event against the current state, then stores it. */
+  async append(draft: EventDraft): Promise<StoredEvent> {
+    const { event, authState } = await this.build(draft);
+    const verdict = checkEventAuth(event, stateLookupOf(authState), this.version);
+    if (!verdict.allowed) throw forbidden(verdict.reason);
+    return this.persist(event);
+  }
+
+  /**
+   * Stores an event the auth rules could not be evaluated for because the room's own state is
+   * damaged. Only for a user clearing their own membership (LEAVING.md: a leave always succeeds).
+   */
+  async appendUnchecked(draft: EventDraft): Promise<StoredEvent> {
+    return this.persist((await this.build(draft)).event);
+  }
+
+  private async authStateFor(event: UnsignedPdu): Promise<RoomEvent[]> {
+    const keys = authEventTypesFor(event);
+    return (await this.tx.state.current(this.room.roomId, keys)).map((s) => s.event);
+  }
+
+  /** Builds the signed event and returns it with the auth state it was built against. */
+  private async build(draft: EventDraft): Promise<{ event: RoomEvent; authState: RoomEvent[] }> {
+    const invalid = assertCanonicalJsonValue(draft.content);
+    if (invalid) throw badJson(`Invalid event content: ${invalid}`);
+    if (!this.latestLoaded) {
+      this.latest = await this.tx.events.latest(this.room.roomId);
+      this.latestLoaded = true;
+    }
+    const prev = this.latest?.event;
+    const content = this.version.redactsInContent && draft.redacts ? { ...draft.content, redacts: draft.redacts } : draft.content;
+    const unsigned: UnsignedPdu = {
+      type: draft.type,
+      room_id: this.room.roomId,
+      sender: draft.sender,
+      content,
+      origin_server_ts: this.deps.clock.now(),
+      depth: prev ? prev.depth + 1 : 1,
+      prev_events: prev ? [prev.event_id] : [],
+      auth_events: [],
+    };
+    if (draft.stateKey !== undefined) unsigned.state_key = draft.stateKey;
+    if (draft.redacts && !this.version.redactsInContent) unsigned.redacts = draft.redacts;
+    const authState = await this.authStateFor(unsigned);
+    unsigned.auth_events = authState.map((e) => e.event_id);
+    const { pdu, eventId } = hashAndSignEvent(unsigned, this.deps.serverName, this.deps.signingKey, this.version);
+    const event: RoomEvent = { ...pdu, event_id: eventId };
+    if (Buffer.byteLength(canonicalJson(event)) > MAX_EVENT_BYTES) throw tooLarge('Event is larger than 64 KiB');
+    return { event, authState };
+  }
+
+  private async persist(event: RoomEvent): Promise<StoredEvent> {
+    const stored = await this.tx.events.append(event);
+    this.latest = stored;
+    this.appended.push(stored);
+    return stored;
+  }
+}
+
+/**
+ * The one way events are written (ARCHITECTURE.md rule 1): per room, one transaction at a time,
+ * and listeners are told only after the transaction committed (rule 3).
+ */
+export class RoomWriter {
+  constructor(private readonly deps: RoomWriterDeps) {}
+
+  async write<T>(roomId: RoomId, fn: (room: RoomTransaction) => Promise<T>): Promise<T> {
+    return this.run(async (tx) => {
+      await tx.rooms.lock(roomId);
+      const room = await tx.rooms.get(roomId);
+      if (!room) throw notFound('Unknown room');
+      return room;
+    }, fn);
+  }
+
+  /** Creates a room record and writes its first events, all in one transaction. */
+  async create<T>(room: RoomRecord, fn: (room: RoomTransaction) => Promise<T>): Promise<T> {
+    return this.run(async (tx) => {
+      await tx.rooms.lock(room.roomId);
+      await tx.rooms.create(room);
+      return room;
+    }, fn);
+  }
+
+  private async run<T>(open: (tx: Store) => Promise<RoomRecord>, fn: (room: RoomTransaction) => Promise<T>): Promise<T> {
+    let appended: StoredEvent[] = [];
+    const result = await this.deps.store.transaction(async (tx) => {
+      const room = await open(tx);
+      const version = getRoomVersion(room.version);
+      if (!version) throw forbidden(`Room version ${room.version} is not supported`);
+      const roomTx = new RoomTransaction(tx, room, version, this.deps);
+      const value = await fn(roomTx);
+      appended = roomTx.appended;
+      return value;
+    });
+    for (const stored of appended) {
+      const userIds = stored.event.type === 'm.room.member' && stored.event.state_key ? [stored.event.state_key] : undefined;
+      this.deps.notifier.announce({ pos: stored.pos, roomId: stored.event.room_id, ...(userIds ? { userIds } : {}) });
+    }
+    return result;
+  }
+}

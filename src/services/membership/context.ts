@@ -1,0 +1,31 @@
+import type { Clock } from '../../core/clock.js';
+import { forbidden, notFound } from '../../core/errors.js';
+import { domainOf, parseRoomAlias, parseRoomId, type RoomId, type UserId } from '../../core/ids.js';
+import type { Store } from '../../storage/store.js';
+import type { RoomWriter } from '../events/room-writer.js';
+
+/** What every membership verb needs. */
+export interface MembershipDeps {
+  store: Store;
+  clock: Clock;
+  writer: RoomWriter;
+  serverName: string;
+  forgetRoomsOnLeave: boolean;
+}
+
+/** Resolves `!room:hs` or `#alias:hs` to a known room ID (404 otherwise). */
+export async function resolveRoom(store: Store, idOrAlias: string): Promise<RoomId> {
+  const roomId = parseRoomId(idOrAlias);
+  if (roomId) return roomId;
+  const alias = parseRoomAlias(idOrAlias);
+  if (!alias) throw notFound('Unknown room');
+  const found = await store.aliases.get(alias);
+  if (!found) throw notFound('Room alias not found');
+  return found.roomId;
+}
+
+/** A membership target must be a local, existing user: this server does not federate. */
+export async function checkLocalUser(deps: MembershipDeps, userId: UserId): Promise<void> {
+  if (domainOf(userId) !== deps.serverName) throw forbidden('This server does not federate: only local users can be targeted');
+  if (!(await deps.store.accounts.exists(userId))) throw notFound(`Unknown user ${userId}`);
+}

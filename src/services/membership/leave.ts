@@ -1,0 +1,33 @@
+import { forbidden, notFound, MatrixError } from '../../core/errors.js';
+import type { RoomId } from '../../core/ids.js';
+import type { Requester } from '../requester.js';
+import type { MembershipDeps } from './context.js';
+import { memberContent } from './member-content.js';
+
+/**
+ * `POST /rooms/{roomId}/leave`: leave, reject an invite, rescind a knock (LEAVING.md). Already
+ * out: 200 without a new event. Banned: 403. No membership or unknown room: 404.
+ */
+export class Leave {
+  constructor(private readonly deps: MembershipDeps) {}
+
+  async leave(requester: Requester, roomId: RoomId, reason?: string): Promise<void> {
+    const userId = requester.userId;
+    await this.deps.writer.write(roomId, async (room) => {
+      const current = await room.membershipOf(userId);
+      if (current === undefined) throw notFound('You are not a member of this room');
+      if (current === 'leave') return;
+      if (current === 'ban') throw forbidden('You are banned from this room');
+      const draft = { type: 'm.room.member', stateKey: userId, sender: userId, content: await memberContent(room.tx, userId, 'leave', reason) };
+      try {
+        await room.append(draft);
+      } catch (err) {
+        // A self-leave from join/invite/knock is always allowed by the auth rules; if they refuse it,
+        // the room's own state is damaged, and the user must still get out of it.
+        if (!(err instanceof MatrixError) || err.status !== 403) throw err;
+        await room.appendUnchecked(draft);
+      }
+      if (this.deps.forgetRoomsOnLeave) await room.tx.memberships.setForgotten(roomId, userId, true);
+    });
+  }
+}

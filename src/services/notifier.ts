@@ -1,0 +1,47 @@
+/**
+ * Wakes waiting /sync requests after commit (ARCHITECTURE.md rule 3). Carries only stream
+ * positions and the rooms/users touched, never data: waiters re-read from their own position.
+ */
+export interface Change {
+  /** The stream position reached by this change. */
+  pos: number;
+  roomId?: string;
+  /** Users whose view changed beyond the room's members (e.g. the target of an invite). */
+  userIds?: readonly string[];
+}
+
+type Listener = (change: Change) => void;
+
+export class Notifier {
+  private readonly listeners = new Set<Listener>();
+  private latest = 0;
+
+  /** The highest position announced so far in this process. */
+  get position(): number {
+    return this.latest;
+  }
+
+  announce(change: Change): void {
+    if (change.pos > this.latest) this.latest = change.pos;
+    for (const listener of [...this.listeners]) listener(change);
+  }
+
+  /** Resolves with the first change `accept` takes, or undefined after `timeoutMs` (or on abort). */
+  wait(accept: (change: Change) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<Change | undefined> {
+    return new Promise((resolve) => {
+      const done = (change: Change | undefined) => {
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(change);
+      };
+      const listener: Listener = (change) => {
+        if (accept(change)) done(change);
+      };
+      const onAbort = () => done(undefined);
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      this.listeners.add(listener);
+      signal?.addEventListener('abort', onAbort);
+    });
+  }
+}

@@ -1,0 +1,121 @@
+import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
+import { powerLevelOf, requiredPowerLevelForEvent } from '../../core/auth-rules/levels.js';
+import type { Clock } from '../../core/clock.js';
+import { forbidden, invalidParam, notFound, unknownError } from '../../core/errors.js';
+import { domainOf, type RoomAlias, type RoomId } from '../../core/ids.js';
+import type { JsonObject } from '../../core/json.js';
+import { getRoomVersion } from '../../core/room-versions.js';
+import { ConflictError } from '../../storage/errors.js';
+import type { Store } from '../../storage/store.js';
+import type { Requester } from '../requester.js';
+import type { RoomReadAccess } from './room-access.js';
+
+export interface PublicRoomsQuery {
+  limit?: number;
+  since?: string;
+  searchTerm?: string;
+}
+
+/** Room aliases and the public room directory. */
+export class RoomDirectory {
+  constructor(private readonly deps: { store: Store; clock: Clock; serverName: string; access: RoomReadAccess }) {}
+
+  async resolveAlias(alias: RoomAlias): Promise<{ room_id: RoomId; servers: string[] }> {
+    const found = await this.deps.store.aliases.get(alias);
+    if (!found) throw notFound('Room alias not found');
+    return { room_id: found.roomId, servers: [this.deps.serverName] };
+  }
+
+  async createAlias(requester: Requester, alias: RoomAlias, roomId: RoomId): Promise<void> {
+    if (domainOf(alias) !== this.deps.serverName) throw invalidParam('Room aliases must be on this server');
+    if (!(await this.deps.store.rooms.get(roomId))) throw notFound('Unknown room');
+    const m = await this.deps.store.memberships.get(roomId, requester.userId);
+    if (m?.membership !== 'join' && !requester.isAdmin) throw forbidden('You must be in the room to give it an alias');
+    try {
+      await this.deps.store.aliases.create(alias, roomId, requester.userId, this.deps.clock.now());
+    } catch (err) {
+      if (err instanceof ConflictError) throw unknownError(409, 'Room alias already exists');
+      throw err;
+    }
+  }
+
+  /** Aliases may be deleted by their creator, a server admin, or a room moderator. */
+  async deleteAlias(requester: Requester, alias: RoomAlias): Promise<void> {
+    const found = await this.deps.store.aliases.get(alias);
+    if (!found) throw notFound('Room alias not found');
+    const allowed = found.creator === requester.userId || requester.isAdmin || (await this.maySetState(requester, found.roomId, 'm.room.canonical_alias'));
+    if (!allowed) throw forbidden('You may not delete this alias');
+    await this.deps.store.aliases.delete(alias);
+  }
+
+  async roomAliases(requester: Requester, roomId: RoomId): Promise<{ aliases: RoomAlias[] }> {
+    await this.deps.access.check(requester.userId, roomId);
+    return { aliases: await this.deps.store.aliases.forRoom(roomId) };
+  }
+
+  async visibility(roomId: RoomId): Promise<{ visibility: 'public' | 'private' }> {
+    const room = await this.deps.store.rooms.get(roomId);
+    if (!room) throw notFound('Unknown room');
+    return { visibility: room.isPublic ? 'public' : 'private' };
+  }
+
+  async setVisibility(requester: Requester, roomId: RoomId, visibility: 'public' | 'private'): Promise<void> {
+    if (!(await this.deps.store.rooms.get(roomId))) throw notFound('Unknown room');
+    if (!requester.isAdmin && !(await this.maySetState(requester, roomId, 'm.room.canonical_alias'))) {
+      throw forbidden('You may not change the directory visibility of this room');
+    }
+    await this.deps.store.rooms.setPublic(roomId, visibility === 'public');
+  }
+
+  async publicRooms(q: PublicRoomsQuery) {
+    const all = await this.deps.store.rooms.listPublic();
+    const entries = [];
+    for (const roomId of all) {
+      const entry = await this.entry(roomId);
+      const term = q.searchTerm?.toLowerCase();
+      if (term && ![entry.name, entry.topic, entry.canonical_alias].some((v) => typeof v === 'string' && v.toLowerCase().includes(term))) continue;
+      entries.push(entry);
+    }
+    entries.sort((a, b) => b.num_joined_members - a.num_joined_members || String(a.room_id).localeCompare(String(b.room_id)));
+    const start = q.since === undefined ? 0 : Number(/^p(\d+)$/.exec(q.since)?.[1] ?? NaN);
+    if (!Number.isInteger(start)) throw invalidParam('Invalid since token');
+    const limit = q.limit ?? entries.length;
+    const chunk = entries.slice(start, start + limit);
+    const body: JsonObject = { chunk: chunk as unknown as JsonObject[], total_room_count_estimate: entries.length };
+    if (start + limit < entries.length) body.next_batch = `p${start + limit}`;
+    if (start > 0) body.prev_batch = `p${Math.max(0, start - limit)}`;
+    return body;
+  }
+
+  private async entry(roomId: RoomId) {
+    const state = await this.deps.store.state.current(roomId, [
+      ['m.room.name', ''], ['m.room.topic', ''], ['m.room.canonical_alias', ''], ['m.room.avatar', ''],
+      ['m.room.join_rules', ''], ['m.room.history_visibility', ''], ['m.room.guest_access', ''], ['m.room.create', ''],
+    ]);
+    const get = (type: string, key: string) => state.find((s) => s.event.type === type)?.event.content[key];
+    const joined = await this.deps.store.memberships.members(roomId, ['join']);
+    const entry: { room_id: RoomId; num_joined_members: number; world_readable: boolean; guest_can_join: boolean; [k: string]: unknown } = {
+      room_id: roomId,
+      num_joined_members: joined.length,
+      world_readable: get('m.room.history_visibility', 'history_visibility') === 'world_readable',
+      guest_can_join: get('m.room.guest_access', 'guest_access') === 'can_join',
+      join_rule: (get('m.room.join_rules', 'join_rule') as string | undefined) ?? 'invite',
+    };
+    for (const [field, type, key] of [['name', 'm.room.name', 'name'], ['topic', 'm.room.topic', 'topic'], ['canonical_alias', 'm.room.canonical_alias', 'alias'], ['avatar_url', 'm.room.avatar', 'url']] as const) {
+      const v = get(type, key);
+      if (typeof v === 'string') entry[field] = v;
+    }
+    const roomType = get('m.room.create', 'type');
+    if (typeof roomType === 'string') entry.room_type = roomType;
+    return entry;
+  }
+
+  private async maySetState(requester: Requester, roomId: RoomId, type: string): Promise<boolean> {
+    const m = await this.deps.store.memberships.get(roomId, requester.userId);
+    if (m?.membership !== 'join') return false;
+    const room = await this.deps.store.rooms.get(roomId);
+    const state = (await this.deps.store.state.current(roomId, [['m.room.power_levels', ''], ['m.room.create', '']])).map((s) => s.event);
+    const lookup = stateLookupOf(state);
+    return powerLevelOf(requester.userId, lookup, room ? getRoomVersion(room.version) : undefined) >= requiredPowerLevelForEvent(type, true, lookup);
+  }
+}

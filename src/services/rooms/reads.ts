@@ -1,0 +1,168 @@
+import type { Clock } from '../../core/clock.js';
+import { invalidParam, notFound } from '../../core/errors.js';
+import type { ClientEvent } from '../../core/events/client-format.js';
+import type { Membership } from '../../core/events/types.js';
+import { filterEvents } from '../../core/filters/match.js';
+import type { RoomEventFilter } from '../../core/filters/types.js';
+import type { EventId, RoomId } from '../../core/ids.js';
+import type { JsonObject } from '../../core/json.js';
+import { eventPosOfToken, formatEventToken } from '../../core/tokens.js';
+import type { Store, StoredEvent } from '../../storage/store.js';
+import type { Requester } from '../requester.js';
+import type { ClientEvents } from './client-events.js';
+import type { RoomAccess, RoomReadAccess } from './room-access.js';
+
+export interface MessagesQuery {
+  from?: string;
+  to?: string;
+  dir: 'b' | 'f';
+  limit: number;
+  filter?: RoomEventFilter;
+}
+
+/** Every read path of a room, each behind the access check and history visibility. */
+export class RoomReads {
+  constructor(private readonly deps: { store: Store; clock: Clock; access: RoomReadAccess; events: ClientEvents }) {}
+
+  async joinedRooms(requester: Requester): Promise<{ joined_rooms: RoomId[] }> {
+    const rooms = await this.deps.store.memberships.roomsOf(requester.userId, ['join']);
+    return { joined_rooms: rooms.map((m) => m.roomId) };
+  }
+
+  /** `/event/{eventId}`: an event the user may not see is 404, exactly like one that does not exist. */
+  async event(requester: Requester, roomId: RoomId, eventId: EventId): Promise<ClientEvent> {
+    const access = await this.accessOr404(requester, roomId);
+    const stored = await this.deps.store.events.get(eventId);
+    if (!stored || stored.event.room_id !== roomId) throw notFound('Event not found');
+    const [visible] = await this.deps.access.filter(access, [stored]);
+    if (!visible) throw notFound('Event not found');
+    return this.deps.events.formatOne(visible);
+  }
+
+  /** Current state, or the state at the user's leave for departed users. */
+  async state(requester: Requester, roomId: RoomId): Promise<ClientEvent[]> {
+    const access = await this.deps.access.check(requester.userId, roomId);
+    return this.deps.events.format(await this.stateAt(access));
+  }
+
+  async stateEvent(requester: Requester, roomId: RoomId, type: string, stateKey: string): Promise<ClientEvent> {
+    const access = await this.deps.access.check(requester.userId, roomId);
+    const [found] = await this.stateAt(access, undefined, [[type, stateKey]]);
+    if (!found) throw notFound('State event not found');
+    return this.deps.events.formatOne(found);
+  }
+
+  async members(requester: Requester, roomId: RoomId, q: { at?: string; membership?: Membership; notMembership?: Membership }): Promise<{ chunk: ClientEvent[] }> {
+    const access = await this.deps.access.check(requester.userId, roomId);
+    const at = q.at === undefined ? undefined : this.tokenPos(q.at, 'at');
+    const state = await this.stateAt(access, at);
+    const members = state.filter((s) => s.event.type === 'm.room.member').filter((s) => {
+      const m = s.event.content.membership;
+      return (q.membership === undefined || m === q.membership) && (q.notMembership === undefined || m !== q.notMembership);
+    });
+    return { chunk: await this.deps.events.format(members) };
+  }
+
+  async joinedMembers(requester: Requester, roomId: RoomId): Promise<{ joined: Record<string, JsonObject> }> {
+    const access = await this.deps.access.check(requester.userId, roomId);
+    const state = await this.stateAt(access);
+    const joined: Record<string, JsonObject> = {};
+    for (const s of state) {
+      if (s.event.type !== 'm.room.member' || s.event.content.membership !== 'join') continue;
+      const profile: JsonObject = {};
+      if (typeof s.event.content.displayname === 'string') profile.display_name = s.event.content.displayname;
+      if (typeof s.event.content.avatar_url === 'string') profile.avatar_url = s.event.content.avatar_url;
+      joined[s.event.state_key!] = profile;
+    }
+    return { joined };
+  }
+
+  /**
+   * `/messages`: tokens mean "every event at or before position P". Backwards, `end` is omitted once
+   * nothing earlier is visible; forwards it always names where the next page starts.
+   */
+  async messages(requester: Requester, roomId: RoomId, q: MessagesQuery) {
+    const access = await this.deps.access.check(requester.userId, roomId);
+    const from = q.from === undefined
+      ? (q.dir === 'b' ? (access.upTo ?? (await this.deps.store.events.latest(roomId))?.pos ?? 0) : 0)
+      : this.tokenPos(q.from, 'from');
+    const to = q.to === undefined ? undefined : this.tokenPos(q.to, 'to');
+    const { events, exhausted } = await this.collect(access, q, from, to);
+    const last = events[events.length - 1];
+    const body: { chunk: ClientEvent[]; start: string; end?: string } = {
+      chunk: await this.deps.events.format(events),
+      start: formatEventToken(from),
+    };
+    if (q.dir === 'f') body.end = formatEventToken(last?.pos ?? from);
+    else if (!exhausted && last) body.end = formatEventToken(last.pos - 1);
+    return body;
+  }
+
+  /** Reads pages until `limit` visible events are found or the range is exhausted (bounded rounds). */
+  private async collect(access: RoomAccess, q: MessagesQuery, from: number, to: number | undefined) {
+    const events: StoredEvent[] = [];
+    const ceiling = access.upTo ?? Number.MAX_SAFE_INTEGER;
+    let cursor = from;
+    for (let round = 0; round < 20; round++) {
+      const page = q.dir === 'b'
+        ? await this.deps.store.events.page(access.roomId, { dir: 'b', before: Math.min(cursor, ceiling) + 1, ...(to !== undefined ? { after: to } : {}), limit: q.limit })
+        : await this.deps.store.events.page(access.roomId, { dir: 'f', after: cursor, before: Math.min(ceiling, to ?? ceiling) + 1, limit: q.limit });
+      const visible = await this.deps.access.filter(access, page);
+      for (const e of q.filter ? filterEvents(q.filter, visible.map(asFilterable)).map((f) => f.stored) : visible) {
+        if (events.length < q.limit) events.push(e);
+      }
+      if (page.length < q.limit) return { events, exhausted: true };
+      if (events.length >= q.limit) return { events, exhausted: false };
+      cursor = q.dir === 'b' ? page[page.length - 1]!.pos - 1 : page[page.length - 1]!.pos;
+    }
+    return { events, exhausted: false };
+  }
+
+  /** `/context/{eventId}`: the event, some visible events around it, and the state at it. */
+  async context(requester: Requester, roomId: RoomId, eventId: EventId, limit: number, filter?: RoomEventFilter) {
+    const access = await this.deps.access.check(requester.userId, roomId);
+    const target = await this.deps.store.events.get(eventId);
+    if (!target || target.event.room_id !== roomId || (await this.deps.access.filter(access, [target])).length === 0) {
+      throw notFound('Event not found');
+    }
+    const half = Math.ceil(limit / 2);
+    const before = await this.messages(requester, roomId, { dir: 'b', from: formatEventToken(target.pos - 1), limit: half, ...(filter ? { filter } : {}) });
+    const after = await this.messages(requester, roomId, { dir: 'f', from: formatEventToken(target.pos), limit: limit - half, ...(filter ? { filter } : {}) });
+    const state = await this.deps.store.state.at(roomId, target.pos);
+    return {
+      event: await this.deps.events.formatOne(target),
+      events_before: before.chunk,
+      events_after: after.chunk,
+      start: before.end ?? formatEventToken(0),
+      end: after.end ?? formatEventToken(target.pos),
+      state: await this.deps.events.format(state),
+    };
+  }
+
+  private async stateAt(access: RoomAccess, at?: number, keys?: Array<[string, string]>): Promise<StoredEvent[]> {
+    const limit = access.upTo === undefined ? at : Math.min(at ?? access.upTo, access.upTo);
+    return limit === undefined
+      ? this.deps.store.state.current(access.roomId, keys)
+      : this.deps.store.state.at(access.roomId, limit, keys);
+  }
+
+  private async accessOr404(requester: Requester, roomId: RoomId): Promise<RoomAccess> {
+    try {
+      return await this.deps.access.check(requester.userId, roomId);
+    } catch (err) {
+      if ((err as { status?: number }).status === 403) throw notFound('Event not found');
+      throw err;
+    }
+  }
+
+  private tokenPos(token: string, name: string): number {
+    const pos = eventPosOfToken(token);
+    if (pos === undefined) throw invalidParam(`Invalid ${name} token`);
+    return pos;
+  }
+}
+
+
+function asFilterable(stored: StoredEvent) {
+  return { stored, type: stored.event.type, sender: stored.event.sender, room_id: stored.event.room_id, content: stored.event.content };
+}

@@ -1,0 +1,79 @@
+import { forbidden } from '../../core/errors.js';
+import { historyVisibilityOf, mayUserSeeEvent, morePermissive, type HistoryVisibility } from '../../core/visibility/history-visibility.js';
+import type { Membership } from '../../core/events/types.js';
+import type { RoomId, UserId } from '../../core/ids.js';
+import type { Store, StoredEvent } from '../../storage/store.js';
+
+/** What a user may read of a room, decided once per request. */
+export interface RoomAccess {
+  roomId: RoomId;
+  userId: UserId;
+  /** The user's current membership, if any and not forgotten. */
+  membership: Membership | undefined;
+  /** The last position the user may read: their leave/kick/ban for departed users, else unbounded. */
+  upTo: number | undefined;
+}
+
+type Entry = { pos: number; event: StoredEvent };
+
+/** Value of a state entry at a position, from the list of its changes (sorted by position). */
+function valueAt(changes: Entry[], pos: number): StoredEvent | undefined {
+  let found: StoredEvent | undefined;
+  for (const c of changes) {
+    if (c.pos <= pos) found = c.event;
+    else break;
+  }
+  return found;
+}
+
+/**
+ * Room read access and history visibility (LEAVING.md "Reading a room after leaving"): departed
+ * users read up to their leave; forgotten rooms are closed unless world-readable.
+ */
+export class RoomReadAccess {
+  constructor(private readonly store: Store) {}
+
+  /** Throws 403 when the user may not read the room at all. */
+  async check(userId: UserId, roomId: RoomId): Promise<RoomAccess> {
+    const m = await this.store.memberships.get(roomId, userId);
+    if (m && !m.forgotten) {
+      const departed = m.membership === 'leave' || m.membership === 'ban';
+      return { roomId, userId, membership: m.membership, upTo: departed ? m.pos : undefined };
+    }
+    if (await this.isWorldReadable(roomId)) return { roomId, userId, membership: undefined, upTo: undefined };
+    throw forbidden('You are not allowed to read this room');
+  }
+
+  async isWorldReadable(roomId: RoomId): Promise<boolean> {
+    const hv = await this.store.state.currentEvent(roomId, 'm.room.history_visibility', '');
+    return historyVisibilityOf(hv?.event.content) === 'world_readable';
+  }
+
+  /** The events (of one room) the user may see, in their original order. */
+  async filter(access: RoomAccess, events: StoredEvent[]): Promise<StoredEvent[]> {
+    const inRange = events.filter((e) => access.upTo === undefined || e.pos <= access.upTo);
+    if (inRange.length === 0) return [];
+    const positions = inRange.map((e) => e.pos);
+    const min = Math.min(...positions);
+    const max = Math.max(...positions);
+    const [visibilityChanges, memberChanges, joins] = await Promise.all([
+      this.store.state.changes(access.roomId, 'm.room.history_visibility', '', min - 1, max),
+      this.store.state.changes(access.roomId, 'm.room.member', access.userId, min - 1, max),
+      this.store.memberships.joinPositions(access.roomId, access.userId),
+    ]);
+    return inRange.filter((e) => mayUserSeeEvent({
+      visibility: this.visibilityFor(e, visibilityChanges),
+      membershipAtEvent: valueAt(memberChanges, e.pos)?.event.content.membership as Membership | undefined,
+      joinedLater: joins.some((p) => p > e.pos),
+      isOwnMembership: e.event.type === 'm.room.member' && e.event.state_key === access.userId,
+    }));
+  }
+
+  private visibilityFor(e: StoredEvent, changes: Entry[]): HistoryVisibility {
+    const before = historyVisibilityOf(valueAt(changes, e.pos - 1)?.event.content);
+    if (e.event.type === 'm.room.history_visibility' && e.event.state_key === '') {
+      return morePermissive(before, historyVisibilityOf(e.event.content));
+    }
+    return before;
+  }
+}

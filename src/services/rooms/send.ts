@@ -1,0 +1,70 @@
+import { namedLevelOf, powerLevelOf } from '../../core/auth-rules/levels.js';
+import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
+import type { Clock } from '../../core/clock.js';
+import { forbidden, notFound } from '../../core/errors.js';
+import { canonicalJson } from '../../core/events/canonical-json.js';
+import type { EventId, RoomId } from '../../core/ids.js';
+import type { JsonObject } from '../../core/json.js';
+import type { Store, TxnKey } from '../../storage/store.js';
+import type { RoomTransaction, RoomWriter } from '../events/room-writer.js';
+import type { Requester } from '../requester.js';
+
+/** Sending events: messages (idempotent per device and transaction ID), state, and redactions. */
+export class EventSending {
+  constructor(private readonly deps: { store: Store; clock: Clock; writer: RoomWriter }) {}
+
+  async sendMessage(requester: Requester, roomId: RoomId, type: string, txnId: string, content: JsonObject): Promise<{ event_id: EventId }> {
+    const txn = this.txnKey(requester, `send:${roomId}:${type}`, txnId);
+    return this.deps.writer.write(roomId, async (room) => {
+      const earlier = await room.tx.events.findTxn(txn);
+      if (earlier) return { event_id: earlier };
+      const stored = await room.append({ type, sender: requester.userId, content });
+      await room.tx.events.saveTxn(txn, stored.event.event_id, this.deps.clock.now());
+      return { event_id: stored.event.event_id };
+    });
+  }
+
+  /** Setting state to what it already is sends nothing and returns the existing event (as other servers do). */
+  async putState(requester: Requester, roomId: RoomId, type: string, stateKey: string, content: JsonObject): Promise<{ event_id: EventId }> {
+    if (type === 'm.room.member') throw forbidden('Use the membership endpoints (join, leave, invite, kick, ban) to change membership');
+    return this.deps.writer.write(roomId, async (room) => {
+      const current = await room.state(type, stateKey);
+      if (current && current.sender === requester.userId && canonicalJson(current.content) === canonicalJson(content)) {
+        return { event_id: current.event_id };
+      }
+      const stored = await room.append({ type, stateKey, sender: requester.userId, content });
+      return { event_id: stored.event.event_id };
+    });
+  }
+
+  async redact(requester: Requester, roomId: RoomId, eventId: EventId, txnId: string, reason?: string): Promise<{ event_id: EventId }> {
+    const txn = this.txnKey(requester, `redact:${roomId}:${eventId}`, txnId);
+    return this.deps.writer.write(roomId, async (room) => {
+      const earlier = await room.tx.events.findTxn(txn);
+      if (earlier) return { event_id: earlier };
+      const target = await room.tx.events.get(eventId);
+      if (!target || target.event.room_id !== roomId) throw notFound('Event not found');
+      if (!(await this.mayRedact(room, requester, target.event.sender))) throw forbidden('You may not redact this event');
+      const content: JsonObject = reason === undefined ? {} : { reason };
+      const stored = await room.append({ type: 'm.room.redaction', sender: requester.userId, content, redacts: eventId });
+      await room.tx.events.markRedacted(eventId, stored.event.event_id);
+      await room.tx.events.saveTxn(txn, stored.event.event_id, this.deps.clock.now());
+      return { event_id: stored.event.event_id };
+    });
+  }
+
+  /**
+   * Own events may always be redacted; others' only with the `redact` power level. (The auth rules'
+   * same-server clause is for federation: here every user shares one server.)
+   */
+  private async mayRedact(room: RoomTransaction, requester: Requester, originalSender: string): Promise<boolean> {
+    if (originalSender === requester.userId) return true;
+    const state = (await room.tx.state.current(room.room.roomId, [['m.room.power_levels', ''], ['m.room.create', '']])).map((s) => s.event);
+    const lookup = stateLookupOf(state);
+    return powerLevelOf(requester.userId, lookup, room.version) >= namedLevelOf('redact', lookup);
+  }
+
+  private txnKey(requester: Requester, scope: string, txnId: string): TxnKey {
+    return { userId: requester.userId, deviceId: requester.deviceId, scope, txnId };
+  }
+}

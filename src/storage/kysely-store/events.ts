@@ -1,0 +1,122 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { RoomEvent } from '../../core/events/types.js';
+import type { EventId, RoomId } from '../../core/ids.js';
+import type { EventStore, StoredEvent, TxnKey } from '../room-store.js';
+import type { Database, EventsTable } from './tables.js';
+
+export type EventRow = Pick<Selectable<EventsTable>, 'stream_pos' | 'json' | 'prev_state_json' | 'redacted_by'>;
+export const EVENT_COLUMNS = ['e.stream_pos', 'e.json', 'e.prev_state_json', 'e.redacted_by'] as const;
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    event: JSON.parse(row.json) as RoomEvent,
+    pos: Number(row.stream_pos),
+    prevState: row.prev_state_json === null ? null : (JSON.parse(row.prev_state_json) as StoredEvent['prevState']),
+    redactedBy: row.redacted_by as EventId | null,
+  };
+}
+
+export class KyselyEventStore implements EventStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(event: RoomEvent): Promise<StoredEvent> {
+    const isState = typeof event.state_key === 'string';
+    const replaced = isState ? await this.currentStateEvent(event.room_id, event.type, event.state_key!) : undefined;
+    const prevState = replaced
+      ? { replaces_state: replaced.event.event_id, prev_content: replaced.event.content, prev_sender: replaced.event.sender }
+      : null;
+    const membership = event.type === 'm.room.member' && typeof event.content.membership === 'string' ? event.content.membership : null;
+    const inserted = await this.db.insertInto('events').values({
+      event_id: event.event_id,
+      room_id: event.room_id,
+      type: event.type,
+      state_key: event.state_key ?? null,
+      sender: event.sender,
+      depth: event.depth,
+      origin_server_ts: event.origin_server_ts,
+      membership,
+      json: JSON.stringify(event),
+      prev_state_json: prevState ? JSON.stringify(prevState) : null,
+      redacted_by: null,
+    }).returning('stream_pos').executeTakeFirstOrThrow();
+    const pos = Number(inserted.stream_pos);
+
+    if (isState) {
+      await this.db.updateTable('state_entries').set({ to_pos: pos })
+        .where('room_id', '=', event.room_id).where('type', '=', event.type).where('state_key', '=', event.state_key!)
+        .where('to_pos', 'is', null).execute();
+      await this.db.insertInto('state_entries').values({
+        room_id: event.room_id, type: event.type, state_key: event.state_key!, event_id: event.event_id, from_pos: pos, to_pos: null,
+      }).execute();
+    }
+    if (membership !== null) await this.recordMembership(event, membership, pos);
+    return { event, pos, prevState: prevState as StoredEvent['prevState'], redactedBy: null };
+  }
+
+  private async recordMembership(event: RoomEvent, membership: string, pos: number): Promise<void> {
+    // Joining, being invited or knocking again un-forgets a room; leaving keeps the flag as it is.
+    const unforget = membership === 'join' || membership === 'invite' || membership === 'knock';
+    await this.db.insertInto('memberships').values({
+      room_id: event.room_id, user_id: event.state_key!, membership, event_id: event.event_id, stream_pos: pos, forgotten: 0,
+    }).onConflict((oc) => oc.columns(['room_id', 'user_id']).doUpdateSet((eb) => ({
+      membership, event_id: event.event_id, stream_pos: pos,
+      forgotten: unforget ? 0 : eb.ref('memberships.forgotten'),
+    }))).execute();
+  }
+
+  private async currentStateEvent(roomId: RoomId, type: string, stateKey: string): Promise<StoredEvent | undefined> {
+    const row = await this.db.selectFrom('state_entries as s').innerJoin('events as e', 'e.event_id', 's.event_id')
+      .select(EVENT_COLUMNS)
+      .where('s.room_id', '=', roomId).where('s.type', '=', type).where('s.state_key', '=', stateKey).where('s.to_pos', 'is', null)
+      .executeTakeFirst();
+    return row ? toStoredEvent(row) : undefined;
+  }
+
+  async get(eventId: EventId): Promise<StoredEvent | undefined> {
+    const row = await this.db.selectFrom('events as e').select(EVENT_COLUMNS).where('e.event_id', '=', eventId).executeTakeFirst();
+    return row ? toStoredEvent(row) : undefined;
+  }
+
+  async getMany(eventIds: readonly EventId[]): Promise<StoredEvent[]> {
+    if (eventIds.length === 0) return [];
+    const rows = await this.db.selectFrom('events as e').select(EVENT_COLUMNS).where('e.event_id', 'in', [...eventIds]).orderBy('e.stream_pos').execute();
+    return rows.map(toStoredEvent);
+  }
+
+  async latest(roomId: RoomId): Promise<StoredEvent | undefined> {
+    const row = await this.db.selectFrom('events as e').select(EVENT_COLUMNS)
+      .where('e.room_id', '=', roomId).orderBy('e.stream_pos', 'desc').limit(1).executeTakeFirst();
+    return row ? toStoredEvent(row) : undefined;
+  }
+
+  async page(roomId: RoomId, o: { after?: number; before?: number; dir: 'f' | 'b'; limit: number }): Promise<StoredEvent[]> {
+    let q = this.db.selectFrom('events as e').select(EVENT_COLUMNS).where('e.room_id', '=', roomId);
+    if (o.after !== undefined) q = q.where('e.stream_pos', '>', o.after);
+    if (o.before !== undefined) q = q.where('e.stream_pos', '<', o.before);
+    const rows = await q.orderBy('e.stream_pos', o.dir === 'f' ? 'asc' : 'desc').limit(o.limit).execute();
+    return rows.map(toStoredEvent);
+  }
+
+  async maxPos(): Promise<number> {
+    const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('stream_pos').as('m')).executeTakeFirst();
+    return Number(row?.m ?? 0);
+  }
+
+  async markRedacted(eventId: EventId, redactionId: EventId): Promise<void> {
+    await this.db.updateTable('events').set({ redacted_by: redactionId }).where('event_id', '=', eventId).where('redacted_by', 'is', null).execute();
+  }
+
+  async findTxn(t: TxnKey): Promise<EventId | undefined> {
+    const row = await this.db.selectFrom('event_txns').select('event_id')
+      .where('user_id', '=', t.userId).where('device_id', '=', t.deviceId).where('scope', '=', t.scope).where('txn_id', '=', t.txnId)
+      .executeTakeFirst();
+    return row?.event_id as EventId | undefined;
+  }
+
+  async saveTxn(t: TxnKey, eventId: EventId, createdTs: number): Promise<void> {
+    await this.db.insertInto('event_txns').values({
+      user_id: t.userId, device_id: t.deviceId, scope: t.scope, txn_id: t.txnId, event_id: eventId, created_ts: createdTs,
+    }).execute();
+  }
+}
+

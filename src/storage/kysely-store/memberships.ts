@@ -1,0 +1,52 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Membership } from '../../core/events/types.js';
+import type { EventId, RoomId, UserId } from '../../core/ids.js';
+import type { MembershipRecord, MembershipStore } from '../room-store.js';
+import type { Database, MembershipsTable } from './tables.js';
+
+function toRecord(r: Selectable<MembershipsTable>): MembershipRecord {
+  return {
+    roomId: r.room_id as RoomId,
+    userId: r.user_id as UserId,
+    membership: r.membership as Membership,
+    eventId: r.event_id as EventId,
+    pos: Number(r.stream_pos),
+    forgotten: r.forgotten === 1,
+  };
+}
+
+export class KyselyMembershipStore implements MembershipStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(roomId: RoomId, userId: UserId): Promise<MembershipRecord | undefined> {
+    const row = await this.db.selectFrom('memberships').selectAll().where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  async roomsOf(userId: UserId, memberships: readonly Membership[]): Promise<MembershipRecord[]> {
+    if (memberships.length === 0) return [];
+    const rows = await this.db.selectFrom('memberships').selectAll()
+      .where('user_id', '=', userId).where('membership', 'in', [...memberships]).orderBy('stream_pos').execute();
+    return rows.map(toRecord);
+  }
+
+  async members(roomId: RoomId, memberships?: readonly Membership[]): Promise<MembershipRecord[]> {
+    let q = this.db.selectFrom('memberships').selectAll().where('room_id', '=', roomId);
+    if (memberships) {
+      if (memberships.length === 0) return [];
+      q = q.where('membership', 'in', [...memberships]);
+    }
+    return (await q.orderBy('stream_pos').execute()).map(toRecord);
+  }
+
+  async joinPositions(roomId: RoomId, userId: UserId): Promise<number[]> {
+    const rows = await this.db.selectFrom('events').select('stream_pos')
+      .where('room_id', '=', roomId).where('type', '=', 'm.room.member').where('state_key', '=', userId).where('membership', '=', 'join')
+      .orderBy('stream_pos').execute();
+    return rows.map((r) => Number(r.stream_pos));
+  }
+
+  async setForgotten(roomId: RoomId, userId: UserId, forgotten: boolean): Promise<void> {
+    await this.db.updateTable('memberships').set({ forgotten: forgotten ? 1 : 0 }).where('room_id', '=', roomId).where('user_id', '=', userId).execute();
+  }
+}

@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely';
+import type { RoomId } from '../../core/ids.js';
+import type { StateStore, StoredEvent } from '../room-store.js';
+import { EVENT_COLUMNS, toStoredEvent } from './events.js';
+import type { Database } from './tables.js';
+
+type Keys = ReadonlyArray<readonly [string, string]> | undefined;
+
+export class KyselyStateStore implements StateStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  private base(roomId: RoomId, keys: Keys) {
+    let q = this.db.selectFrom('state_entries as s').innerJoin('events as e', 'e.event_id', 's.event_id')
+      .select(EVENT_COLUMNS).where('s.room_id', '=', roomId);
+    if (keys !== undefined) {
+      if (keys.length === 0) return undefined;
+      q = q.where((eb) => eb.or(keys.map(([type, stateKey]) => eb.and([eb('s.type', '=', type), eb('s.state_key', '=', stateKey)]))));
+    }
+    return q;
+  }
+
+  async current(roomId: RoomId, keys?: Keys): Promise<StoredEvent[]> {
+    const q = this.base(roomId, keys);
+    if (!q) return [];
+    const rows = await q.where('s.to_pos', 'is', null).orderBy('s.from_pos').execute();
+    return rows.map(toStoredEvent);
+  }
+
+  async currentEvent(roomId: RoomId, type: string, stateKey: string): Promise<StoredEvent | undefined> {
+    return (await this.current(roomId, [[type, stateKey]]))[0];
+  }
+
+  async at(roomId: RoomId, pos: number, keys?: Keys): Promise<StoredEvent[]> {
+    const q = this.base(roomId, keys);
+    if (!q) return [];
+    const rows = await q.where('s.from_pos', '<=', pos)
+      .where((eb) => eb.or([eb('s.to_pos', 'is', null), eb('s.to_pos', '>', pos)]))
+      .orderBy('s.from_pos').execute();
+    return rows.map(toStoredEvent);
+  }
+
+  async changes(roomId: RoomId, type: string, stateKey: string, from: number, to: number) {
+    const q = this.base(roomId, [[type, stateKey]])!;
+    const rows = await q.where('s.from_pos', '<=', to)
+      .where((eb) => eb.or([eb('s.to_pos', 'is', null), eb('s.to_pos', '>', from)]))
+      .orderBy('s.from_pos').execute();
+    return rows.map((r) => ({ pos: Number(r.stream_pos), event: toStoredEvent(r) }));
+  }
+}

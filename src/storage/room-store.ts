@@ -1,0 +1,101 @@
+import type { RoomEvent, Membership } from '../core/events/types.js';
+import type { DeviceId, EventId, RoomAlias, RoomId, UserId } from '../core/ids.js';
+import type { JsonObject } from '../core/json.js';
+
+/** The storage contracts of rooms, events, state and memberships. */
+export interface RoomRecord {
+  roomId: RoomId;
+  version: string;
+  creator: UserId;
+  isPublic: boolean;
+  createdTs: number;
+}
+
+/** An event as stored: the PDU, its position in the stream, and what it replaced in the state. */
+export interface StoredEvent {
+  event: RoomEvent;
+  pos: number;
+  /** For state events: `replaces_state`, `prev_content`, `prev_sender` of the entry it replaced. */
+  prevState: { replaces_state: EventId; prev_content: JsonObject; prev_sender: UserId } | null;
+  redactedBy: EventId | null;
+}
+
+export interface MembershipRecord {
+  roomId: RoomId;
+  userId: UserId;
+  membership: Membership;
+  eventId: EventId;
+  pos: number;
+  forgotten: boolean;
+}
+
+export interface RoomStore {
+  create(room: RoomRecord): Promise<void>;
+  get(roomId: RoomId): Promise<RoomRecord | undefined>;
+  /**
+   * Serialises writers of one room until the surrounding transaction ends (PostgreSQL: an
+   * advisory lock; SQLite: a write transaction already excludes every other writer).
+   */
+  lock(roomId: RoomId): Promise<void>;
+  setPublic(roomId: RoomId, isPublic: boolean): Promise<void>;
+  listPublic(): Promise<RoomId[]>;
+}
+
+export interface EventStore {
+  /**
+   * Appends an event to its room: stores it, moves the room's state if it is a state event,
+   * and records the membership if it is a member event. Returns its stream position.
+   */
+  append(event: RoomEvent): Promise<StoredEvent>;
+  get(eventId: EventId): Promise<StoredEvent | undefined>;
+  getMany(eventIds: readonly EventId[]): Promise<StoredEvent[]>;
+  /** The room's newest event (the one new events point at). */
+  latest(roomId: RoomId): Promise<StoredEvent | undefined>;
+  /** Events of a room with position in (after, before), newest first when `dir` is 'b'. */
+  page(roomId: RoomId, options: { after?: number; before?: number; dir: 'f' | 'b'; limit: number }): Promise<StoredEvent[]>;
+  /** The highest stream position written so far (0 for none). */
+  maxPos(): Promise<number>;
+  markRedacted(eventId: EventId, redactionId: EventId): Promise<void>;
+  /** The event a client transaction produced, for idempotent retries. */
+  findTxn(txn: TxnKey): Promise<EventId | undefined>;
+  saveTxn(txn: TxnKey, eventId: EventId, createdTs: number): Promise<void>;
+}
+
+export interface TxnKey {
+  userId: UserId;
+  deviceId: DeviceId;
+  /** The endpoint and its target, e.g. `send:!room:hs:m.room.message`. */
+  scope: string;
+  txnId: string;
+}
+
+export interface StateStore {
+  /** Current state events of a room, optionally only the given (type, state key) pairs. */
+  current(roomId: RoomId, keys?: ReadonlyArray<readonly [string, string]>): Promise<StoredEvent[]>;
+  currentEvent(roomId: RoomId, type: string, stateKey: string): Promise<StoredEvent | undefined>;
+  /** The state after the event at `pos` (inclusive), optionally only the given pairs. */
+  at(roomId: RoomId, pos: number, keys?: ReadonlyArray<readonly [string, string]>): Promise<StoredEvent[]>;
+  /**
+   * The values one state entry took over positions (from, to]: each change with its position, plus
+   * the value in force at `from`. Used to evaluate history visibility over a page of events.
+   */
+  changes(roomId: RoomId, type: string, stateKey: string, from: number, to: number): Promise<Array<{ pos: number; event: StoredEvent }>>;
+}
+
+export interface MembershipStore {
+  get(roomId: RoomId, userId: UserId): Promise<MembershipRecord | undefined>;
+  /** Rooms of a user whose current membership is one of `memberships`. */
+  roomsOf(userId: UserId, memberships: readonly Membership[]): Promise<MembershipRecord[]>;
+  /** Current members of a room, optionally only with the given memberships. */
+  members(roomId: RoomId, memberships?: readonly Membership[]): Promise<MembershipRecord[]>;
+  /** Positions at which the user's membership in the room became `join`. */
+  joinPositions(roomId: RoomId, userId: UserId): Promise<number[]>;
+  setForgotten(roomId: RoomId, userId: UserId, forgotten: boolean): Promise<void>;
+}
+
+export interface AliasStore {
+  create(alias: RoomAlias, roomId: RoomId, creator: UserId, createdTs: number): Promise<void>;
+  get(alias: RoomAlias): Promise<{ roomId: RoomId; creator: UserId } | undefined>;
+  delete(alias: RoomAlias): Promise<boolean>;
+  forRoom(roomId: RoomId): Promise<RoomAlias[]>;
+}
