@@ -11,6 +11,7 @@ import { deviceRoutes } from './client/devices.js';
 import { directoryRoutes } from './client/directory.js';
 import { membershipRoutes } from './client/membership.js';
 import { roomRoutes } from './client/rooms.js';
+import { syncRoutes } from './client/sync.js';
 import { capabilitiesRoutes, discoveryRoutes } from './client/discovery.js';
 import { profileRoutes } from './client/profile.js';
 import { registrationTokenRoutes } from './client/registration-tokens.js';
@@ -87,6 +88,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(roomRoutes, { services });
       await client.register(membershipRoutes, { services });
       await client.register(directoryRoutes, { services });
+      await client.register(syncRoutes, { services });
     }, { prefix });
   }
   if (config.metrics.enabled && config.metrics.port === null) {

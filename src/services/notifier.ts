@@ -15,6 +15,12 @@ type Listener = (change: Change) => void;
 export class Notifier {
   private readonly listeners = new Set<Listener>();
   private latest = 0;
+  private count = 0;
+
+  /** Increases with every announcement: a reader that saw it unchanged missed nothing. */
+  get sequence(): number {
+    return this.count;
+  }
 
   /** The highest position announced so far in this process. */
   get position(): number {
@@ -22,6 +28,7 @@ export class Notifier {
   }
 
   announce(change: Change): void {
+    this.count++;
     if (change.pos > this.latest) this.latest = change.pos;
     for (const listener of [...this.listeners]) listener(change);
   }

@@ -23,6 +23,8 @@ import { RoomDirectory } from './rooms/directory.js';
 import { RoomReads } from './rooms/reads.js';
 import { RoomReadAccess } from './rooms/room-access.js';
 import { EventSending } from './rooms/send.js';
+import { RoomEntries } from './sync/room-entries.js';
+import { SyncService } from './sync/sync.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -37,6 +39,7 @@ export interface Services {
   readonly sending: EventSending;
   readonly reads: RoomReads;
   readonly directory: RoomDirectory;
+  readonly sync: SyncService;
   readonly membership: {
     readonly join: Join;
     readonly leave: Leave;
@@ -74,6 +77,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     sending: new EventSending({ store, clock, writer }),
     reads: new RoomReads({ store, clock, access, events }),
     directory: new RoomDirectory({ store, clock, serverName, access }),
+    sync: new SyncService({ store, clock, notifier, entries: new RoomEntries({ store, access, events }) }),
     membership: {
       join: new Join(membershipDeps),
       leave: new Leave(membershipDeps),

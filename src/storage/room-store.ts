@@ -53,6 +53,11 @@ export interface EventStore {
   latest(roomId: RoomId): Promise<StoredEvent | undefined>;
   /** Events of a room with position in (after, before), newest first when `dir` is 'b'. */
   page(roomId: RoomId, options: { after?: number; before?: number; dir: 'f' | 'b'; limit: number }): Promise<StoredEvent[]>;
+  /**
+   * Rooms of the user (any membership, forgotten included) with events after `afterPos`, and the
+   * newest such position: what an incremental /sync has to look at, and nothing more.
+   */
+  activeRoomsOf(userId: UserId, afterPos: number): Promise<Map<RoomId, number>>;
   /** The highest stream position written so far (0 for none). */
   maxPos(): Promise<number>;
   markRedacted(eventId: EventId, redactionId: EventId): Promise<void>;
@@ -80,6 +85,8 @@ export interface StateStore {
    * the value in force at `from`. Used to evaluate history visibility over a page of events.
    */
   changes(roomId: RoomId, type: string, stateKey: string, from: number, to: number): Promise<Array<{ pos: number; event: StoredEvent }>>;
+  /** Entries of the state at `atPos` that were set after `afterPos`: what changed between two positions. */
+  changedBetween(roomId: RoomId, afterPos: number, atPos: number): Promise<StoredEvent[]>;
 }
 
 export interface MembershipStore {

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { RoomEvent } from '../../core/events/types.js';
-import type { EventId, RoomId } from '../../core/ids.js';
+import type { EventId, RoomId, UserId } from '../../core/ids.js';
 import type { EventStore, StoredEvent, TxnKey } from '../room-store.js';
 import type { Database, EventsTable } from './tables.js';
 
@@ -95,6 +95,15 @@ export class KyselyEventStore implements EventStore {
     if (o.before !== undefined) q = q.where('e.stream_pos', '<', o.before);
     const rows = await q.orderBy('e.stream_pos', o.dir === 'f' ? 'asc' : 'desc').limit(o.limit).execute();
     return rows.map(toStoredEvent);
+  }
+
+  async activeRoomsOf(userId: UserId, afterPos: number): Promise<Map<RoomId, number>> {
+    const rows = await this.db.selectFrom('events as e')
+      .select(['e.room_id', (eb) => eb.fn.max('e.stream_pos').as('pos')])
+      .where('e.stream_pos', '>', afterPos)
+      .where('e.room_id', 'in', (eb) => eb.selectFrom('memberships').select('room_id').where('user_id', '=', userId))
+      .groupBy('e.room_id').execute();
+    return new Map(rows.map((r) => [r.room_id as RoomId, Number(r.pos)]));
   }
 
   async maxPos(): Promise<number> {

@@ -39,6 +39,14 @@ export class KyselyStateStore implements StateStore {
     return rows.map(toStoredEvent);
   }
 
+  async changedBetween(roomId: RoomId, afterPos: number, atPos: number): Promise<StoredEvent[]> {
+    const rows = await this.base(roomId, undefined)!
+      .where('s.from_pos', '>', afterPos).where('s.from_pos', '<=', atPos)
+      .where((eb) => eb.or([eb('s.to_pos', 'is', null), eb('s.to_pos', '>', atPos)]))
+      .orderBy('s.from_pos').execute();
+    return rows.map(toStoredEvent);
+  }
+
   async changes(roomId: RoomId, type: string, stateKey: string, from: number, to: number) {
     const q = this.base(roomId, [[type, stateKey]])!;
     const rows = await q.where('s.from_pos', '<=', to)
