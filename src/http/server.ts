@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { SigningKey } from '../core/events/signing-key.js';
@@ -48,12 +48,11 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   const { services, config, metrics } = opts;
   const app: FastifyInstance = Fastify({
     loggerInstance: opts.logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxRequestBytes,
-    maxParamLength: 2048,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
+    routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 2048 },
   });
   const allowedMethods = trackRoutes(app);
   installValidation(app);

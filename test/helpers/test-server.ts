@@ -26,6 +26,8 @@ export interface TestServer {
   app: App;
   clock: FakeClock;
   backend: BackendName;
+  /** Starts listening on a free loopback port; resolves to the base URL. */
+  listen(): Promise<string>;
   request(method: InjectOptions['method'], url: string, call?: Call): Promise<LightMyRequestResponse>;
   /** Creates an account (through the services, not the HTTP API) and logs it in. */
   createUser(localpart: string, options?: { admin?: boolean; password?: string }): Promise<TestUser>;
@@ -36,7 +38,7 @@ export interface TestServer {
  * An in-process Hearth on a fresh database with a fake clock. `config` takes file-format
  * (snake_case) settings; tests get cheap password hashing and no rate limits unless they ask.
  */
-export async function startTestServer(options: { backend?: BackendName; config?: Record<string, unknown> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { backend?: BackendName; config?: Record<string, unknown>; realClock?: boolean } = {}): Promise<TestServer> {
   const backend = options.backend ?? 'sqlite';
   const { database, drop } = await freshDatabase(backend);
   const config = buildConfig({
@@ -48,7 +50,11 @@ export async function startTestServer(options: { backend?: BackendName; config?:
     database: database.kind === 'sqlite' ? database.path : database.url,
   });
   const clock = new FakeClock();
-  const app = await buildApp(config, { clock, logger: pino({ level: 'silent' }), signingKey: generateSigningKey() });
+  const app = await buildApp(config, {
+    ...(options.realClock ? {} : { clock }),
+    logger: pino({ level: 'silent' }),
+    signingKey: generateSigningKey(),
+  });
   await app.http.ready();
 
   const request: TestServer['request'] = (method, url, call = {}) => {
@@ -64,6 +70,9 @@ export async function startTestServer(options: { backend?: BackendName; config?:
     clock,
     backend,
     request,
+    async listen() {
+      return app.http.listen({ host: '127.0.0.1', port: 0 });
+    },
     async createUser(localpart, opts = {}) {
       const password = opts.password ?? `pw-${localpart}`;
       const userId = makeUserId(localpart, config.serverName);
