@@ -7,6 +7,7 @@ import { createHttpServer } from './http/server.js';
 import { Metrics } from './services/metrics.js';
 import { createServices, type Services } from './services/services.js';
 import { openStore } from './storage/open.js';
+import { ForgottenRoomPurger } from './services/purge/forgotten-rooms.js';
 import { loadOrCreateSigningKey } from './storage/signing-key-file.js';
 import type { Store } from './storage/store.js';
 import type { SigningKey } from './core/events/signing-key.js';
@@ -26,6 +27,8 @@ export interface App {
   readonly store: Store;
   readonly metrics: Metrics;
   readonly config: Config;
+  /** The background purge of forgotten rooms (absent when `forgotten_room_retention` is null). */
+  readonly purger: ForgottenRoomPurger | undefined;
   /** Starts listening (and the metrics listener, when configured); resolves to the client address. */
   listen(): Promise<string>;
   /** Stops background work, closes the HTTP server (finishing in-flight requests), then the database. */
@@ -50,14 +53,21 @@ interface Core {
 /** The one place where Hearth's parts are constructed and wired together. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? pino({ level: config.logLevel });
-  const { store, services, clock, signingKey } = await buildCore(config, overrides);
+  const core = await buildCore(config, overrides);
+  const { store, services, clock, signingKey } = core;
   const metrics = new Metrics({ processMetrics: config.metrics.enabled });
   const http = await createHttpServer({ services, config, metrics, logger, clock, signingKey });
   const metricsServer = config.metrics.enabled && config.metrics.port !== null
     ? createMetricsServer(metrics, config.metrics.path)
     : undefined;
+  const purger = config.forgottenRoomRetentionMs === null ? undefined : new ForgottenRoomPurger({
+    store, clock, retentionMs: config.forgottenRoomRetentionMs, logger,
+    onPurged: () => metrics.roomsPurged.inc(),
+  });
+  purger?.start(purgeInterval(config.forgottenRoomRetentionMs));
   let closed = false;
   return {
+    purger,
     http,
     services,
     store,
@@ -71,9 +81,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     async close() {
       if (closed) return;
       closed = true;
+      await purger?.stop();
       await metricsServer?.close();
       await http.close();
       await store.close();
     },
   };
+}
+
+/** How often the purge looks for work: often enough for short retentions, at most hourly. */
+function purgeInterval(retentionMs: number | null): number {
+  return Math.max(1000, Math.min((retentionMs ?? 0) / 4, 3_600_000));
 }

@@ -10,6 +10,8 @@ declare module 'fastify' {
     auth?: 'required' | 'optional' | 'none';
     /** The named rate limiter that applies to this route, if any. */
     rateLimit?: RateLimitName;
+    /** The route ignores its body, so any JSON is accepted (e.g. /forget). */
+    anyJsonBody?: boolean;
   }
   interface FastifyRequest {
     requester?: Requester;

@@ -22,6 +22,7 @@ export function toMatrixError(err: unknown, request: FastifyRequest): MatrixErro
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return notJson('Content not JSON');
     case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_MAX_PARAM_LENGTH':
     case 'FST_ERR_ASYNC_CONSTRAINT':
       return unrecognized(400, 'Malformed request URL');
     default:

@@ -11,13 +11,21 @@ import { deviceRoutes } from './client/devices.js';
 import { directoryRoutes } from './client/directory.js';
 import { membershipRoutes } from './client/membership.js';
 import { roomRoutes } from './client/rooms.js';
+import { deactivateRoutes } from './client/deactivate.js';
+import { adminRoutes } from './admin.js';
 import { syncRoutes } from './client/sync.js';
+import { accountDataRoutes } from './client/account-data.js';
+import { filterRoutes } from './client/filters.js';
+import { presenceRoutes } from './client/presence.js';
+import { pushRuleRoutes } from './client/push-rules.js';
+import { receiptRoutes } from './client/receipts.js';
+import { typingRoutes } from './client/typing.js';
 import { capabilitiesRoutes, discoveryRoutes } from './client/discovery.js';
 import { profileRoutes } from './client/profile.js';
 import { registrationTokenRoutes } from './client/registration-tokens.js';
 import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
-import { installErrorHandling } from './error-handler.js';
+import { installErrorHandling, sendError, toMatrixError } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
 import { addMetricsRoute } from './metrics-server.js';
 import { installRateLimits } from './rate-limit.js';
@@ -51,6 +59,11 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxRequestBytes,
     return503OnClosing: true,
+    // Malformed URLs and over-long parameters fail before routing: they get Matrix errors too.
+    frameworkErrors: (error, request, reply) => {
+      reply.headers(CORS_HEADERS);
+      void sendError(reply, toMatrixError(error, request));
+    },
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 2048 },
   });
@@ -76,6 +89,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(discoveryRoutes, { config });
   await app.register(serverKeyRoutes, { serverName: config.serverName, signingKey: opts.signingKey, clock: opts.clock });
   await app.register(registrationTokenRoutes, { services });
+  await app.register(adminRoutes, { services });
   for (const prefix of CLIENT_PREFIXES) {
     await app.register(async (client) => {
       await client.register(capabilitiesRoutes, { config });
@@ -88,6 +102,13 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(membershipRoutes, { services });
       await client.register(directoryRoutes, { services });
       await client.register(syncRoutes, { services });
+      await client.register(deactivateRoutes, { services });
+      await client.register(accountDataRoutes, { services });
+      await client.register(filterRoutes, { services });
+      await client.register(pushRuleRoutes, { services });
+      await client.register(typingRoutes, { services });
+      await client.register(receiptRoutes, { services });
+      await client.register(presenceRoutes, { services });
     }, { prefix });
   }
   if (config.metrics.enabled && config.metrics.port === null) {

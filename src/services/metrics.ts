@@ -17,6 +17,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly roomsPurged = new Counter({
+    name: 'hearth_rooms_purged_total',
+    help: 'Rooms deleted because every local user forgot them',
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics: boolean }) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'hearth_' });
   }

@@ -8,6 +8,8 @@ export interface Change {
   roomId?: string;
   /** Users whose view changed beyond the room's members (e.g. the target of an invite). */
   userIds?: readonly string[];
+  /** A presence change: of interest to everyone who shares a room with `userIds`. */
+  presence?: boolean;
 }
 
 type Listener = (change: Change) => void;

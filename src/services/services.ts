@@ -3,6 +3,8 @@ import type { SigningKey } from '../core/events/signing-key.js';
 import type { Config } from '../config/schema.js';
 import type { Store } from '../storage/store.js';
 import { Devices } from './accounts/devices.js';
+import { Deactivation } from './accounts/deactivation.js';
+import { AdminRooms } from './admin/rooms.js';
 import { PasswordChange } from './accounts/password-change.js';
 import { Profiles } from './accounts/profiles.js';
 import { Registration } from './accounts/registration.js';
@@ -25,6 +27,15 @@ import { RoomReadAccess } from './rooms/room-access.js';
 import { EventSending } from './rooms/send.js';
 import { RoomEntries } from './sync/room-entries.js';
 import { SyncService } from './sync/sync.js';
+import { SyncExtras } from './sync/extras.js';
+import { FullyReadMarker } from './ephemeral/fully-read.js';
+import { Presence } from './ephemeral/presence.js';
+import { ReadMarkers } from './ephemeral/read-markers.js';
+import { Receipts } from './ephemeral/receipts.js';
+import { Typing } from './ephemeral/typing.js';
+import { AccountData } from './user-data/account-data.js';
+import { Filters } from './user-data/filters.js';
+import { PushRules } from './user-data/push-rules.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -40,6 +51,15 @@ export interface Services {
   readonly reads: RoomReads;
   readonly directory: RoomDirectory;
   readonly sync: SyncService;
+  readonly accountData: AccountData;
+  readonly filters: Filters;
+  readonly pushRules: PushRules;
+  readonly typing: Typing;
+  readonly receipts: Receipts;
+  readonly readMarkers: ReadMarkers;
+  readonly presence: Presence;
+  readonly deactivation: Deactivation;
+  readonly adminRooms: AdminRooms;
   readonly membership: {
     readonly join: Join;
     readonly leave: Leave;
@@ -60,7 +80,22 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const access = new RoomReadAccess(store);
   const events = new ClientEvents({ store, clock });
   const membershipDeps = { store, clock, writer, serverName, forgetRoomsOnLeave: config.forgetRoomsOnLeave };
+  const leave = new Leave(membershipDeps);
+  const forget = new Forget(membershipDeps);
+  const pushRules = new PushRules({ store, notifier });
+  const fullyRead = new FullyReadMarker({ store, notifier });
+  const receipts = new Receipts({ store, clock, notifier, fullyRead });
+  const userAndEphemeral = {
+    accountData: new AccountData({ store, notifier, pushRules }),
+    filters: new Filters({ store }),
+    pushRules,
+    typing: new Typing({ store, clock, notifier }),
+    receipts,
+    readMarkers: new ReadMarkers({ store, fullyRead, receipts }),
+    presence: new Presence({ store, clock, notifier }),
+  };
   return {
+    ...userAndEphemeral,
     sessions,
     registration: new Registration({
       store, clock, uia, sessions, serverName,
@@ -69,6 +104,8 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
       passwordHashing: config.passwordHashing,
     }),
     devices: new Devices({ store, uia, serverName }),
+    deactivation: new Deactivation({ store, clock, uia, leave, forget, serverName }),
+    adminRooms: new AdminRooms({ store }),
     passwords: new PasswordChange({ store, uia, serverName, passwordHashing: config.passwordHashing }),
     profiles: new Profiles({ store }),
     rateLimiter: new RateLimiter(clock),
@@ -77,11 +114,17 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     sending: new EventSending({ store, clock, writer }),
     reads: new RoomReads({ store, clock, access, events }),
     directory: new RoomDirectory({ store, clock, serverName, access }),
-    sync: new SyncService({ store, clock, notifier, entries: new RoomEntries({ store, access, events }) }),
+    sync: new SyncService({
+      store, clock, notifier,
+      entries: new RoomEntries({ store, access, events }),
+      extras: new SyncExtras({ store, clock, accountData: userAndEphemeral.accountData, typing: userAndEphemeral.typing, pushRules }),
+      filters: userAndEphemeral.filters,
+      presence: userAndEphemeral.presence,
+    }),
     membership: {
       join: new Join(membershipDeps),
-      leave: new Leave(membershipDeps),
-      forget: new Forget(membershipDeps),
+      leave,
+      forget,
       invite: new Invite(membershipDeps),
       kickBan: new KickBan(membershipDeps),
       knock: new Knock(membershipDeps),

@@ -20,6 +20,20 @@ export interface StoredEvent {
   redactedBy: EventId | null;
 }
 
+export interface EventRef {
+  eventId: EventId;
+  depth: number;
+  pos: number;
+}
+
+/** An event whose stored JSON cannot be read: the room's state is damaged. */
+export class CorruptEventError extends Error {
+  constructor(readonly pos: number) {
+    super(`stored event at position ${pos} is not valid JSON`);
+    this.name = 'CorruptEventError';
+  }
+}
+
 export interface MembershipRecord {
   roomId: RoomId;
   userId: UserId;
@@ -49,8 +63,8 @@ export interface EventStore {
   append(event: RoomEvent): Promise<StoredEvent>;
   get(eventId: EventId): Promise<StoredEvent | undefined>;
   getMany(eventIds: readonly EventId[]): Promise<StoredEvent[]>;
-  /** The room's newest event (the one new events point at). */
-  latest(roomId: RoomId): Promise<StoredEvent | undefined>;
+  /** The room's newest event (the one new events point at), read without parsing any event. */
+  head(roomId: RoomId): Promise<EventRef | undefined>;
   /** Events of a room with position in (after, before), newest first when `dir` is 'b'. */
   page(roomId: RoomId, options: { after?: number; before?: number; dir: 'f' | 'b'; limit: number }): Promise<StoredEvent[]>;
   /**
@@ -97,7 +111,8 @@ export interface MembershipStore {
   members(roomId: RoomId, memberships?: readonly Membership[]): Promise<MembershipRecord[]>;
   /** Positions at which the user's membership in the room became `join`. */
   joinPositions(roomId: RoomId, userId: UserId): Promise<number[]>;
-  setForgotten(roomId: RoomId, userId: UserId, forgotten: boolean): Promise<void>;
+  /** Marks the room forgotten by the user at `ts`, or (null) remembered again. */
+  setForgotten(roomId: RoomId, userId: UserId, ts: number | null): Promise<void>;
 }
 
 export interface AliasStore {

@@ -1,7 +1,11 @@
 import type { DeviceId, UserId } from '../core/ids.js';
 import type { AliasStore, EventStore, MembershipStore, RoomStore, StateStore } from './room-store.js';
+import type { AccountDataStore, FilterStore, PresenceStore, PushRuleStore, ReceiptStore, StreamCounters } from './sync-store.js';
 
 export type * from './room-store.js';
+export type * from './sync-store.js';
+export type * from './purge-store.js';
+import type { PurgeStore } from './purge-store.js';
 
 /**
  * The Store: everything Hearth keeps, grouped by domain. One implementation (kysely-store/)
@@ -17,6 +21,13 @@ export interface Store {
   readonly state: StateStore;
   readonly memberships: MembershipStore;
   readonly aliases: AliasStore;
+  readonly purge: PurgeStore;
+  readonly accountData: AccountDataStore;
+  readonly receipts: ReceiptStore;
+  readonly presence: PresenceStore;
+  readonly filters: FilterStore;
+  readonly pushRules: PushRuleStore;
+  readonly counters: StreamCounters;
   /** Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   readonly dialect: 'sqlite' | 'postgres';

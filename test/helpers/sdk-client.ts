@@ -47,3 +47,97 @@ export function waitForTimelineEvent(client: sdk.MatrixClient, roomId: string, m
     client.on(sdk.RoomEvent.Timeline, onEvent);
   });
 }
+
+/** One HTTP reply of 400 or more that a client received (see `recordingFetch`). */
+export interface HttpProblem {
+  method: string;
+  path: string;
+  status: number;
+  errcode?: string;
+  body: string;
+}
+
+/**
+ * A `fetch` for `createClient({ fetchFn })` that records every reply with status >= 400 into `log`
+ * (method, path and query, status, errcode, body), so a test can report what the SDK asked for
+ * that the server refused or did not know (404 `M_UNRECOGNIZED`).
+ */
+export function recordingFetch(log: HttpProblem[]): typeof globalThis.fetch {
+  return async (input, init) => {
+    const res = await globalThis.fetch(input, init);
+    if (res.status >= 400) {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      const body = await res.clone().text().catch(() => '');
+      let errcode: string | undefined;
+      try {
+        errcode = (JSON.parse(body) as { errcode?: string }).errcode;
+      } catch {
+        errcode = undefined;
+      }
+      log.push({ method: init?.method ?? (input instanceof Request ? input.method : 'GET'), path: url.pathname + url.search, status: res.status, errcode, body });
+    }
+    return res;
+  };
+}
+
+/** Like `sdkClient`, but every reply of 400 or more is recorded into `log`. */
+export function sdkClientLogged(baseUrl: string, user: TestUser, log: HttpProblem[]): sdk.MatrixClient {
+  return sdk.createClient({ baseUrl, accessToken: user.accessToken, userId: user.userId, deviceId: user.deviceId, fetchFn: recordingFetch(log) });
+}
+
+/** A new login (a new device) for an existing user, through the SDK's own `loginRequest` (POST /login). */
+export async function sdkLogin(baseUrl: string, user: { userId: string; password: string }, log: HttpProblem[] = []): Promise<TestUser> {
+  const anon = sdk.createClient({ baseUrl, fetchFn: recordingFetch(log) });
+  const res = await anon.loginRequest({ type: 'm.login.password', identifier: { type: 'm.id.user', user: user.userId }, password: user.password });
+  return { userId: res.user_id as TestUser['userId'], accessToken: res.access_token, deviceId: res.device_id, password: user.password };
+}
+
+/**
+ * Resolves with the member once the client's view of `userId` in `roomId` has `membership`
+ * (checked at once, then on every RoomMemberEvent.Membership; bounded: 10 s).
+ */
+export function waitForMembership(client: sdk.MatrixClient, roomId: string, userId: string, membership: string, timeoutMs = 10_000): Promise<sdk.RoomMember> {
+  return new Promise((resolve, reject) => {
+    const current = client.getRoom(roomId)?.getMember(userId);
+    if (current?.membership === membership) return resolve(current);
+    const timer = setTimeout(() => {
+      client.off(sdk.RoomMemberEvent.Membership, onMembership);
+      const now = client.getRoom(roomId)?.getMember(userId)?.membership;
+      reject(new Error(`${client.getUserId()} did not see ${userId} become '${membership}' in ${roomId} (now: ${now ?? 'unknown'})`));
+    }, timeoutMs);
+    const onMembership = (_event: sdk.MatrixEvent, member: sdk.RoomMember) => {
+      if (member.roomId === roomId && member.userId === userId && member.membership === membership) {
+        clearTimeout(timer);
+        client.off(sdk.RoomMemberEvent.Membership, onMembership);
+        resolve(member);
+      }
+    };
+    client.on(sdk.RoomMemberEvent.Membership, onMembership);
+  });
+}
+
+/**
+ * Resolves with the room once the client's own membership in `roomId` (room.getMyMembership()) is
+ * `membership` (checked at once, then on ClientEvent.Room and RoomEvent.MyMembership; bounded: 10 s).
+ */
+export function waitForMyMembership(client: sdk.MatrixClient, roomId: string, membership: string, timeoutMs = 10_000): Promise<sdk.Room> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const room = client.getRoom(roomId);
+      if (room?.getMyMembership() !== membership) return false;
+      clearTimeout(timer);
+      client.off(sdk.ClientEvent.Room, check);
+      client.off(sdk.RoomEvent.MyMembership, check);
+      resolve(room);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      client.off(sdk.ClientEvent.Room, check);
+      client.off(sdk.RoomEvent.MyMembership, check);
+      reject(new Error(`${client.getUserId()} did not reach membership '${membership}' in ${roomId} (now: ${client.getRoom(roomId)?.getMyMembership() ?? 'no room'})`));
+    }, timeoutMs);
+    if (check()) return;
+    client.on(sdk.ClientEvent.Room, check);
+    client.on(sdk.RoomEvent.MyMembership, check);
+  });
+}

@@ -40,7 +40,10 @@ export interface TestServer {
  */
 export async function startTestServer(options: { backend?: BackendName; config?: Record<string, unknown>; realClock?: boolean } = {}): Promise<TestServer> {
   const backend = options.backend ?? 'sqlite';
-  const { database, drop } = await freshDatabase(backend);
+  // A test may name its own database (e.g. a SQLite file to reopen); otherwise each server gets a fresh one.
+  const { database, drop } = typeof options.config?.database === 'string'
+    ? { database: { kind: 'sqlite' as const, path: options.config.database }, drop: async () => {} }
+    : await freshDatabase(backend);
   const config = buildConfig({
     server_name: 'hs.test',
     password_hashing: { cost: 1024 },

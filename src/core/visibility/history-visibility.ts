@@ -23,7 +23,10 @@ export function morePermissive(a: HistoryVisibility, b: HistoryVisibility): Hist
 }
 
 export interface EventVisibilityFacts {
-  /** The setting in force when the event was sent (for a change of the setting, the more open of old and new). */
+  /**
+   * The setting in force when the event was sent. A change of the setting is visible when either
+   * its old or its new value allows it: callers ask once for each.
+   */
   visibility: HistoryVisibility;
   /** The user's membership in the state at the event (after it, for the user's own member events). */
   membershipAtEvent: Membership | undefined;

@@ -31,7 +31,7 @@ export async function membershipRoutes(app: FastifyInstance, { services }: { ser
     return {};
   });
 
-  app.post<RoomParams>('/rooms/:roomId/forget', { schema: { params: room }, config }, async (req) => {
+  app.post<RoomParams>('/rooms/:roomId/forget', { schema: { params: room }, config: { ...config, anyJsonBody: true } }, async (req) => {
     await m.forget.forget(requesterOf(req), roomIdParam(req.params.roomId));
     return {};
   });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { badJson, notJson } from '../../core/errors.js';
+import { invalidParam, notJson } from '../../core/errors.js';
 import { parseRoomEventFilter } from '../../core/filters/parse-filter.js';
 import type { RoomEventFilter } from '../../core/filters/types.js';
 import { parseEventId, type EventId } from '../../core/ids.js';
@@ -13,9 +13,11 @@ import { ContextQuery, CreateRoomBody, EventContentBody, MembersQuery, MessagesQ
 
 const MAX_PAGE = 1000;
 
+const StateEventQuery = { type: 'object', properties: { format: { type: 'string', enum: ['content', 'event'] } } } as const;
+
 function eventIdParam(raw: string): EventId {
   const id = parseEventId(raw);
-  if (!id) throw badJson('Invalid event ID');
+  if (!id) throw invalidParam('Invalid event ID');
   return id;
 }
 
@@ -45,13 +47,16 @@ export async function roomRoutes(app: FastifyInstance, { services }: { services:
     async (req) => services.sending.sendMessage(requesterOf(req), roomIdParam(req.params.roomId), req.params.eventType, req.params.txnId, req.body));
 
   // The empty state key is reachable both as /state/{type} and /state/{type}/.
-  type StateRoute = { Params: { roomId: string; eventType: string; stateKey?: string }; Body: JsonObject };
+  type StateRoute = { Params: { roomId: string; eventType: string; stateKey?: string }; Body: JsonObject; Querystring: { format?: 'content' | 'event' } };
   for (const path of ['/rooms/:roomId/state/:eventType', '/rooms/:roomId/state/:eventType/', '/rooms/:roomId/state/:eventType/:stateKey']) {
     const params = path.endsWith(':stateKey') ? paramsOf('roomId', 'eventType', 'stateKey') : paramsOf('roomId', 'eventType');
     app.put<StateRoute>(path, { schema: { params, body: EventContentBody }, config: { ...auth, rateLimit: 'message' } }, async (req) =>
       services.sending.putState(requesterOf(req), roomIdParam(req.params.roomId), req.params.eventType, req.params.stateKey ?? '', req.body));
-    app.get<StateRoute>(path, { schema: { params }, config: auth }, async (req) =>
-      (await services.reads.stateEvent(requesterOf(req), roomIdParam(req.params.roomId), req.params.eventType, req.params.stateKey ?? '')).content);
+    // `?format=event` (spec v1.16) returns the whole client event instead of its content.
+    app.get<StateRoute>(path, { schema: { params, querystring: StateEventQuery }, config: auth }, async (req) => {
+      const event = await services.reads.stateEvent(requesterOf(req), roomIdParam(req.params.roomId), req.params.eventType, req.params.stateKey ?? '');
+      return req.query.format === 'event' ? event : event.content;
+    });
   }
 
   app.put<{ Params: { roomId: string; eventId: string; txnId: string }; Body: { reason?: string } | undefined }>(

@@ -13,13 +13,14 @@ export async function syncRoutes(app: FastifyInstance, { services }: { services:
     // The response's 'close' before it was sent means the client went away.
     reply.raw.once('close', onClose);
     try {
-      const { since, timeout, full_state, filter } = req.query;
+      const { since, timeout, full_state, filter, set_presence } = req.query;
       return await services.sync.sync(requesterOf(req), {
         timeoutMs: timeout,
         fullState: full_state,
         signal: aborted.signal,
         ...(since !== undefined ? { since } : {}),
         ...(filter !== undefined ? { filter } : {}),
+        ...(set_presence !== undefined ? { setPresence: set_presence as 'online' } : {}),
       });
     } finally {
       reply.raw.off('close', onClose);

@@ -9,7 +9,8 @@ import type { Membership, RoomEvent, UnsignedPdu } from '../../core/events/types
 import type { EventId, RoomId, UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import { getRoomVersion, type RoomVersion } from '../../core/room-versions.js';
-import type { RoomRecord, Store, StoredEvent } from '../../storage/store.js';
+import type { EventRef, RoomRecord, Store, StoredEvent } from '../../storage/store.js';
+import { CorruptEventError } from '../../storage/room-store.js';
 import type { Notifier } from '../notifier.js';
 
 /** What a service asks to send; the writer fills in the room's graph, hashes, signatures and auth events. */
@@ -35,8 +36,8 @@ export interface RoomWriterDeps {
 /** One room, locked, inside one transaction: reads current state and appends events in order. */
 export class RoomTransaction {
   readonly appended: StoredEvent[] = [];
-  private latest: StoredEvent | undefined;
-  private latestLoaded = false;
+  private head: EventRef | undefined;
+  private headLoaded = false;
 
   constructor(readonly tx: Store, readonly room: RoomRecord, readonly version: RoomVersion, private readonly deps: RoomWriterDeps) {}
 
@@ -61,7 +62,7 @@ export class RoomTransaction {
    * damaged. Only for a user clearing their own membership (LEAVING.md: a leave always succeeds).
    */
   async appendUnchecked(draft: EventDraft): Promise<StoredEvent> {
-    return this.persist((await this.build(draft)).event);
+    return this.persist((await this.build(draft, { tolerateDamage: true })).event);
   }
 
   private async authStateFor(event: UnsignedPdu): Promise<RoomEvent[]> {
@@ -70,14 +71,14 @@ export class RoomTransaction {
   }
 
   /** Builds the signed event and returns it with the auth state it was built against. */
-  private async build(draft: EventDraft): Promise<{ event: RoomEvent; authState: RoomEvent[] }> {
+  private async build(draft: EventDraft, o: { tolerateDamage?: boolean } = {}): Promise<{ event: RoomEvent; authState: RoomEvent[] }> {
     const invalid = assertCanonicalJsonValue(draft.content);
     if (invalid) throw badJson(`Invalid event content: ${invalid}`);
-    if (!this.latestLoaded) {
-      this.latest = await this.tx.events.latest(this.room.roomId);
-      this.latestLoaded = true;
+    if (!this.headLoaded) {
+      this.head = await this.tx.events.head(this.room.roomId);
+      this.headLoaded = true;
     }
-    const prev = this.latest?.event;
+    const prev = this.head;
     const content = this.version.redactsInContent && draft.redacts ? { ...draft.content, redacts: draft.redacts } : draft.content;
     const unsigned: UnsignedPdu = {
       type: draft.type,
@@ -86,12 +87,16 @@ export class RoomTransaction {
       content,
       origin_server_ts: this.deps.clock.now(),
       depth: prev ? prev.depth + 1 : 1,
-      prev_events: prev ? [prev.event_id] : [],
+      prev_events: prev ? [prev.eventId] : [],
       auth_events: [],
     };
     if (draft.stateKey !== undefined) unsigned.state_key = draft.stateKey;
     if (draft.redacts && !this.version.redactsInContent) unsigned.redacts = draft.redacts;
-    const authState = await this.authStateFor(unsigned);
+    // Unreadable auth events leave an event that cites none: still signed, hashed and in line.
+    const authState = await this.authStateFor(unsigned).catch((err: unknown) => {
+      if (o.tolerateDamage && err instanceof CorruptEventError) return [];
+      throw err;
+    });
     unsigned.auth_events = authState.map((e) => e.event_id);
     const { pdu, eventId } = hashAndSignEvent(unsigned, this.deps.serverName, this.deps.signingKey, this.version);
     const event: RoomEvent = { ...pdu, event_id: eventId };
@@ -101,7 +106,7 @@ export class RoomTransaction {
 
   private async persist(event: RoomEvent): Promise<StoredEvent> {
     const stored = await this.tx.events.append(event);
-    this.latest = stored;
+    this.head = { eventId: stored.event.event_id, depth: stored.event.depth, pos: stored.pos };
     this.appended.push(stored);
     return stored;
   }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { forbidden, notFound } from '../../core/errors.js';
+import { forbidden, invalidParam, notFound } from '../../core/errors.js';
 import { domainOf, parseRoomAlias, parseRoomId, type RoomId, type UserId } from '../../core/ids.js';
 import type { Store } from '../../storage/store.js';
 import type { RoomWriter } from '../events/room-writer.js';
@@ -13,12 +13,12 @@ export interface MembershipDeps {
   forgetRoomsOnLeave: boolean;
 }
 
-/** Resolves `!room:hs` or `#alias:hs` to a known room ID (404 otherwise). */
+/** Resolves `!room:hs` or `#alias:hs` to a known room ID: 404 when unknown, 400 when neither (as `/rooms/{roomId}/...`). */
 export async function resolveRoom(store: Store, idOrAlias: string): Promise<RoomId> {
   const roomId = parseRoomId(idOrAlias);
   if (roomId) return roomId;
   const alias = parseRoomAlias(idOrAlias);
-  if (!alias) throw notFound('Unknown room');
+  if (!alias) throw invalidParam('Not a room ID or room alias');
   const found = await store.aliases.get(alias);
   if (!found) throw notFound('Room alias not found');
   return found.roomId;

@@ -19,7 +19,7 @@ export class Forget {
       if (current.membership === 'join' || current.membership === 'invite' || current.membership === 'knock') {
         throw unknownError(400, `User ${userId} is in room ${roomId}`);
       }
-      await tx.memberships.setForgotten(roomId, userId, true);
+      await tx.memberships.setForgotten(roomId, userId, this.deps.clock.now());
     });
   }
 }

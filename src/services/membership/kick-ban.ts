@@ -39,7 +39,7 @@ export class KickBan {
       if (why) throw forbidden(why);
       await room.append({ type: 'm.room.member', stateKey: target, sender: requester.userId, content: await memberContent(room.tx, target, membership, reason) });
       if (this.deps.forgetRoomsOnLeave) {
-        await room.tx.memberships.setForgotten(roomId, target, true);
+        await room.tx.memberships.setForgotten(roomId, target, this.deps.clock.now());
       }
     });
   }

@@ -1,5 +1,6 @@
 import { forbidden, notFound, MatrixError } from '../../core/errors.js';
 import type { RoomId } from '../../core/ids.js';
+import { CorruptEventError } from '../../storage/room-store.js';
 import type { Requester } from '../requester.js';
 import type { MembershipDeps } from './context.js';
 import { memberContent } from './member-content.js';
@@ -23,11 +24,12 @@ export class Leave {
         await room.append(draft);
       } catch (err) {
         // A self-leave from join/invite/knock is always allowed by the auth rules; if they refuse it,
-        // the room's own state is damaged, and the user must still get out of it.
-        if (!(err instanceof MatrixError) || err.status !== 403) throw err;
+        // or its state cannot be read, the room is damaged, and the user must still get out of it.
+        const damaged = (err instanceof MatrixError && err.status === 403) || err instanceof CorruptEventError;
+        if (!damaged) throw err;
         await room.appendUnchecked(draft);
       }
-      if (this.deps.forgetRoomsOnLeave) await room.tx.memberships.setForgotten(roomId, userId, true);
+      if (this.deps.forgetRoomsOnLeave) await room.tx.memberships.setForgotten(roomId, userId, this.deps.clock.now());
     });
   }
 }

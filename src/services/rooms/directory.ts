@@ -2,11 +2,12 @@ import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import { powerLevelOf, requiredPowerLevelForEvent } from '../../core/auth-rules/levels.js';
 import type { Clock } from '../../core/clock.js';
 import { forbidden, invalidParam, notFound, unknownError } from '../../core/errors.js';
+import { redactEvent } from '../../core/events/redaction.js';
 import { domainOf, type RoomAlias, type RoomId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
-import { getRoomVersion } from '../../core/room-versions.js';
+import { DEFAULT_ROOM_VERSION, getRoomVersion } from '../../core/room-versions.js';
 import { ConflictError } from '../../storage/errors.js';
-import type { Store } from '../../storage/store.js';
+import type { Store, StoredEvent } from '../../storage/store.js';
 import type { Requester } from '../requester.js';
 import type { RoomReadAccess } from './room-access.js';
 
@@ -79,7 +80,8 @@ export class RoomDirectory {
     entries.sort((a, b) => b.num_joined_members - a.num_joined_members || String(a.room_id).localeCompare(String(b.room_id)));
     const start = q.since === undefined ? 0 : Number(/^p(\d+)$/.exec(q.since)?.[1] ?? NaN);
     if (!Number.isInteger(start)) throw invalidParam('Invalid since token');
-    const limit = q.limit ?? entries.length;
+    // 0 means no limit (as other servers read it): a page of nothing with a `next_batch` equal to `since` would never end.
+    const limit = q.limit || entries.length;
     const chunk = entries.slice(start, start + limit);
     const body: JsonObject = { chunk: chunk as unknown as JsonObject[], total_room_count_estimate: entries.length };
     if (start + limit < entries.length) body.next_batch = `p${start + limit}`;
@@ -92,7 +94,13 @@ export class RoomDirectory {
       ['m.room.name', ''], ['m.room.topic', ''], ['m.room.canonical_alias', ''], ['m.room.avatar', ''],
       ['m.room.join_rules', ''], ['m.room.history_visibility', ''], ['m.room.guest_access', ''], ['m.room.create', ''],
     ]);
-    const get = (type: string, key: string) => state.find((s) => s.event.type === type)?.event.content[key];
+    // A redacted name or topic (say) is gone from the room: read what redaction left of each event.
+    const version = getRoomVersion((await this.deps.store.rooms.get(roomId))?.version ?? DEFAULT_ROOM_VERSION);
+    const contentOf = (s: StoredEvent) => (s.redactedBy && version ? redactEvent(s.event, version).content : s.event.content);
+    const get = (type: string, key: string) => {
+      const found = state.find((s) => s.event.type === type);
+      return found ? contentOf(found)[key] : undefined;
+    };
     const joined = await this.deps.store.memberships.members(roomId, ['join']);
     const entry: { room_id: RoomId; num_joined_members: number; world_readable: boolean; guest_can_join: boolean; [k: string]: unknown } = {
       room_id: roomId,

@@ -12,6 +12,9 @@ import type { Requester } from '../requester.js';
 import type { ClientEvents } from './client-events.js';
 import type { RoomAccess, RoomReadAccess } from './room-access.js';
 
+/** Pages read per /messages request at most, when history visibility or a filter hides events. */
+const MAX_ROUNDS = 20;
+
 export interface MessagesQuery {
   from?: string;
   to?: string;
@@ -70,6 +73,11 @@ export class RoomReads {
     for (const s of state) {
       if (s.event.type !== 'm.room.member' || s.event.content.membership !== 'join') continue;
       const profile: JsonObject = {};
+      // Redaction keeps only `membership` of a member event: a redacted join shows no profile.
+      if (s.redactedBy !== null) {
+        joined[s.event.state_key!] = profile;
+        continue;
+      }
       if (typeof s.event.content.displayname === 'string') profile.display_name = s.event.content.displayname;
       if (typeof s.event.content.avatar_url === 'string') profile.avatar_url = s.event.content.avatar_url;
       joined[s.event.state_key!] = profile;
@@ -78,44 +86,51 @@ export class RoomReads {
   }
 
   /**
-   * `/messages`: tokens mean "every event at or before position P". Backwards, `end` is omitted once
-   * nothing earlier is visible; forwards it always names where the next page starts.
+   * `/messages`: tokens mean "every event at or before position P". `end` names where the next page
+   * starts; it is omitted once nothing more is visible (spec): backwards at the start of what the
+   * user may see, forwards when a page at the newest visible event came back empty.
    */
   async messages(requester: Requester, roomId: RoomId, q: MessagesQuery) {
     const access = await this.deps.access.check(requester.userId, roomId);
     const from = q.from === undefined
-      ? (q.dir === 'b' ? (access.upTo ?? (await this.deps.store.events.latest(roomId))?.pos ?? 0) : 0)
+      ? (q.dir === 'b' ? (access.upTo ?? (await this.deps.store.events.head(roomId))?.pos ?? 0) : 0)
       : this.tokenPos(q.from, 'from');
     const to = q.to === undefined ? undefined : this.tokenPos(q.to, 'to');
-    const { events, exhausted } = await this.collect(access, q, from, to);
-    const last = events[events.length - 1];
+    const { events, exhausted, next } = await this.collect(access, q, from, to);
     const body: { chunk: ClientEvent[]; start: string; end?: string } = {
       chunk: await this.deps.events.format(events),
       start: formatEventToken(from),
     };
-    if (q.dir === 'f') body.end = formatEventToken(last?.pos ?? from);
-    else if (!exhausted && last) body.end = formatEventToken(last.pos - 1);
+    // Forwards, a page that reached the newest event still names where to continue once more arrive.
+    if (!exhausted || (q.dir === 'f' && events.length > 0)) body.end = formatEventToken(next);
     return body;
   }
 
-  /** Reads pages until `limit` visible events are found or the range is exhausted (bounded rounds). */
+  /**
+   * Reads pages until `limit` visible events are found or the range is exhausted. The rounds are
+   * bounded: a page may then come back short (even empty) with a `next` position that resumes
+   * exactly where the scan stopped, never skipping an event.
+   */
   private async collect(access: RoomAccess, q: MessagesQuery, from: number, to: number | undefined) {
     const events: StoredEvent[] = [];
+    if (q.limit === 0) return { events, exhausted: false, next: from };
     const ceiling = access.upTo ?? Number.MAX_SAFE_INTEGER;
+    // Backwards: the next page holds positions <= cursor; forwards: positions > cursor.
     let cursor = from;
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
       const page = q.dir === 'b'
         ? await this.deps.store.events.page(access.roomId, { dir: 'b', before: Math.min(cursor, ceiling) + 1, ...(to !== undefined ? { after: to } : {}), limit: q.limit })
         : await this.deps.store.events.page(access.roomId, { dir: 'f', after: cursor, before: Math.min(ceiling, to ?? ceiling) + 1, limit: q.limit });
       const visible = await this.deps.access.filter(access, page);
       for (const e of q.filter ? filterEvents(q.filter, visible.map(asFilterable)).map((f) => f.stored) : visible) {
-        if (events.length < q.limit) events.push(e);
+        events.push(e);
+        if (events.length >= q.limit) return { events, exhausted: false, next: q.dir === 'b' ? e.pos - 1 : e.pos };
       }
-      if (page.length < q.limit) return { events, exhausted: true };
-      if (events.length >= q.limit) return { events, exhausted: false };
-      cursor = q.dir === 'b' ? page[page.length - 1]!.pos - 1 : page[page.length - 1]!.pos;
+      const last = page[page.length - 1];
+      if (last) cursor = q.dir === 'b' ? last.pos - 1 : last.pos;
+      if (page.length < q.limit) return { events, exhausted: true, next: cursor };
     }
-    return { events, exhausted: false };
+    return { events, exhausted: false, next: cursor };
   }
 
   /** `/context/{eventId}`: the event, some visible events around it, and the state at it. */
@@ -129,13 +144,15 @@ export class RoomReads {
     const before = await this.messages(requester, roomId, { dir: 'b', from: formatEventToken(target.pos - 1), limit: half, ...(filter ? { filter } : {}) });
     const after = await this.messages(requester, roomId, { dir: 'f', from: formatEventToken(target.pos), limit: limit - half, ...(filter ? { filter } : {}) });
     const state = await this.deps.store.state.at(roomId, target.pos);
+    // The filter applies to the events around the target and to the state, not to the target (spec).
+    const shownState = filter ? filterEvents(filter, state.map(asFilterable)).map((f) => f.stored) : state;
     return {
       event: await this.deps.events.formatOne(target),
       events_before: before.chunk,
       events_after: after.chunk,
       start: before.end ?? formatEventToken(0),
       end: after.end ?? formatEventToken(target.pos),
-      state: await this.deps.events.format(state),
+      state: await this.deps.events.format(shownState),
     };
   }
 
@@ -163,6 +180,8 @@ export class RoomReads {
 }
 
 
+/** Filters look at `content.url` only, which redaction never keeps. */
 function asFilterable(stored: StoredEvent) {
-  return { stored, type: stored.event.type, sender: stored.event.sender, room_id: stored.event.room_id, content: stored.event.content };
+  const content = stored.redactedBy === null ? stored.event.content : {};
+  return { stored, type: stored.event.type, sender: stored.event.sender, room_id: stored.event.room_id, content };
 }

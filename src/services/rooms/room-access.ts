@@ -1,5 +1,5 @@
 import { forbidden } from '../../core/errors.js';
-import { historyVisibilityOf, mayUserSeeEvent, morePermissive, type HistoryVisibility } from '../../core/visibility/history-visibility.js';
+import { historyVisibilityOf, mayUserSeeEvent, type HistoryVisibility } from '../../core/visibility/history-visibility.js';
 import type { Membership } from '../../core/events/types.js';
 import type { RoomId, UserId } from '../../core/ids.js';
 import type { Store, StoredEvent } from '../../storage/store.js';
@@ -33,11 +33,16 @@ function valueAt(changes: Entry[], pos: number): StoredEvent | undefined {
 export class RoomReadAccess {
   constructor(private readonly store: Store) {}
 
-  /** Throws 403 when the user may not read the room at all. */
+  /**
+   * Throws 403 when the user may not read the room at all. Being invited or knocking is not being
+   * in the room: such users get the stripped state of their invite or knock (in /sync), never the
+   * room's full state or member list, unless the room is world-readable.
+   */
   async check(userId: UserId, roomId: RoomId): Promise<RoomAccess> {
     const m = await this.store.memberships.get(roomId, userId);
-    if (m && !m.forgotten) {
-      const departed = m.membership === 'leave' || m.membership === 'ban';
+    if (m && !m.forgotten && m.membership !== 'invite' && m.membership !== 'knock') {
+      // A departed user reads up to their leave, except in a world-readable room: there they read as anyone does.
+      const departed = (m.membership === 'leave' || m.membership === 'ban') && !(await this.isWorldReadable(roomId));
       return { roomId, userId, membership: m.membership, upTo: departed ? m.pos : undefined };
     }
     if (await this.isWorldReadable(roomId)) return { roomId, userId, membership: undefined, upTo: undefined };
@@ -61,19 +66,26 @@ export class RoomReadAccess {
       this.store.state.changes(access.roomId, 'm.room.member', access.userId, min - 1, max),
       this.store.memberships.joinPositions(access.roomId, access.userId),
     ]);
-    return inRange.filter((e) => mayUserSeeEvent({
-      visibility: this.visibilityFor(e, visibilityChanges),
-      membershipAtEvent: valueAt(memberChanges, e.pos)?.event.content.membership as Membership | undefined,
-      joinedLater: joins.some((p) => p > e.pos),
-      isOwnMembership: e.event.type === 'm.room.member' && e.event.state_key === access.userId,
-    }));
+    return inRange.filter((e) => {
+      const facts = {
+        membershipAtEvent: valueAt(memberChanges, e.pos)?.event.content.membership as Membership | undefined,
+        joinedLater: joins.some((p) => p > e.pos),
+        isOwnMembership: e.event.type === 'm.room.member' && e.event.state_key === access.userId,
+      };
+      return this.visibilitiesFor(e, visibilityChanges).some((visibility) => mayUserSeeEvent({ ...facts, visibility }));
+    });
   }
 
-  private visibilityFor(e: StoredEvent, changes: Entry[]): HistoryVisibility {
+  /**
+   * The setting in force at the event; for a change of the setting, the old and the new one: the
+   * event is visible when either would allow it (spec). Not "the more open of the two": `invited`
+   * and `shared` each allow something the other does not.
+   */
+  private visibilitiesFor(e: StoredEvent, changes: Entry[]): HistoryVisibility[] {
     const before = historyVisibilityOf(valueAt(changes, e.pos - 1)?.event.content);
     if (e.event.type === 'm.room.history_visibility' && e.event.state_key === '') {
-      return morePermissive(before, historyVisibilityOf(e.event.content));
+      return [before, historyVisibilityOf(e.event.content)];
     }
-    return before;
+    return [before];
   }
 }

@@ -86,7 +86,11 @@ export class RoomEntries {
   async summary(roomId: RoomId, userId: UserId): Promise<JsonObject> {
     const members = await this.deps.store.memberships.members(roomId, ['join', 'invite']);
     const joined = members.filter((x) => x.membership === 'join');
-    const heroes = members.filter((x) => x.userId !== userId).map((x) => x.userId).sort().slice(0, 5);
+    // Spec: the first 5 joined or invited members in stream order (`members` is), never the user;
+    // when there are none, the users who left or were banned.
+    const others = (list: MembershipRecord[]) => list.filter((x) => x.userId !== userId).map((x) => x.userId).slice(0, 5);
+    let heroes = others(members);
+    if (heroes.length === 0) heroes = others(await this.deps.store.memberships.members(roomId, ['leave', 'ban']));
     return { 'm.heroes': heroes, 'm.joined_member_count': joined.length, 'm.invited_member_count': members.length - joined.length };
   }
 }

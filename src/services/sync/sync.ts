@@ -1,6 +1,10 @@
 import type { Clock } from '../../core/clock.js';
 import { badJson, invalidParam, notFound } from '../../core/errors.js';
-import { matchesRoomFilter } from '../../core/filters/match.js';
+import { filterEvents, matchesRoomFilter } from '../../core/filters/match.js';
+import { formatEventToken } from '../../core/tokens.js';
+import type { Presence } from '../ephemeral/presence.js';
+import type { Filters } from '../user-data/filters.js';
+import type { SyncExtras } from './extras.js';
 import { parseFilter } from '../../core/filters/parse-filter.js';
 import type { Filter } from '../../core/filters/types.js';
 import type { RoomId, UserId } from '../../core/ids.js';
@@ -13,6 +17,8 @@ import type { RoomEntries } from './room-entries.js';
 
 export interface SyncRequest {
   since?: string;
+  /** `set_presence`: omitted means the user is online by polling. */
+  setPresence?: 'online' | 'offline' | 'unavailable';
   timeoutMs: number;
   fullState: boolean;
   /** A filter ID, or inline filter JSON. */
@@ -27,6 +33,16 @@ interface RoomsSection {
   leave: Record<string, JsonObject>;
 }
 
+export interface SyncDeps {
+  store: Store;
+  clock: Clock;
+  notifier: Notifier;
+  entries: RoomEntries;
+  extras: SyncExtras;
+  filters: Filters;
+  presence: Presence;
+}
+
 /** Long-polls are capped so that a client asking for hours does not pin a request for hours. */
 const MAX_TIMEOUT_MS = 5 * 60_000;
 
@@ -35,12 +51,13 @@ const MAX_TIMEOUT_MS = 5 * 60_000;
  * as LEAVING.md "/sync and left rooms" says.
  */
 export class SyncService {
-  constructor(private readonly deps: { store: Store; clock: Clock; notifier: Notifier; entries: RoomEntries }) {}
+  constructor(private readonly deps: SyncDeps) {}
 
   async sync(requester: Requester, req: SyncRequest): Promise<JsonObject> {
     const since = req.since === undefined ? undefined : parseSyncToken(req.since);
     if (req.since !== undefined && !since) throw invalidParam('Invalid since token');
     const filter = await this.resolveFilter(requester.userId, req.filter);
+    if (req.setPresence !== 'offline') await this.deps.presence.update(requester.userId, req.setPresence ?? 'online');
     const deadline = this.deps.clock.now() + Math.min(Math.max(req.timeoutMs, 0), MAX_TIMEOUT_MS);
     for (;;) {
       const sequence = this.deps.notifier.sequence;
@@ -50,7 +67,8 @@ export class SyncService {
       if (this.deps.notifier.sequence !== sequence) continue;
       const rooms = new Set((await this.deps.store.memberships.roomsOf(requester.userId, ['join', 'invite', 'knock', 'leave', 'ban'])).map((m) => m.roomId as string));
       const change = await this.deps.notifier.wait(
-        (c) => (c.roomId !== undefined && rooms.has(c.roomId)) || (c.userIds?.includes(requester.userId) ?? false),
+        // Presence changes wake every waiter; one with nothing to report goes back to waiting.
+        (c) => (c.roomId !== undefined && rooms.has(c.roomId)) || (c.userIds?.includes(requester.userId) ?? false) || c.presence === true,
         remaining,
         req.signal,
       );
@@ -60,19 +78,40 @@ export class SyncService {
 
   private async compute(requester: Requester, since: SyncToken | undefined, filter: Filter, fullState: boolean) {
     const userId = requester.userId;
-    const now: SyncToken = { events: await this.deps.store.events.maxPos(), accountData: 0, receipts: 0, presence: 0, typing: 0 };
+    const { extras } = this.deps;
+    const now: SyncToken = { events: await this.deps.store.events.maxPos(), ...(await extras.positions()) };
     const rooms: RoomsSection = { join: {}, invite: {}, knock: {}, leave: {} };
     const memberships = since === undefined ? await this.initialRooms(userId, filter) : await this.changedRooms(userId, since.events);
     for (const m of memberships) {
       if (!matchesRoomFilter(filter.room, m.roomId)) continue;
       await this.addRoom(rooms, userId, m, { since: since?.events, now: now.events, filter, fullState });
     }
-    const empty = Object.values(rooms).every((section) => Object.keys(section).length === 0);
+    const joined = (await this.deps.store.memberships.roomsOf(userId, ['join'])).filter((m) => matchesRoomFilter(filter.room, m.roomId));
+    const accountData = await extras.accountData(userId, since?.accountData, now.accountData);
+    const ephemeral = await extras.ephemeral(userId, joined.map((m) => m.roomId), { receipts: since?.receipts ?? 0, typing: since?.typing ?? 0 }, now.receipts);
+    for (const m of joined) {
+      const roomData = filterEvents(filter.room.accountData, accountData.rooms.get(m.roomId) ?? []);
+      const roomEphemeral = filterEvents(filter.room.ephemeral, ephemeral.get(m.roomId) ?? []);
+      const entry = rooms.join[m.roomId] as JsonObject | undefined;
+      if (!entry && roomData.length === 0 && roomEphemeral.length === 0) continue;
+      rooms.join[m.roomId] = {
+        ...(entry ?? { timeline: { events: [], limited: false, prev_batch: formatEventToken(now.events) }, state: { events: [] } }),
+        ephemeral: { events: roomEphemeral },
+        account_data: { events: roomData },
+        unread_notifications: await extras.unread(userId, m.roomId, m.pos),
+      } as unknown as JsonObject;
+    }
+    for (const roomId of Object.keys(rooms.leave)) {
+      (rooms.leave[roomId] as JsonObject).account_data = { events: filterEvents(filter.room.accountData, accountData.rooms.get(roomId as RoomId) ?? []) } as unknown as JsonObject;
+    }
+    const globalData = filterEvents(filter.accountData, accountData.global);
+    const presence = filterEvents(filter.presence, await extras.presence(userId, joined.map((m) => m.roomId), since?.presence ?? 0, now.presence));
+    const empty = Object.values(rooms).every((section) => Object.keys(section).length === 0) && globalData.length === 0 && presence.length === 0;
     const body: JsonObject = {
       next_batch: formatSyncToken(now),
       rooms: rooms as unknown as JsonObject,
-      account_data: { events: [] },
-      presence: { events: [] },
+      account_data: { events: globalData as unknown as JsonObject[] },
+      presence: { events: presence as unknown as JsonObject[] },
       to_device: { events: [] },
       device_lists: { changed: [], left: [] },
       device_one_time_keys_count: {},
@@ -85,13 +124,7 @@ export class SyncService {
     switch (m.membership) {
       case 'join': {
         const section = await e.window(userId, m, { since: o.since, upTo: o.now, filter: o.filter.room, fullState: o.fullState });
-        rooms.join[m.roomId] = {
-          ...section,
-          summary: await e.summary(m.roomId, userId),
-          ephemeral: { events: [] },
-          account_data: { events: [] },
-          unread_notifications: { notification_count: 0, highlight_count: 0 },
-        } as unknown as JsonObject;
+        rooms.join[m.roomId] = { ...section, summary: await e.summary(m.roomId, userId) } as unknown as JsonObject;
         return;
       }
       case 'invite':
@@ -102,7 +135,7 @@ export class SyncService {
         return;
       default: {
         const section = await e.window(userId, m, { since: o.since, upTo: m.pos, filter: o.filter.room, fullState: o.fullState });
-        rooms.leave[m.roomId] = { ...section, account_data: { events: [] } } as unknown as JsonObject;
+        rooms.leave[m.roomId] = { ...section } as unknown as JsonObject;
       }
     }
   }
@@ -156,13 +189,9 @@ export class SyncService {
       }
       return parseFilter(json);
     }
-    const stored = await this.storedFilter(userId, raw);
+    const stored = await this.deps.filters.stored(userId, raw);
+    if (!stored) throw notFound('Unknown filter');
     return parseFilter(stored);
-  }
-
-  /** Stored filters arrive with the filters feature; until then only inline filters exist. */
-  private async storedFilter(_userId: UserId, _filterId: string): Promise<JsonObject> {
-    throw notFound('Unknown filter');
   }
 }
 

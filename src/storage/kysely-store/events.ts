@@ -1,15 +1,23 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { RoomEvent } from '../../core/events/types.js';
 import type { EventId, RoomId, UserId } from '../../core/ids.js';
-import type { EventStore, StoredEvent, TxnKey } from '../room-store.js';
+import { CorruptEventError, type EventRef, type EventStore, type StoredEvent, type TxnKey } from '../room-store.js';
 import type { Database, EventsTable } from './tables.js';
 
 export type EventRow = Pick<Selectable<EventsTable>, 'stream_pos' | 'json' | 'prev_state_json' | 'redacted_by'>;
 export const EVENT_COLUMNS = ['e.stream_pos', 'e.json', 'e.prev_state_json', 'e.redacted_by'] as const;
 
+function parseEvent(row: EventRow): RoomEvent {
+  try {
+    return JSON.parse(row.json) as RoomEvent;
+  } catch {
+    throw new CorruptEventError(Number(row.stream_pos));
+  }
+}
+
 export function toStoredEvent(row: EventRow): StoredEvent {
   return {
-    event: JSON.parse(row.json) as RoomEvent,
+    event: parseEvent(row),
     pos: Number(row.stream_pos),
     prevState: row.prev_state_json === null ? null : (JSON.parse(row.prev_state_json) as StoredEvent['prevState']),
     redactedBy: row.redacted_by as EventId | null,
@@ -21,7 +29,13 @@ export class KyselyEventStore implements EventStore {
 
   async append(event: RoomEvent): Promise<StoredEvent> {
     const isState = typeof event.state_key === 'string';
-    const replaced = isState ? await this.currentStateEvent(event.room_id, event.type, event.state_key!) : undefined;
+    // An unreadable replaced event only costs clients the `prev_content` of this one.
+    const replaced = isState
+      ? await this.currentStateEvent(event.room_id, event.type, event.state_key!).catch((err: unknown) => {
+        if (err instanceof CorruptEventError) return undefined;
+        throw err;
+      })
+      : undefined;
     const prevState = replaced
       ? { replaces_state: replaced.event.event_id, prev_content: replaced.event.content, prev_sender: replaced.event.sender }
       : null;
@@ -57,10 +71,11 @@ export class KyselyEventStore implements EventStore {
     // Joining, being invited or knocking again un-forgets a room; leaving keeps the flag as it is.
     const unforget = membership === 'join' || membership === 'invite' || membership === 'knock';
     await this.db.insertInto('memberships').values({
-      room_id: event.room_id, user_id: event.state_key!, membership, event_id: event.event_id, stream_pos: pos, forgotten: 0,
+      room_id: event.room_id, user_id: event.state_key!, membership, event_id: event.event_id, stream_pos: pos, forgotten: 0, forgotten_ts: null,
     }).onConflict((oc) => oc.columns(['room_id', 'user_id']).doUpdateSet((eb) => ({
       membership, event_id: event.event_id, stream_pos: pos,
       forgotten: unforget ? 0 : eb.ref('memberships.forgotten'),
+      forgotten_ts: unforget ? null : eb.ref('memberships.forgotten_ts'),
     }))).execute();
   }
 
@@ -83,10 +98,10 @@ export class KyselyEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
-  async latest(roomId: RoomId): Promise<StoredEvent | undefined> {
-    const row = await this.db.selectFrom('events as e').select(EVENT_COLUMNS)
-      .where('e.room_id', '=', roomId).orderBy('e.stream_pos', 'desc').limit(1).executeTakeFirst();
-    return row ? toStoredEvent(row) : undefined;
+  async head(roomId: RoomId): Promise<EventRef | undefined> {
+    const row = await this.db.selectFrom('events').select(['event_id', 'depth', 'stream_pos'])
+      .where('room_id', '=', roomId).orderBy('stream_pos', 'desc').limit(1).executeTakeFirst();
+    return row ? { eventId: row.event_id as EventId, depth: Number(row.depth), pos: Number(row.stream_pos) } : undefined;
   }
 
   async page(roomId: RoomId, o: { after?: number; before?: number; dir: 'f' | 'b'; limit: number }): Promise<StoredEvent[]> {

@@ -46,7 +46,8 @@ export class KyselyMembershipStore implements MembershipStore {
     return rows.map((r) => Number(r.stream_pos));
   }
 
-  async setForgotten(roomId: RoomId, userId: UserId, forgotten: boolean): Promise<void> {
-    await this.db.updateTable('memberships').set({ forgotten: forgotten ? 1 : 0 }).where('room_id', '=', roomId).where('user_id', '=', userId).execute();
+  async setForgotten(roomId: RoomId, userId: UserId, ts: number | null): Promise<void> {
+    await this.db.updateTable('memberships').set({ forgotten: ts === null ? 0 : 1, forgotten_ts: ts })
+      .where('room_id', '=', roomId).where('user_id', '=', userId).execute();
   }
 }

@@ -11,6 +11,13 @@ import { KyselyEventStore } from './events.js';
 import { KyselyMembershipStore } from './memberships.js';
 import { KyselyAliasStore, KyselyRoomStore } from './rooms.js';
 import { KyselyStateStore } from './state.js';
+import { KyselyPurgeStore } from './purge.js';
+import { KyselyAccountDataStore } from './account-data.js';
+import { KyselyStreamCounters } from './counters.js';
+import { KyselyFilterStore } from './filters.js';
+import { KyselyPresenceStore } from './presence.js';
+import { KyselyPushRuleStore } from './push-rules.js';
+import { KyselyReceiptStore } from './receipts.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -23,6 +30,13 @@ export class KyselyStore implements Store {
   readonly state: KyselyStateStore;
   readonly memberships: KyselyMembershipStore;
   readonly aliases: KyselyAliasStore;
+  readonly purge: KyselyPurgeStore;
+  readonly accountData: KyselyAccountDataStore;
+  readonly receipts: KyselyReceiptStore;
+  readonly presence: KyselyPresenceStore;
+  readonly filters: KyselyFilterStore;
+  readonly pushRules: KyselyPushRuleStore;
+  readonly counters: KyselyStreamCounters;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -39,6 +53,13 @@ export class KyselyStore implements Store {
     this.state = new KyselyStateStore(db);
     this.memberships = new KyselyMembershipStore(db);
     this.aliases = new KyselyAliasStore(db);
+    this.purge = new KyselyPurgeStore(db);
+    this.accountData = new KyselyAccountDataStore(db);
+    this.receipts = new KyselyReceiptStore(db);
+    this.presence = new KyselyPresenceStore(db);
+    this.filters = new KyselyFilterStore(db);
+    this.pushRules = new KyselyPushRuleStore(db);
+    this.counters = new KyselyStreamCounters(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

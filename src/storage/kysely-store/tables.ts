@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AccountDataTable, FiltersTable, PresenceTable, PushRulesTable, ReceiptsTable, StreamCountersTable } from './sync-tables.js';
 
 /** Row types of every table, as Kysely sees them. Booleans are stored as 0/1 integers on both dialects. */
 export interface UsersTable {
@@ -46,6 +47,12 @@ export interface Database {
   memberships: MembershipsTable;
   event_txns: EventTxnsTable;
   room_aliases: RoomAliasesTable;
+  stream_counters: StreamCountersTable;
+  account_data: AccountDataTable;
+  receipts: ReceiptsTable;
+  presence: PresenceTable;
+  filters: FiltersTable;
+  push_rules: PushRulesTable;
 }
 
 export interface RoomsTable {
@@ -87,6 +94,7 @@ export interface MembershipsTable {
   event_id: string;
   stream_pos: number;
   forgotten: number;
+  forgotten_ts: number | null;
 }
 
 export interface EventTxnsTable {

@@ -64,6 +64,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('event_id', 'text', (c) => c.notNull())
     .addColumn('stream_pos', 'bigint', (c) => c.notNull())
     .addColumn('forgotten', 'integer', (c) => c.notNull().defaultTo(0))
+    // When the user forgot the room: the purge of rooms every local user forgot counts from the last one.
+    .addColumn('forgotten_ts', 'bigint')
     .addPrimaryKeyConstraint('memberships_pk', ['room_id', 'user_id'])
     .execute();
   await db.schema.createIndex('memberships_user').on('memberships').columns(['user_id', 'membership']).execute();

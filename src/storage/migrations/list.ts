@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-accounts.js';
 import * as m002 from './002-rooms.js';
+import * as m003 from './003-sync-extras.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -9,6 +10,7 @@ import * as m002 from './002-rooms.js';
 const MIGRATIONS: Record<string, Migration> = {
   '001-accounts': m001,
   '002-rooms': m002,
+  '003-sync-extras': m003,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,63 @@
+import type { Clock } from '../../core/clock.js';
+import { CURRENTLY_ACTIVE_MS, presenceContent, type PresenceContent, type PresenceState } from '../../core/ephemeral/presence.js';
+import { forbidden, notFound } from '../../core/errors.js';
+import type { UserId } from '../../core/ids.js';
+import type { Store } from '../../storage/store.js';
+import type { Notifier } from '../notifier.js';
+import type { Requester } from '../requester.js';
+
+/**
+ * Presence (`/presence/{userId}/status`). A user may see the presence of users they share a
+ * joined room with. A change of state or status message takes a new position in the presence
+ * stream and wakes /sync; mere activity only updates `last_active_ts`, so that clients that
+ * report presence on every /sync do not wake each other in a loop.
+ */
+export class Presence {
+  constructor(private readonly deps: { store: Store; clock: Clock; notifier: Notifier }) {}
+
+  async set(requester: Requester, userId: UserId, presence: PresenceState, statusMsg: string | null): Promise<void> {
+    if (requester.userId !== userId) throw forbidden('Cannot set the presence of other users');
+    await this.update(userId, presence, statusMsg);
+  }
+
+  async get(requester: Requester, userId: UserId): Promise<PresenceContent | { presence: 'offline' }> {
+    const { store } = this.deps;
+    if (requester.userId !== userId) {
+      if (!(await store.accounts.exists(userId))) throw notFound('Unknown user');
+      if (!(await this.shareRoom(requester.userId, userId))) throw forbidden('You are not allowed to see their presence');
+    }
+    const record = await store.presence.get(userId);
+    return record ? presenceContent(record, this.deps.clock.now()) : { presence: 'offline' };
+  }
+
+  /**
+   * Records the user's presence and activity now. `statusMsg` undefined keeps the current message
+   * (what /sync's `set_presence` wants); null clears it.
+   */
+  async update(userId: UserId, presence: PresenceState, statusMsg?: string | null): Promise<void> {
+    const now = this.deps.clock.now();
+    const pos = await this.deps.store.transaction(async (tx) => {
+      const old = await tx.presence.get(userId);
+      const message = statusMsg === undefined ? (old?.statusMsg ?? null) : statusMsg;
+      // Unchanged, and `currently_active` (what a client derives from activity) unchanged too.
+      const stillActive = presence !== 'online' || (old !== undefined && now - old.lastActiveTs < CURRENTLY_ACTIVE_MS);
+      if (old && old.presence === presence && old.statusMsg === message && stillActive) {
+        await tx.presence.touch(userId, now);
+        return undefined;
+      }
+      const pos = await tx.counters.next('presence');
+      await tx.presence.put({ userId, presence, statusMsg: message, lastActiveTs: now, pos });
+      return pos;
+    });
+    if (pos !== undefined) this.deps.notifier.announce({ pos, userIds: [userId], presence: true });
+  }
+
+  private async shareRoom(a: UserId, b: UserId): Promise<boolean> {
+    const [ra, rb] = await Promise.all([
+      this.deps.store.memberships.roomsOf(a, ['join']),
+      this.deps.store.memberships.roomsOf(b, ['join']),
+    ]);
+    const mine = new Set(ra.map((m) => m.roomId));
+    return rb.some((m) => mine.has(m.roomId));
+  }
+}

@@ -1,0 +1,73 @@
+import type { Clock } from '../../core/clock.js';
+import type { RoomId } from '../../core/ids.js';
+import type { Store } from '../../storage/store.js';
+
+export interface PurgeLogger {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface PurgeDeps {
+  store: Store;
+  clock: Clock;
+  /** Rooms are purged this long after the last local user forgot them. */
+  retentionMs: number;
+  logger: PurgeLogger;
+  onPurged: (roomId: RoomId) => void;
+}
+
+/** Rooms looked at per run; a backlog is worked through over several runs. */
+const BATCH = 100;
+
+/**
+ * Deletes rooms that every local user forgot (LEAVING.md "Deleting rooms that every local user
+ * forgot"). Eligibility is derived from stored data, so the job survives restarts; it is re-checked
+ * inside each room's purging transaction, under the room lock, because someone may have rejoined.
+ */
+export class ForgottenRoomPurger {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(private readonly deps: PurgeDeps) {}
+
+  /** Runs the job every `intervalMs` until stopped. */
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => void this.runOnce(), intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One pass; resolves to the number of rooms purged. Never runs twice at once. */
+  runOnce(): Promise<number> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    const cutoff = this.deps.clock.now() - this.deps.retentionMs;
+    let purged = 0;
+    try {
+      for (const roomId of await this.deps.store.purge.eligibleRooms(cutoff, BATCH)) {
+        const deleted = await this.deps.store.transaction(async (tx) => {
+          await tx.rooms.lock(roomId);
+          if (!(await tx.purge.eligibleRooms(cutoff, BATCH)).includes(roomId)) return undefined;
+          return tx.purge.deleteRoom(roomId);
+        });
+        if (!deleted) continue;
+        purged++;
+        this.deps.onPurged(roomId);
+        this.deps.logger.info({ roomId, deleted }, 'purged a room every local user forgot');
+      }
+    } catch (err) {
+      this.deps.logger.error({ err }, 'forgotten-room purge failed; will retry');
+    }
+    return purged;
+  }
+}

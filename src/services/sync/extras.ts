@@ -1,0 +1,96 @@
+import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
+import type { Clock } from '../../core/clock.js';
+import { presenceEvent } from '../../core/ephemeral/presence.js';
+import { receiptContent } from '../../core/ephemeral/receipts.js';
+import type { RoomId, UserId } from '../../core/ids.js';
+import type { JsonObject } from '../../core/json.js';
+import { evaluatePushRules } from '../../core/push-rules/evaluate.js';
+import type { Store } from '../../storage/store.js';
+import type { Typing } from '../ephemeral/typing.js';
+import type { AccountData } from '../user-data/account-data.js';
+import type { PushRules } from '../user-data/push-rules.js';
+
+/** How many events after the read receipt are looked at to count unread notifications. */
+const UNREAD_WINDOW = 200;
+
+export interface StreamPositions {
+  accountData: number;
+  receipts: number;
+  presence: number;
+  typing: number;
+}
+
+type Event = { type: string; content: JsonObject; sender?: string };
+
+/** The non-timeline parts of /sync: account data, ephemeral events, presence, unread counts. */
+export class SyncExtras {
+  constructor(private readonly deps: { store: Store; clock: Clock; accountData: AccountData; typing: Typing; pushRules: PushRules }) {}
+
+  async positions(): Promise<StreamPositions> {
+    const c = this.deps.store.counters;
+    const [accountData, receipts, presence] = await Promise.all([c.current('account_data'), c.current('receipts'), c.current('presence')]);
+    return { accountData, receipts, presence, typing: this.deps.typing.position };
+  }
+
+  accountData(userId: UserId, since: number | undefined, upTo: number) {
+    return this.deps.accountData.changes(userId, since, upTo);
+  }
+
+  /** Typing and receipts of the given rooms since the given positions (since 0: everything current). */
+  async ephemeral(userId: UserId, roomIds: RoomId[], since: { receipts: number; typing: number }, upTo: number): Promise<Map<RoomId, Event[]>> {
+    const out = new Map<RoomId, Event[]>();
+    const add = (roomId: RoomId, e: Event) => out.set(roomId, [...(out.get(roomId) ?? []), e]);
+    const typing = since.typing === 0
+      ? new Map(roomIds.map((r) => [r, this.deps.typing.forRoom(r)] as const).filter(([, users]) => users.length > 0))
+      : this.deps.typing.changedSince(roomIds, since.typing);
+    for (const [roomId, users] of typing) add(roomId, { type: 'm.typing', content: { user_ids: users } });
+    const receipts = await this.deps.store.receipts.changedSince(roomIds, since.receipts, upTo);
+    for (const [roomId, records] of receipts) {
+      const content = receiptContent(records, userId);
+      if (content) add(roomId, { type: 'm.receipt', content: content as unknown as JsonObject });
+    }
+    return out;
+  }
+
+  /** Presence of the users who share a joined room with this user, changed since `since`. */
+  async presence(userId: UserId, joinedRooms: RoomId[], since: number, upTo: number): Promise<Event[]> {
+    if (since >= upTo) return [];
+    const users = new Set<UserId>();
+    for (const roomId of joinedRooms) for (const m of await this.deps.store.memberships.members(roomId, ['join'])) users.add(m.userId);
+    if (users.size === 0) return [];
+    const now = this.deps.clock.now();
+    const records = await this.deps.store.presence.changedSince([...users], since, upTo);
+    return records.map((r) => presenceEvent(r.userId, r, now) as unknown as Event);
+  }
+
+  /**
+   * Unread counts: events after the user's read receipt (or their join) that the push rules say
+   * notify (and highlight), over a bounded window.
+   */
+  async unread(userId: UserId, roomId: RoomId, joinedAt: number): Promise<{ notification_count: number; highlight_count: number }> {
+    const { store } = this.deps;
+    const receipts = await store.receipts.latestFor(roomId, userId);
+    let after = joinedAt;
+    const read = receipts.map((r) => r.eventId);
+    for (const e of await store.events.getMany(read)) after = Math.max(after, e.pos);
+    const events = await store.events.page(roomId, { dir: 'b', after, limit: UNREAD_WINDOW });
+    if (events.length === 0) return { notification_count: 0, highlight_count: 0 };
+    const ruleset = await this.deps.pushRules.ruleset(userId);
+    const state = await store.state.current(roomId, [['m.room.power_levels', ''], ['m.room.create', ''], ['m.room.member', userId]]);
+    const powerLevels = (stateLookupOf(state.map((s) => s.event)).get('m.room.power_levels', '')?.content ?? {}) as JsonObject;
+    const memberCount = (await store.memberships.members(roomId, ['join'])).length;
+    const displayName = state.find((s) => s.event.type === 'm.room.member')?.event.content.displayname;
+    let notification_count = 0;
+    let highlight_count = 0;
+    for (const e of events) {
+      if (e.event.sender === userId) continue;
+      const result = evaluatePushRules(ruleset, e.event, {
+        userId, roomMemberCount: memberCount, powerLevels: powerLevels as never,
+        ...(typeof displayName === 'string' ? { displayName } : {}),
+      });
+      if (result.notify) notification_count++;
+      if (result.highlight) highlight_count++;
+    }
+    return { notification_count, highlight_count };
+  }
+}

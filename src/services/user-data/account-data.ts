@@ -1,0 +1,74 @@
+import { ErrCode, MatrixError, forbidden, notFound } from '../../core/errors.js';
+import type { RoomId, UserId } from '../../core/ids.js';
+import type { JsonObject } from '../../core/json.js';
+import type { Store } from '../../storage/store.js';
+import type { Notifier } from '../notifier.js';
+import type { Requester } from '../requester.js';
+import { PUSH_RULES_TYPE, type PushRules } from './push-rules.js';
+import { writeAccountData } from './write-account-data.js';
+
+/** Account data the server maintains itself: `m.fully_read` (read markers) and `m.push_rules` (the push rule API). */
+const SERVER_MANAGED = new Set(['m.fully_read', 'm.push_rules']);
+
+export interface AccountDataEvent {
+  type: string;
+  content: JsonObject;
+}
+
+/** What changed in a user's account data since a position, shaped for /sync. */
+export interface AccountDataChanges {
+  global: AccountDataEvent[];
+  rooms: Map<RoomId, AccountDataEvent[]>;
+}
+
+/** Per-user (global and per-room) account data: `/user/{userId}/[rooms/{roomId}/]account_data/{type}`. */
+export class AccountData {
+  constructor(private readonly deps: { store: Store; notifier: Notifier; pushRules: PushRules }) {}
+
+  async put(requester: Requester, userId: UserId, type: string, content: JsonObject, roomId?: RoomId): Promise<void> {
+    if (requester.userId !== userId) throw forbidden('Cannot add account data for other users');
+    if (SERVER_MANAGED.has(type)) {
+      // The spec's status for a server-controlled type: 405 with M_BAD_JSON.
+      throw new MatrixError(405, ErrCode.badJson, `Cannot set ${type} through this API`);
+    }
+    const pos = await this.deps.store.transaction((tx) => writeAccountData(tx, { userId, roomId: roomId ?? '', type, content }));
+    this.deps.notifier.announce({ pos, userIds: [userId] });
+  }
+
+  async get(requester: Requester, userId: UserId, type: string, roomId?: RoomId): Promise<JsonObject> {
+    if (requester.userId !== userId) throw forbidden('Cannot read account data of other users');
+    if (roomId === undefined && type === PUSH_RULES_TYPE) return this.pushRulesContent(userId);
+    const content = await this.deps.store.accountData.get(userId, roomId ?? '', type);
+    if (!content) throw notFound(roomId === undefined ? 'Account data not found' : 'Room account data not found');
+    return content;
+  }
+
+  /**
+   * The user's account data written after `sincePos` (up to `upTo`), for /sync; `undefined` for an
+   * initial sync, which always carries `m.push_rules` (computed live), as clients expect.
+   */
+  async changes(userId: UserId, sincePos: number | undefined, upTo?: number): Promise<AccountDataChanges> {
+    const rows = await this.deps.store.accountData.changedSince(userId, sincePos ?? 0, upTo);
+    const out: AccountDataChanges = { global: [], rooms: new Map() };
+    let pushRulesSeen = false;
+    for (const row of rows) {
+      if (row.roomId === '') {
+        if (row.type === PUSH_RULES_TYPE) {
+          pushRulesSeen = true;
+          continue;
+        }
+        out.global.push({ type: row.type, content: row.content });
+      } else {
+        const list = out.rooms.get(row.roomId) ?? [];
+        list.push({ type: row.type, content: row.content });
+        out.rooms.set(row.roomId, list);
+      }
+    }
+    if (pushRulesSeen || sincePos === undefined) out.global.push({ type: PUSH_RULES_TYPE, content: await this.pushRulesContent(userId) });
+    return out;
+  }
+
+  private async pushRulesContent(userId: UserId): Promise<JsonObject> {
+    return (await this.deps.pushRules.all(userId)) as unknown as JsonObject;
+  }
+}

@@ -1,0 +1,25 @@
+import type { Kysely } from 'kysely';
+import type { UserId } from '../../core/ids.js';
+import type { JsonObject } from '../../core/json.js';
+import { ConflictError } from '../errors.js';
+import type { FilterStore } from '../sync-store.js';
+import { isUniqueViolation } from './dialect.js';
+import type { Database } from './tables.js';
+
+export class KyselyFilterStore implements FilterStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(userId: UserId, filterId: string, filter: JsonObject): Promise<void> {
+    try {
+      await this.db.insertInto('filters').values({ user_id: userId, filter_id: filterId, json: JSON.stringify(filter) }).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError(`filter ${filterId}`);
+      throw err;
+    }
+  }
+
+  async get(userId: UserId, filterId: string): Promise<JsonObject | undefined> {
+    const row = await this.db.selectFrom('filters').select('json').where('user_id', '=', userId).where('filter_id', '=', filterId).executeTakeFirst();
+    return row ? (JSON.parse(row.json) as JsonObject) : undefined;
+  }
+}

@@ -1,0 +1,37 @@
+import { sql, type Kysely } from 'kysely';
+import type { RoomId } from '../../core/ids.js';
+import type { PurgeStore } from '../purge-store.js';
+import type { Database } from './tables.js';
+
+export class KyselyPurgeStore implements PurgeStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async eligibleRooms(cutoffTs: number, limit: number): Promise<RoomId[]> {
+    const rows = await this.db.selectFrom('memberships')
+      .select('room_id')
+      .groupBy('room_id')
+      .having(sql<number>`sum(case when forgotten = 0 or membership in ('join', 'invite', 'knock') then 1 else 0 end)`, '=', 0)
+      .having((eb) => eb.fn.max('forgotten_ts'), '<=', cutoffTs)
+      .orderBy('room_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.room_id as RoomId);
+  }
+
+  async deleteRoom(roomId: RoomId): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    const count = (table: string, res: { numDeletedRows: bigint }) => {
+      counts[table] = Number(res.numDeletedRows);
+    };
+    const roomEvents = this.db.selectFrom('events').select('event_id').where('room_id', '=', roomId);
+    count('event_txns', await this.db.deleteFrom('event_txns').where('event_id', 'in', roomEvents).executeTakeFirst());
+    count('receipts', await this.db.deleteFrom('receipts').where('room_id', '=', roomId).executeTakeFirst());
+    count('account_data', await this.db.deleteFrom('account_data').where('room_id', '=', roomId).executeTakeFirst());
+    count('room_aliases', await this.db.deleteFrom('room_aliases').where('room_id', '=', roomId).executeTakeFirst());
+    count('memberships', await this.db.deleteFrom('memberships').where('room_id', '=', roomId).executeTakeFirst());
+    count('state_entries', await this.db.deleteFrom('state_entries').where('room_id', '=', roomId).executeTakeFirst());
+    count('events', await this.db.deleteFrom('events').where('room_id', '=', roomId).executeTakeFirst());
+    count('rooms', await this.db.deleteFrom('rooms').where('room_id', '=', roomId).executeTakeFirst());
+    return counts;
+  }
+}

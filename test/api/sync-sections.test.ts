@@ -1,0 +1,619 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { forEachBackend } from '../helpers/backends.js';
+import { rest } from '../helpers/rest.js';
+import { assertSpecResponse } from '../helpers/spec-schema.js';
+import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
+
+/**
+ * GET /sync, every section but the leave rules (sync-leave.test.ts has those) and filters
+ * (sync-filters.test.ts): rooms.join (timeline, state, summary, unread counts, ephemeral, room
+ * account data), account data, presence, invites and knocks, long-polling, tokens and errors.
+ */
+
+const V3 = '/_matrix/client/v3';
+const enc = encodeURIComponent;
+
+// Response bodies are checked against the spec's schema; these types only name what tests read.
+type Ev = { type: string; state_key?: string; sender: string; event_id: string; content: Record<string, any> };
+type Sync = Record<string, any>;
+
+async function sync(s: TestServer, user: TestUser, query = ''): Promise<Sync> {
+  const res = await s.request('GET', `${V3}/sync${query ? `?${query}` : ''}`, { token: user.accessToken });
+  assert.equal(res.statusCode, 200, res.body);
+  assertSpecResponse(res, 'GET', `${V3}/sync`);
+  return res.json();
+}
+
+const since = (token: string, extra = '') => `since=${enc(token)}${extra ? `&${extra}` : ''}`;
+const filterQuery = (filter: unknown) => `filter=${enc(JSON.stringify(filter))}`;
+const bodies = (events: Ev[]) => events.filter((e) => e.type === 'm.room.message').map((e) => e.content.body as string);
+const keys = (events: Ev[]) => events.map((e) => `${e.type}|${e.state_key ?? ''}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A rooms section with no entries at all. */
+function assertNoRooms(body: Sync): void {
+  for (const section of ['join', 'invite', 'knock', 'leave']) assert.deepEqual(body.rooms?.[section] ?? {}, {}, `rooms.${section}`);
+}
+
+forEachBackend('GET /sync: rooms.join timeline and state', (backend) => {
+  let s: TestServer;
+  let r: ReturnType<typeof rest>;
+  let alice: TestUser;
+  before(async () => {
+    s = await startTestServer({ backend });
+    r = rest(s);
+    alice = await s.createUser('alice');
+  });
+  after(() => s.close());
+
+  /** A public room named "Lounge" that `others` have joined. */
+  async function lounge(...others: TestUser[]): Promise<string> {
+    const roomId = await r.createRoom(alice, { preset: 'public_chat', name: 'Lounge' });
+    for (const u of others) await r.join(u, roomId);
+    return roomId;
+  }
+
+  async function sendMany(user: TestUser, roomId: string, prefix: string, n: number): Promise<void> {
+    for (let i = 1; i <= n; i++) await r.send(user, roomId, `${prefix}${i}`);
+  }
+
+  it('initial sync: the latest 10 events, limited; prev_batch leads back through /messages with no gap or duplicate', async () => {
+    const bob = await s.createUser('bob1');
+    const roomId = await lounge(bob);
+    await sendMany(alice, roomId, 'm', 15);
+    const body = await sync(s, bob);
+    const room = body.rooms.join[roomId];
+    assert.ok(room, 'the joined room is in rooms.join');
+    const timeline: Ev[] = room.timeline.events;
+    assert.equal(timeline.length, 10);
+    assert.deepEqual(bodies(timeline), ['m6', 'm7', 'm8', 'm9', 'm10', 'm11', 'm12', 'm13', 'm14', 'm15']);
+    assert.equal(room.timeline.limited, true);
+    assert.equal(typeof room.timeline.prev_batch, 'string');
+
+    const earlier = await r.messages(bob, roomId, `dir=b&limit=100&from=${enc(room.timeline.prev_batch)}`);
+    const everything = await r.messages(bob, roomId, 'dir=b&limit=100');
+    const stitched = [...[...earlier.chunk].reverse(), ...timeline].map((e: Ev) => e.event_id);
+    assert.deepEqual(stitched, [...everything.chunk].reverse().map((e: Ev) => e.event_id));
+    assert.equal(new Set(stitched).size, stitched.length, 'no duplicates');
+    assert.equal(earlier.chunk.at(-1).type, 'm.room.create', 'back to the start of the room');
+  });
+
+  it('initial sync: state is the room state before the timeline, with nothing the timeline repeats', async () => {
+    const bob = await s.createUser('bob2');
+    const roomId = await lounge(bob);
+    await sendMany(alice, roomId, 'x', 12);
+    const room = (await sync(s, bob)).rooms.join[roomId];
+    const state: Ev[] = room.state.events;
+    const stateKeys = keys(state);
+    for (const key of ['m.room.create|', 'm.room.power_levels|', 'm.room.join_rules|', 'm.room.name|', `m.room.member|${alice.userId}`, `m.room.member|${bob.userId}`]) {
+      assert.ok(stateKeys.includes(key), `${key} in state: ${stateKeys.join(', ')}`);
+    }
+    assert.equal(state.find((e) => e.type === 'm.room.name')!.content.name, 'Lounge');
+    assert.equal(state.find((e) => e.state_key === bob.userId)!.content.membership, 'join');
+    const inTimeline = new Set(room.timeline.events.map((e: Ev) => e.event_id));
+    assert.ok(state.every((e) => !inTimeline.has(e.event_id)));
+    assert.equal(new Set(stateKeys).size, stateKeys.length, 'one event per state key');
+  });
+
+  it('initial sync of a short room: limited false, the whole history in the timeline, no state before it', async () => {
+    const bob = await s.createUser('bob3');
+    const roomId = await lounge(bob);
+    await r.send(alice, roomId, 'only');
+    const room = (await sync(s, bob, filterQuery({ room: { timeline: { limit: 50 } } }))).rooms.join[roomId];
+    assert.equal(room.timeline.limited, false);
+    assert.equal(room.timeline.events[0].type, 'm.room.create');
+    assert.deepEqual(bodies(room.timeline.events), ['only']);
+    assert.deepEqual(room.state.events, []);
+    const earlier = await r.messages(bob, roomId, `dir=b&limit=10&from=${enc(room.timeline.prev_batch)}`);
+    assert.deepEqual(earlier.chunk, [], 'nothing before the first event');
+  });
+
+  it('incremental sync: only the new events, not limited, no state; with nothing new, no rooms', async () => {
+    const bob = await s.createUser('bob4');
+    const roomId = await lounge(bob);
+    const first = await sync(s, bob);
+    await sendMany(alice, roomId, 'n', 3);
+    const next = await sync(s, bob, since(first.next_batch));
+    const room = next.rooms.join[roomId];
+    assert.deepEqual(bodies(room.timeline.events), ['n1', 'n2', 'n3']);
+    assert.equal(room.timeline.events.length, 3);
+    assert.equal(room.timeline.limited, false);
+    assert.deepEqual(room.state.events, []);
+    const idle = await sync(s, bob, since(next.next_batch));
+    assertNoRooms(idle);
+    assert.deepEqual(idle.account_data.events, []);
+    assert.deepEqual(idle.presence.events, []);
+  });
+
+  it('incremental sync after a gap: limited, and state holds the state changes of the gap only', async () => {
+    const bob = await s.createUser('bob5');
+    const roomId = await lounge(bob);
+    const first = await sync(s, bob);
+    const topic = await r.putState(alice, roomId, 'm.room.topic', { topic: 'in the gap' });
+    await sendMany(alice, roomId, 'g', 12);
+    const room = (await sync(s, bob, since(first.next_batch))).rooms.join[roomId];
+    assert.equal(room.timeline.limited, true);
+    assert.deepEqual(bodies(room.timeline.events), ['g3', 'g4', 'g5', 'g6', 'g7', 'g8', 'g9', 'g10', 'g11', 'g12']);
+    assert.deepEqual(room.state.events.map((e: Ev) => e.event_id), [topic], 'the topic set in the gap, nothing older');
+    assert.equal(room.state.events[0].content.topic, 'in the gap');
+
+    // The gap itself: from prev_batch back to the previous sync's token.
+    const gap = await r.messages(bob, roomId, `dir=b&limit=100&from=${enc(room.timeline.prev_batch)}&to=${enc(first.next_batch)}`);
+    assert.deepEqual(gap.chunk.map((e: Ev) => e.content.body ?? e.type), ['g2', 'g1', 'm.room.topic']);
+  });
+
+  it('incremental sync: a state change inside the timeline is not repeated in state', async () => {
+    const bob = await s.createUser('bob6');
+    const roomId = await lounge(bob);
+    const first = await sync(s, bob);
+    const topic = await r.putState(alice, roomId, 'm.room.topic', { topic: 'in the timeline' });
+    await r.send(alice, roomId, 'after topic');
+    const room = (await sync(s, bob, since(first.next_batch))).rooms.join[roomId];
+    assert.equal(room.timeline.limited, false);
+    assert.deepEqual(room.timeline.events.map((e: Ev) => e.event_id).slice(0, 1), [topic]);
+    assert.deepEqual(room.state.events, []);
+  });
+
+  it('full_state=true: the whole room state on an incremental sync too', async () => {
+    const bob = await s.createUser('bob7');
+    const roomId = await lounge(bob);
+    const first = await sync(s, bob);
+    await r.send(alice, roomId, 'new');
+    const room = (await sync(s, bob, since(first.next_batch, 'full_state=true'))).rooms.join[roomId];
+    assert.deepEqual(bodies(room.timeline.events), ['new']);
+    const stateKeys = keys(room.state.events);
+    for (const key of ['m.room.create|', 'm.room.power_levels|', 'm.room.name|', `m.room.member|${bob.userId}`]) assert.ok(stateKeys.includes(key), key);
+    // full_state does not bring back rooms with nothing new.
+    const other = await lounge(bob);
+    const second = await sync(s, bob);
+    await r.send(alice, roomId, 'again');
+    const next = await sync(s, bob, since(second.next_batch, 'full_state=true'));
+    assert.ok(next.rooms.join[roomId]);
+    assert.ok(next.rooms.join[other] === undefined || next.rooms.join[other].timeline.events.length === 0);
+  });
+
+  it('a room joined since `since`: its full state, as in an initial sync', async () => {
+    const bob = await s.createUser('bob8');
+    const roomId = await lounge();
+    await sendMany(alice, roomId, 'old', 12);
+    const first = await sync(s, bob);
+    assert.equal(first.rooms.join[roomId], undefined);
+    await r.join(bob, roomId);
+    const room = (await sync(s, bob, since(first.next_batch))).rooms.join[roomId];
+    assert.ok(room);
+    const last = room.timeline.events.at(-1);
+    assert.equal(last.state_key, bob.userId);
+    assert.equal(last.content.membership, 'join');
+    const stateKeys = keys(room.state.events);
+    for (const key of ['m.room.create|', 'm.room.power_levels|', `m.room.member|${alice.userId}`]) assert.ok(stateKeys.includes(key), key);
+  });
+
+  it('summary: heroes in stream order without the user, joined and invited counts', async () => {
+    // Stream order and alphabetical order differ here: zoe joins before carl is invited.
+    const bob = await s.createUser('bob9');
+    const zoe = await s.createUser('zoe9');
+    const carl = await s.createUser('carl9');
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    await r.join(bob, roomId);
+    await r.join(zoe, roomId);
+    await r.invite(alice, roomId, carl);
+    const summary = (await sync(s, bob)).rooms.join[roomId].summary;
+    assert.equal(summary['m.joined_member_count'], 3);
+    assert.equal(summary['m.invited_member_count'], 1);
+    assert.deepEqual(summary['m.heroes'], [alice.userId, zoe.userId, carl.userId]);
+  });
+}, describe);
+
+forEachBackend('GET /sync: unread counts, ephemeral events, account data, presence', (backend) => {
+  let s: TestServer;
+  let r: ReturnType<typeof rest>;
+  let alice: TestUser;
+  before(async () => {
+    s = await startTestServer({ backend });
+    r = rest(s);
+    alice = await s.createUser('alice');
+  });
+  after(() => s.close());
+
+  async function roomWith(...others: TestUser[]): Promise<string> {
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    for (const u of others) await r.join(u, roomId);
+    return roomId;
+  }
+
+  const sendContent = async (user: TestUser, roomId: string, content: Record<string, unknown>, txn: string) =>
+    (await r.ok('PUT', `${r.room(roomId)}/send/m.room.message/${txn}`, user, content)).event_id as string;
+
+  it("unread_notifications: others' messages count, one's own do not; a read receipt on the latest event resets them", async () => {
+    const bob = await s.createUser('bob1');
+    const carol = await s.createUser('carol1');
+    const roomId = await roomWith(bob, carol);
+    const first = await sync(s, bob);
+    assert.deepEqual(first.rooms.join[roomId].unread_notifications, { notification_count: 0, highlight_count: 0 });
+    await r.send(alice, roomId, 'one');
+    await r.send(bob, roomId, 'mine');
+    const latest = await r.send(carol, roomId, 'two');
+    const next = await sync(s, bob, since(first.next_batch));
+    assert.deepEqual(next.rooms.join[roomId].unread_notifications, { notification_count: 2, highlight_count: 0 });
+
+    await r.ok('POST', `${r.room(roomId)}/receipt/m.read/${enc(latest)}`, bob, {});
+    const read = await sync(s, bob, since(next.next_batch));
+    const room = read.rooms.join[roomId];
+    assert.ok(room, 'the receipt brings the room back');
+    assert.deepEqual(room.unread_notifications, { notification_count: 0, highlight_count: 0 });
+    const receipt = room.ephemeral.events.find((e: Ev) => e.type === 'm.receipt');
+    assert.ok(receipt.content[latest]['m.read'][bob.userId].ts > 0);
+  });
+
+  it('highlight_count: an m.mentions user mention highlights; a bare display name or user ID in the body only notifies (v1.17+ rules)', async () => {
+    const bob = await s.createUser('bob2');
+    const carol = await s.createUser('carol2');
+    const roomId = await roomWith(bob, carol);
+    const first = await sync(s, bob);
+    await sendContent(alice, roomId, { msgtype: 'm.text', body: 'hi', 'm.mentions': { user_ids: [bob.userId] } }, 'mention1');
+    let room = (await sync(s, bob, since(first.next_batch))).rooms.join[roomId];
+    assert.deepEqual(room.unread_notifications, { notification_count: 1, highlight_count: 1 });
+    await sendContent(alice, roomId, { msgtype: 'm.text', body: `bob2: and ${bob.userId}, look` }, 'mention2');
+    room = (await sync(s, bob, since(first.next_batch))).rooms.join[roomId];
+    assert.deepEqual(room.unread_notifications, { notification_count: 2, highlight_count: 1 });
+    // A mention of someone else does not highlight for bob.
+    await sendContent(alice, roomId, { msgtype: 'm.text', body: 'hi', 'm.mentions': { user_ids: [carol.userId] } }, 'mention3');
+    room = (await sync(s, bob, since(first.next_batch))).rooms.join[roomId];
+    assert.deepEqual(room.unread_notifications, { notification_count: 3, highlight_count: 1 });
+  });
+
+  it('ephemeral: m.typing while someone types, and an empty list once they stop', async () => {
+    const bob = await s.createUser('bob3');
+    const roomId = await roomWith(bob);
+    const first = await sync(s, bob);
+    await r.ok('PUT', `${r.room(roomId)}/typing/${enc(alice.userId)}`, alice, { typing: true, timeout: 30000 });
+    const typing = await sync(s, bob, since(first.next_batch));
+    const events: Ev[] = typing.rooms.join[roomId].ephemeral.events;
+    assert.deepEqual(events.find((e) => e.type === 'm.typing')?.content, { user_ids: [alice.userId] });
+    assert.deepEqual(typing.rooms.join[roomId].timeline.events, [], 'typing is not a timeline event');
+    // An initial sync shows who is typing now.
+    const initial = await sync(s, bob);
+    assert.deepEqual(initial.rooms.join[roomId].ephemeral.events.find((e: Ev) => e.type === 'm.typing')?.content, { user_ids: [alice.userId] });
+
+    await r.ok('PUT', `${r.room(roomId)}/typing/${enc(alice.userId)}`, alice, { typing: false });
+    const stopped = await sync(s, bob, since(typing.next_batch));
+    assert.deepEqual(stopped.rooms.join[roomId].ephemeral.events.find((e: Ev) => e.type === 'm.typing')?.content, { user_ids: [] });
+    assertNoRooms(await sync(s, bob, since(stopped.next_batch)));
+  });
+
+  it('ephemeral: m.receipt of other members, in initial and incremental syncs', async () => {
+    const bob = await s.createUser('bob4');
+    const roomId = await roomWith(bob);
+    const eventId = await r.send(bob, roomId, 'read me');
+    const first = await sync(s, bob);
+    await r.ok('POST', `${r.room(roomId)}/receipt/m.read/${enc(eventId)}`, alice, {});
+    const next = await sync(s, bob, since(first.next_batch));
+    const receipt = next.rooms.join[roomId].ephemeral.events.find((e: Ev) => e.type === 'm.receipt');
+    assert.ok(receipt, 'm.receipt delivered');
+    assert.deepEqual(Object.keys(receipt.content), [eventId]);
+    assert.equal(typeof receipt.content[eventId]['m.read'][alice.userId].ts, 'number');
+    const initial = await sync(s, bob);
+    const again = initial.rooms.join[roomId].ephemeral.events.find((e: Ev) => e.type === 'm.receipt');
+    assert.ok(again.content[eventId]['m.read'][alice.userId]);
+    assertNoRooms(await sync(s, bob, since(next.next_batch)));
+  });
+
+  it('room account_data: delivered in its room once, and in every initial sync', async () => {
+    const bob = await s.createUser('bob5');
+    const roomId = await roomWith(bob);
+    const first = await sync(s, bob);
+    await r.ok('PUT', `/user/${enc(bob.userId)}/rooms/${enc(roomId)}/account_data/org.example.tag`, bob, { colour: 'green' });
+    const next = await sync(s, bob, since(first.next_batch));
+    assert.deepEqual(next.rooms.join[roomId].account_data.events, [{ type: 'org.example.tag', content: { colour: 'green' } }]);
+    assert.ok(!next.account_data.events.some((e: Ev) => e.type === 'org.example.tag'), 'not in the global account data');
+    assertNoRooms(await sync(s, bob, since(next.next_batch)));
+    const initial = await sync(s, bob);
+    assert.deepEqual(initial.rooms.join[roomId].account_data.events, [{ type: 'org.example.tag', content: { colour: 'green' } }]);
+  });
+
+  it('account_data: m.push_rules in an initial sync; a new entry is delivered once', async () => {
+    const bob = await s.createUser('bob6');
+    const first = await sync(s, bob);
+    const pushRules = first.account_data.events.find((e: Ev) => e.type === 'm.push_rules');
+    assert.ok(pushRules, 'm.push_rules in the initial sync');
+    assert.ok(pushRules.content.global.override.some((rule: { rule_id: string }) => rule.rule_id === '.m.rule.master'));
+    await r.ok('PUT', `/user/${enc(bob.userId)}/account_data/org.example.settings`, bob, { theme: 'dark' });
+    const next = await sync(s, bob, since(first.next_batch));
+    assert.deepEqual(next.account_data.events, [{ type: 'org.example.settings', content: { theme: 'dark' } }]);
+    const idle = await sync(s, bob, since(next.next_batch));
+    assert.deepEqual(idle.account_data.events, [], 'not repeated');
+    const initial = await sync(s, bob);
+    assert.deepEqual(initial.account_data.events.find((e: Ev) => e.type === 'org.example.settings')?.content, { theme: 'dark' });
+  });
+
+  it('account_data: a changed push rule brings m.push_rules back', async () => {
+    const bob = await s.createUser('bob7');
+    const first = await sync(s, bob);
+    await r.ok('PUT', '/pushrules/global/override/.m.rule.suppress_notices/enabled', bob, { enabled: false });
+    const next = await sync(s, bob, since(first.next_batch));
+    const pushRules = next.account_data.events.find((e: Ev) => e.type === 'm.push_rules');
+    assert.ok(pushRules);
+    const rule = pushRules.content.global.override.find((x: { rule_id: string }) => x.rule_id === '.m.rule.suppress_notices');
+    assert.equal(rule.enabled, false);
+  });
+
+  it('presence: of users sharing a room, not of others; each change once', async () => {
+    const bob = await s.createUser('bob8');
+    const dan = await s.createUser('dan8');
+    const stranger = await s.createUser('stranger8');
+    const roomId = await roomWith(bob);
+    await r.join(dan, roomId);
+    const first = await sync(s, bob);
+    await r.ok('PUT', `/presence/${enc(dan.userId)}/status`, dan, { presence: 'unavailable', status_msg: 'lunch' });
+    await r.ok('PUT', `/presence/${enc(stranger.userId)}/status`, stranger, { presence: 'online', status_msg: 'hidden' });
+    const next = await sync(s, bob, since(first.next_batch));
+    const events: Ev[] = next.presence.events;
+    const danPresence = events.find((e) => e.sender === dan.userId);
+    assert.ok(danPresence, 'presence of a room member');
+    assert.equal(danPresence.type, 'm.presence');
+    assert.equal(danPresence.content.presence, 'unavailable');
+    assert.equal(danPresence.content.status_msg, 'lunch');
+    assert.ok(!events.some((e) => e.sender === stranger.userId), 'no presence of a user sharing no room');
+    const idle = await sync(s, bob, since(next.next_batch));
+    assert.deepEqual(idle.presence.events, []);
+    const initial = await sync(s, bob);
+    assert.equal(initial.presence.events.find((e: Ev) => e.sender === dan.userId)?.content.presence, 'unavailable');
+    assert.ok(!initial.presence.events.some((e: Ev) => e.sender === stranger.userId));
+  });
+
+  it('set_presence=offline does not mark the syncing user online; the default does; unavailable marks them idle', async () => {
+    const eve = await s.createUser('eve9');
+    const status = async () => (await r.ok('GET', `/presence/${enc(eve.userId)}/status`, eve)).presence;
+    await sync(s, eve, 'set_presence=offline');
+    assert.equal(await status(), 'offline');
+    await sync(s, eve);
+    assert.equal(await status(), 'online');
+    await sync(s, eve, 'set_presence=unavailable');
+    assert.equal(await status(), 'unavailable');
+  });
+}, describe);
+
+forEachBackend('GET /sync: invites and knocks', (backend) => {
+  let s: TestServer;
+  let r: ReturnType<typeof rest>;
+  let alice: TestUser;
+  before(async () => {
+    s = await startTestServer({ backend });
+    r = rest(s);
+    alice = await s.createUser('alice');
+  });
+  after(() => s.close());
+
+  it('rooms.invite: stripped state of the room and the invite event', async () => {
+    const bob = await s.createUser('bob1');
+    const roomId = await r.createRoom(alice, { preset: 'private_chat', name: 'Invite only', topic: 'secret topic' });
+    await r.send(alice, roomId, 'not for invitees');
+    const first = await sync(s, bob);
+    await r.invite(alice, roomId, bob);
+    const next = await sync(s, bob, since(first.next_batch));
+    const entry = next.rooms.invite[roomId];
+    assert.ok(entry, 'the room is in rooms.invite');
+    assert.deepEqual(Object.keys(entry), ['invite_state']);
+    const events: Ev[] = entry.invite_state.events;
+    const byType = (type: string) => events.find((e) => e.type === type);
+    assert.equal(byType('m.room.name')?.content.name, 'Invite only');
+    assert.equal(byType('m.room.topic')?.content.topic, 'secret topic');
+    assert.equal(byType('m.room.join_rules')?.content.join_rule, 'invite');
+    assert.ok(byType('m.room.create'));
+    const invite = events.find((e) => e.type === 'm.room.member' && e.state_key === bob.userId);
+    assert.equal(invite?.content.membership, 'invite');
+    assert.equal(invite?.sender, alice.userId);
+    assert.ok(!events.some((e) => e.type === 'm.room.message'), 'no history');
+    assert.ok(!events.some((e) => e.type === 'm.room.power_levels'), 'only the stripped state');
+    assert.equal(next.rooms.join[roomId], undefined);
+    // The invite is in every initial sync, and not repeated incrementally.
+    assert.ok((await sync(s, bob)).rooms.invite[roomId]);
+    assertNoRooms(await sync(s, bob, since(next.next_batch)));
+    // Accepting moves the room to rooms.join.
+    await r.join(bob, roomId);
+    const joined = await sync(s, bob, since(next.next_batch));
+    assert.ok(joined.rooms.join[roomId]);
+    assert.equal(joined.rooms.invite[roomId], undefined);
+  });
+
+  it('rooms.knock: knock_state with the knock event, in a room with join rule knock', async () => {
+    const bob = await s.createUser('bob2');
+    const roomId = await r.createRoom(alice, {
+      preset: 'private_chat', name: 'Knock here', initial_state: [{ type: 'm.room.join_rules', content: { join_rule: 'knock' } }],
+    });
+    const first = await sync(s, bob);
+    await r.ok('POST', `/knock/${enc(roomId)}`, bob, { reason: 'let me in' });
+    const next = await sync(s, bob, since(first.next_batch));
+    const entry = next.rooms.knock[roomId];
+    assert.ok(entry, 'the room is in rooms.knock');
+    const events: Ev[] = entry.knock_state.events;
+    assert.equal(events.find((e) => e.type === 'm.room.join_rules')?.content.join_rule, 'knock');
+    assert.equal(events.find((e) => e.type === 'm.room.name')?.content.name, 'Knock here');
+    const knock = events.find((e) => e.type === 'm.room.member' && e.state_key === bob.userId);
+    assert.equal(knock?.content.membership, 'knock');
+    assert.equal(knock?.content.reason, 'let me in');
+    assert.ok((await sync(s, bob)).rooms.knock[roomId], 'in an initial sync too');
+    // The room's members see the knock in their timeline.
+    const aliceView = await sync(s, alice, since(first.next_batch));
+    assert.ok(aliceView.rooms.join[roomId].timeline.events.some((e: Ev) => e.state_key === bob.userId && e.content.membership === 'knock'));
+  });
+}, describe);
+
+forEachBackend('GET /sync: long-polling', (backend) => {
+  let s: TestServer;
+  let r: ReturnType<typeof rest>;
+  let alice: TestUser;
+  before(async () => {
+    s = await startTestServer({ backend });
+    r = rest(s);
+    alice = await s.createUser('alice');
+  });
+  after(() => s.close());
+
+  /** Starts a long-poll of `user` from `token`, runs `act` while it waits, and returns its body. */
+  async function pollDuring(user: TestUser, token: string, act: () => Promise<unknown>, timeout = 20_000): Promise<Sync> {
+    const started = Date.now();
+    const pending = s.request('GET', `${V3}/sync?${since(token)}&timeout=${timeout}`, { token: user.accessToken });
+    await sleep(30);
+    await act();
+    const res = await pending;
+    assert.equal(res.statusCode, 200, res.body);
+    assertSpecResponse(res, 'GET', `${V3}/sync`);
+    assert.ok(Date.now() - started < timeout, 'returned before the timeout');
+    return res.json();
+  }
+
+  it('returns when a message is sent in a joined room', async () => {
+    const bob = await s.createUser('bob1');
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    await r.join(bob, roomId);
+    const first = await sync(s, bob);
+    const body = await pollDuring(bob, first.next_batch, () => r.send(alice, roomId, 'wake up'));
+    assert.deepEqual(bodies(body.rooms.join[roomId].timeline.events), ['wake up']);
+  });
+
+  it('returns when the user is invited to a new room', async () => {
+    const bob = await s.createUser('bob2');
+    const roomId = await r.createRoom(alice, { preset: 'private_chat' });
+    const first = await sync(s, bob);
+    const body = await pollDuring(bob, first.next_batch, () => r.invite(alice, roomId, bob));
+    assert.ok(body.rooms.invite[roomId]);
+  });
+
+  it('returns when account data is written, global or per room', async () => {
+    const bob = await s.createUser('bob3');
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    await r.join(bob, roomId);
+    const first = await sync(s, bob);
+    const body = await pollDuring(bob, first.next_batch, () => r.ok('PUT', `/user/${enc(bob.userId)}/account_data/org.example.a`, bob, { a: 1 }));
+    assert.deepEqual(body.account_data.events, [{ type: 'org.example.a', content: { a: 1 } }]);
+    const second = await pollDuring(bob, body.next_batch,
+      () => r.ok('PUT', `/user/${enc(bob.userId)}/rooms/${enc(roomId)}/account_data/org.example.b`, bob, { b: 2 }));
+    assert.deepEqual(second.rooms.join[roomId].account_data.events, [{ type: 'org.example.b', content: { b: 2 } }]);
+  });
+
+  it('returns when someone starts typing in a joined room', async () => {
+    const bob = await s.createUser('bob4');
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    await r.join(bob, roomId);
+    const first = await sync(s, bob);
+    const body = await pollDuring(bob, first.next_batch, () => r.ok('PUT', `${r.room(roomId)}/typing/${enc(alice.userId)}`, alice, { typing: true }));
+    assert.deepEqual(body.rooms.join[roomId].ephemeral.events.find((e: Ev) => e.type === 'm.typing')?.content, { user_ids: [alice.userId] });
+    await r.ok('PUT', `${r.room(roomId)}/typing/${enc(alice.userId)}`, alice, { typing: false });
+  });
+
+  it('returns when a room member changes presence', async () => {
+    const bob = await s.createUser('bob5');
+    const dan = await s.createUser('dan5');
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    await r.join(bob, roomId);
+    await r.join(dan, roomId);
+    const first = await sync(s, bob);
+    const body = await pollDuring(bob, first.next_batch, () => r.ok('PUT', `/presence/${enc(dan.userId)}/status`, dan, { presence: 'unavailable' }));
+    assert.equal(body.presence.events.find((e: Ev) => e.sender === dan.userId)?.content.presence, 'unavailable');
+  });
+
+  it('does not return early for activity in rooms the user is not in, and then comes back empty', async () => {
+    const bob = await s.createUser('bob6');
+    const stranger = await s.createUser('stranger6');
+    const elsewhere = await r.createRoom(alice, { preset: 'public_chat' });
+    const first = await sync(s, bob);
+    const started = Date.now();
+    const pending = s.request('GET', `${V3}/sync?${since(first.next_batch)}&timeout=300`, { token: bob.accessToken });
+    await sleep(30);
+    await r.send(alice, elsewhere, 'not for bob');
+    await r.ok('PUT', `${r.room(elsewhere)}/typing/${enc(alice.userId)}`, alice, { typing: true });
+    await r.ok('PUT', `/presence/${enc(stranger.userId)}/status`, stranger, { presence: 'online' });
+    await r.ok('PUT', `/user/${enc(alice.userId)}/account_data/org.example.other`, alice, { x: 1 });
+    const res = await pending;
+    assert.equal(res.statusCode, 200);
+    assertSpecResponse(res, 'GET', `${V3}/sync`);
+    assert.ok(Date.now() - started >= 250, `waited for the timeout (${Date.now() - started} ms)`);
+    const body = res.json();
+    assertNoRooms(body);
+    assert.deepEqual(body.account_data.events, []);
+    assert.deepEqual(body.presence.events, []);
+    assert.equal(typeof body.next_batch, 'string');
+    await r.ok('PUT', `${r.room(elsewhere)}/typing/${enc(alice.userId)}`, alice, { typing: false });
+  });
+
+  it('an initial sync never waits, whatever the timeout', async () => {
+    const bob = await s.createUser('bob7');
+    const started = Date.now();
+    const body = await sync(s, bob, 'timeout=10000');
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(typeof body.next_batch, 'string');
+  });
+}, describe);
+
+forEachBackend('GET /sync: tokens and errors', (backend) => {
+  let s: TestServer;
+  let r: ReturnType<typeof rest>;
+  let alice: TestUser;
+  before(async () => {
+    s = await startTestServer({ backend });
+    r = rest(s);
+    alice = await s.createUser('alice');
+  });
+  after(() => s.close());
+
+  it('next_batch is accepted by /messages as `from`: backwards it returns what the sync already showed', async () => {
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    await r.send(alice, roomId, 'before the token');
+    const first = await sync(s, alice);
+    assert.equal(typeof first.next_batch, 'string');
+    assert.ok(first.next_batch.length > 0);
+    await r.send(alice, roomId, 'after the token');
+    const back = await r.messages(alice, roomId, `dir=b&limit=1&from=${enc(first.next_batch)}`);
+    assert.deepEqual(bodies(back.chunk), ['before the token']);
+    const forward = await r.messages(alice, roomId, `dir=f&limit=10&from=${enc(first.next_batch)}`);
+    assert.deepEqual(bodies(forward.chunk), ['after the token']);
+  });
+
+  it("tokens are valid for any user: bob's incremental sync from alice's token", async () => {
+    const bob = await s.createUser('bob2');
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    await r.join(bob, roomId);
+    const aliceToken = (await sync(s, alice)).next_batch;
+    await r.send(alice, roomId, 'for both');
+    const bobView = await sync(s, bob, since(aliceToken));
+    assert.deepEqual(bodies(bobView.rooms.join[roomId].timeline.events), ['for both']);
+  });
+
+  it('next_batch moves forward with each stream', async () => {
+    const bob = await s.createUser('bob3');
+    const first = await sync(s, bob);
+    const idle = await sync(s, bob, since(first.next_batch));
+    await r.ok('PUT', `/user/${enc(bob.userId)}/account_data/org.example.x`, bob, { x: 1 });
+    const next = await sync(s, bob, since(idle.next_batch));
+    assert.notEqual(next.next_batch, idle.next_batch);
+    assert.equal(next.account_data.events.length, 1);
+  });
+
+  it('no access token -> 401 M_MISSING_TOKEN; an unknown one -> 401 M_UNKNOWN_TOKEN', async () => {
+    const missing = await s.request('GET', `${V3}/sync`);
+    assert.equal(missing.statusCode, 401);
+    assert.equal(missing.json().errcode, 'M_MISSING_TOKEN');
+    const unknown = await s.request('GET', `${V3}/sync`, { token: 'not-a-token' });
+    assert.equal(unknown.statusCode, 401);
+    assert.equal(unknown.json().errcode, 'M_UNKNOWN_TOKEN');
+  });
+
+  it('an invalid since token -> 400 M_INVALID_PARAM', async () => {
+    for (const bad of ['garbage', 's', 'sabc', 's1_2', `s${'9'.repeat(20)}`, '']) {
+      if (bad === '') continue; // an empty since is treated as absent by some clients; not asserted here
+      const res = await s.request('GET', `${V3}/sync?since=${enc(bad)}`, { token: alice.accessToken });
+      assert.equal(res.statusCode, 400, bad);
+      assert.equal(res.json().errcode, 'M_INVALID_PARAM', bad);
+    }
+  });
+
+  it('bad query parameters -> 400', async () => {
+    for (const query of ['timeout=soon', 'timeout=-1', 'full_state=maybe', 'set_presence=busy']) {
+      const res = await s.request('GET', `${V3}/sync?${query}`, { token: alice.accessToken });
+      assert.equal(res.statusCode, 400, query);
+      assert.ok(['M_INVALID_PARAM', 'M_BAD_JSON'].includes(res.json().errcode), `${query}: ${res.body}`);
+    }
+  });
+}, describe);

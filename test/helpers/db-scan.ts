@@ -1,0 +1,53 @@
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+
+/** Every row of every table that mentions `needle` anywhere in its columns, as `table: row` strings. */
+export async function rowsMentioning(database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }, needle: string): Promise<string[]> {
+  const found: string[] = [];
+  if (database.kind === 'sqlite') {
+    const db = new SqliteDatabase(database.path, { readonly: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>;
+      for (const { name } of tables) {
+        for (const row of db.prepare(`SELECT * FROM "${name}"`).all()) {
+          if (JSON.stringify(row).includes(needle)) found.push(`${name}: ${JSON.stringify(row)}`);
+        }
+      }
+    } finally {
+      db.close();
+    }
+    return found;
+  }
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const tables = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+    for (const { table_name } of tables.rows as Array<{ table_name: string }>) {
+      const rows = await client.query(`SELECT * FROM "${table_name}"`);
+      for (const row of rows.rows) if (JSON.stringify(row).includes(needle)) found.push(`${table_name}: ${JSON.stringify(row)}`);
+    }
+  } finally {
+    await client.end();
+  }
+  return found;
+}
+
+/** Runs one SQL statement on the test database behind the server's back (to damage it on purpose). */
+export async function rawExec(database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }, statement: string, params: unknown[] = []): Promise<void> {
+  if (database.kind === 'sqlite') {
+    const db = new SqliteDatabase(database.path);
+    try {
+      db.prepare(statement.replace(/\$\d+/g, '?')).run(...params);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    await client.query(statement, params);
+  } finally {
+    await client.end();
+  }
+}
