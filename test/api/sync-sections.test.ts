@@ -202,6 +202,16 @@ forEachBackend('GET /sync: rooms.join timeline and state', (backend) => {
     assert.equal(summary['m.joined_member_count'], 3);
     assert.equal(summary['m.invited_member_count'], 1);
     assert.deepEqual(summary['m.heroes'], [alice.userId, zoe.userId, carl.userId]);
+    assert.deepEqual((await sync(s, alice)).rooms.join[roomId].summary['m.heroes'], [bob.userId, zoe.userId, carl.userId]);
+  });
+
+  it('summary: with nobody else joined or invited, the heroes are the users who left', async () => {
+    const bob = await s.createUser('bob10');
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    await r.join(bob, roomId);
+    await r.leave(alice, roomId);
+    const summary = (await sync(s, bob)).rooms.join[roomId].summary;
+    assert.deepEqual(summary, { 'm.heroes': [alice.userId], 'm.joined_member_count': 1, 'm.invited_member_count': 0 });
   });
 }, describe);
 

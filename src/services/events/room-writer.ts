@@ -12,6 +12,7 @@ import { getRoomVersion, type RoomVersion } from '../../core/room-versions.js';
 import type { EventRef, RoomRecord, Store, StoredEvent } from '../../storage/store.js';
 import { CorruptEventError } from '../../storage/room-store.js';
 import type { Notifier } from '../notifier.js';
+import { effectiveEvents } from './effective-state.js';
 
 /** What a service asks to send; the writer fills in the room's graph, hashes, signatures and auth events. */
 export interface EventDraft {
@@ -67,7 +68,7 @@ export class RoomTransaction {
 
   private async authStateFor(event: UnsignedPdu): Promise<RoomEvent[]> {
     const keys = authEventTypesFor(event);
-    return (await this.tx.state.current(this.room.roomId, keys)).map((s) => s.event);
+    return effectiveEvents(await this.tx.state.current(this.room.roomId, keys), this.version);
   }
 
   /** Builds the signed event and returns it with the auth state it was built against. */

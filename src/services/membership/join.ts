@@ -1,9 +1,9 @@
 import { powerLevelOf, namedLevelOf } from '../../core/auth-rules/levels.js';
-import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import type { RoomId, UserId } from '../../core/ids.js';
 import { isJsonObject } from '../../core/json.js';
 import type { RoomTransaction } from '../events/room-writer.js';
 import type { Requester } from '../requester.js';
+import { powerLevelState } from '../events/effective-state.js';
 import { resolveRoom, type MembershipDeps } from './context.js';
 import { memberContent } from './member-content.js';
 
@@ -42,8 +42,7 @@ export class Join {
       if ((await room.tx.memberships.get(a.room_id as RoomId, userId))?.membership === 'join') eligible = true;
     }
     if (!eligible) return undefined;
-    const levels = (await room.tx.state.current(room.room.roomId, [['m.room.power_levels', ''], ['m.room.create', '']])).map((s) => s.event);
-    const lookup = stateLookupOf(levels);
+    const lookup = await powerLevelState(room.tx, room.room.roomId, room.version);
     const inviteLevel = namedLevelOf('invite', lookup);
     const joined = await room.tx.memberships.members(room.room.roomId, ['join']);
     return joined.map((m) => m.userId).find((u) => powerLevelOf(u, lookup, room.version) >= inviteLevel);

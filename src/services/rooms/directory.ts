@@ -1,4 +1,3 @@
-import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import { powerLevelOf, requiredPowerLevelForEvent } from '../../core/auth-rules/levels.js';
 import type { Clock } from '../../core/clock.js';
 import { forbidden, invalidParam, notFound, unknownError } from '../../core/errors.js';
@@ -9,6 +8,7 @@ import { DEFAULT_ROOM_VERSION, getRoomVersion } from '../../core/room-versions.j
 import { ConflictError } from '../../storage/errors.js';
 import type { Store, StoredEvent } from '../../storage/store.js';
 import type { Requester } from '../requester.js';
+import { powerLevelState } from '../events/effective-state.js';
 import type { RoomReadAccess } from './room-access.js';
 
 export interface PublicRoomsQuery {
@@ -122,8 +122,9 @@ export class RoomDirectory {
     const m = await this.deps.store.memberships.get(roomId, requester.userId);
     if (m?.membership !== 'join') return false;
     const room = await this.deps.store.rooms.get(roomId);
-    const state = (await this.deps.store.state.current(roomId, [['m.room.power_levels', ''], ['m.room.create', '']])).map((s) => s.event);
-    const lookup = stateLookupOf(state);
-    return powerLevelOf(requester.userId, lookup, room ? getRoomVersion(room.version) : undefined) >= requiredPowerLevelForEvent(type, true, lookup);
+    const version = room ? getRoomVersion(room.version) : undefined;
+    if (!version) return false;
+    const lookup = await powerLevelState(this.deps.store, roomId, version);
+    return powerLevelOf(requester.userId, lookup, version) >= requiredPowerLevelForEvent(type, true, lookup);
   }
 }

@@ -1,5 +1,4 @@
 import { namedLevelOf, powerLevelOf } from '../../core/auth-rules/levels.js';
-import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import type { Clock } from '../../core/clock.js';
 import { badJson, forbidden, notFound } from '../../core/errors.js';
 import { canonicalJson } from '../../core/events/canonical-json.js';
@@ -8,6 +7,7 @@ import type { JsonObject } from '../../core/json.js';
 import type { Store, TxnKey } from '../../storage/store.js';
 import type { RoomTransaction, RoomWriter } from '../events/room-writer.js';
 import type { Requester } from '../requester.js';
+import { powerLevelState } from '../events/effective-state.js';
 
 const REDACTION = 'm.room.redaction';
 
@@ -73,8 +73,7 @@ export class EventSending {
    */
   private async mayRedact(room: RoomTransaction, requester: Requester, originalSender: string): Promise<boolean> {
     if (originalSender === requester.userId) return true;
-    const state = (await room.tx.state.current(room.room.roomId, [['m.room.power_levels', ''], ['m.room.create', '']])).map((s) => s.event);
-    const lookup = stateLookupOf(state);
+    const lookup = await powerLevelState(room.tx, room.room.roomId, room.version);
     return powerLevelOf(requester.userId, lookup, room.version) >= namedLevelOf('redact', lookup);
   }
 
