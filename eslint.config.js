@@ -10,7 +10,7 @@ const layer = (files, patterns) => ({
 const outside = (msg, ...groups) => ({ group: groups, message: msg });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', '.test-artifacts/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', 'bench/tmp/**', '.test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -59,10 +59,10 @@ export interface RunningServer {
  * Starts the built Hearth (dist/) as its own process with default settings except registration
  * on and rate limits off, on a loopback port, and waits for its first answer (bounded).
  */
-export async function startHearth(options: { port: number; dataDir?: string; env?: Record<string, string> }): Promise<RunningServer> {
+export async function startHearth(options: { port: number; dataDir?: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'hearth-bench-'));
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'bin/hearth.js'), 'serve', '--port', String(options.port), '--data-dir', dataDir, '--enable-registration', '--disable-rate-limits'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, 'bin/hearth.js'), 'serve', '--port', String(options.port), '--data-dir', dataDir, '--enable-registration', '--disable-rate-limits'], {
     env: { ...process.env, NODE_ENV: 'production', ...options.env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -28,6 +28,7 @@ export const ErrCode = {
   threepidDenied: 'M_THREEPID_DENIED',
   serverNotTrusted: 'M_SERVER_NOT_TRUSTED',
   unauthorized: 'M_UNAUTHORIZED',
+  invalidSignature: 'M_INVALID_SIGNATURE',
 } as const;
 
 export type ErrCodeValue = (typeof ErrCode)[keyof typeof ErrCode];
@@ -83,6 +84,7 @@ export const guestAccessForbidden = (): MatrixError =>
 export const unsupportedRoomVersion = (version: string): MatrixError =>
   new MatrixError(400, ErrCode.unsupportedRoomVersion, `Room version ${JSON.stringify(version)} is not supported`);
 export const roomInUse = (message: string): MatrixError => new MatrixError(400, ErrCode.roomInUse, message);
+export const invalidSignature = (message: string): MatrixError => new MatrixError(400, ErrCode.invalidSignature, message);
 
 export function limitExceeded(retryAfterMs: number): MatrixError {
   const ms = Math.max(1, Math.ceil(retryAfterMs));

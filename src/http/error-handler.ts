@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MatrixError, badJson, missingParam, notJson, tooLarge, unknownError, unrecognized } from '../core/errors.js';
+import { MatrixError, badJson, invalidParam, missingParam, notJson, tooLarge, unknownError, unrecognized } from '../core/errors.js';
 
 /** Marks a database that is down or unreachable: the request may be retried. */
 export function isUnavailable(err: unknown): boolean {
@@ -9,10 +9,12 @@ export function isUnavailable(err: unknown): boolean {
 /** Turns any thrown value into the MatrixError the client will see. Internals never leak. */
 export function toMatrixError(err: unknown, request: FastifyRequest): MatrixError {
   if (err instanceof MatrixError) return err;
-  const fe = err as Partial<FastifyError> & { validation?: Array<{ keyword: string; params?: Record<string, unknown> }> };
+  const fe = err as Partial<FastifyError> & { validation?: Array<{ keyword: string; params?: Record<string, unknown> }>; validationContext?: string };
   if (fe.validation) {
     const missing = fe.validation.find((v) => v.keyword === 'required');
     if (missing) return missingParam(`Missing parameter: ${String(missing.params?.missingProperty ?? '')}`);
+    // A bad query or path parameter is M_INVALID_PARAM; a bad body is M_BAD_JSON.
+    if (fe.validationContext === 'querystring' || fe.validationContext === 'params') return invalidParam(fe.message ?? 'Invalid parameter');
     return badJson(fe.message ?? 'Invalid request');
   }
   switch (fe.code) {

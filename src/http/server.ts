@@ -17,6 +17,8 @@ import { syncRoutes } from './client/sync.js';
 import { accountDataRoutes } from './client/account-data.js';
 import { filterRoutes } from './client/filters.js';
 import { presenceRoutes } from './client/presence.js';
+import { keyRoutes } from './client/keys.js';
+import { toDeviceRoutes } from './client/to-device.js';
 import { pushRuleRoutes } from './client/push-rules.js';
 import { receiptRoutes } from './client/receipts.js';
 import { typingRoutes } from './client/typing.js';
@@ -109,6 +111,8 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(typingRoutes, { services });
       await client.register(receiptRoutes, { services });
       await client.register(presenceRoutes, { services });
+      await client.register(keyRoutes, { services });
+      await client.register(toDeviceRoutes, { services });
     }, { prefix });
   }
   if (config.metrics.enabled && config.metrics.port === null) {

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
+import { invalidParam } from '../core/errors.js';
 
 /**
  * Bodies are validated strictly (a number is never silently turned into a string: a wrong type is
@@ -9,4 +10,16 @@ export function installValidation(app: FastifyInstance): void {
   const bodies = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
   const params = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodies : params).compile(schema));
+  // No identifier, type, key or token contains U+0000, and PostgreSQL cannot store or even compare
+  // text holding one (a 500 there): path and query parameters with a NUL are refused up front.
+  app.addHook('preValidation', async (request) => {
+    for (const part of [request.params, request.query]) {
+      if (typeof part !== 'object' || part === null) continue;
+      for (const value of Object.values(part as Record<string, unknown>)) {
+        if ((Array.isArray(value) ? value : [value]).some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+          throw invalidParam('Parameters may not contain NUL (U+0000)');
+        }
+      }
+    }
+  });
 }

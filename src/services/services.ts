@@ -36,6 +36,7 @@ import { Typing } from './ephemeral/typing.js';
 import { AccountData } from './user-data/account-data.js';
 import { Filters } from './user-data/filters.js';
 import { PushRules } from './user-data/push-rules.js';
+import { createE2eeServices, type E2eeServices } from './e2ee/e2ee-services.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -43,6 +44,7 @@ export interface Services {
   readonly registration: Registration;
   readonly devices: Devices;
   readonly passwords: PasswordChange;
+  readonly e2ee: E2eeServices;
   readonly profiles: Profiles;
   readonly rateLimiter: RateLimiter;
   readonly notifier: Notifier;
@@ -74,8 +76,10 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const { store, clock, config, signingKey } = deps;
   const serverName = config.serverName;
   const uia = new UserInteractiveAuth(store, clock);
-  const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl });
   const notifier = new Notifier();
+  const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName });
+  const { deviceLists } = e2ee;
+  const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists });
   const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier });
   const access = new RoomReadAccess(store);
   const events = new ClientEvents({ store, clock });
@@ -103,10 +107,11 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
       registrationTokens: config.registrationTokens,
       passwordHashing: config.passwordHashing,
     }),
-    devices: new Devices({ store, uia, serverName }),
+    devices: new Devices({ store, uia, serverName, deviceLists }),
+    e2ee,
     deactivation: new Deactivation({ store, clock, uia, leave, forget, serverName }),
     adminRooms: new AdminRooms({ store }),
-    passwords: new PasswordChange({ store, uia, serverName, passwordHashing: config.passwordHashing }),
+    passwords: new PasswordChange({ store, uia, serverName, passwordHashing: config.passwordHashing, deviceLists }),
     profiles: new Profiles({ store }),
     rateLimiter: new RateLimiter(clock),
     notifier,
@@ -120,6 +125,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
       extras: new SyncExtras({ store, clock, accountData: userAndEphemeral.accountData, typing: userAndEphemeral.typing, pushRules }),
       filters: userAndEphemeral.filters,
       presence: userAndEphemeral.presence,
+      e2ee: e2ee.sync,
     }),
     membership: {
       join: new Join(membershipDeps),

@@ -75,6 +75,8 @@ export interface EventStore {
   /** The highest stream position written so far (0 for none). */
   maxPos(): Promise<number>;
   markRedacted(eventId: EventId, redactionId: EventId): Promise<void>;
+  /** The transaction IDs the device sent these events with (for `unsigned.transaction_id`). */
+  txnIdsFor(userId: UserId, deviceId: DeviceId, eventIds: readonly EventId[]): Promise<Map<EventId, string>>;
   /** The event a client transaction produced, for idempotent retries. */
   findTxn(txn: TxnKey): Promise<EventId | undefined>;
   saveTxn(txn: TxnKey, eventId: EventId, createdTs: number): Promise<void>;

@@ -18,5 +18,22 @@ export function openSqlite(options: SqliteOptions): Kysely<Database> {
   raw.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+}
+
+/** Kysely prepares every query afresh; compiling SQL once per distinct text saves most of that work. */
+function withStatementCache(raw: SqliteDatabase.Database, capacity = 1000) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        stmt = raw.prepare(sql);
+        if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
 }

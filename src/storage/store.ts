@@ -5,7 +5,9 @@ import type { AccountDataStore, FilterStore, PresenceStore, PushRuleStore, Recei
 export type * from './room-store.js';
 export type * from './sync-store.js';
 export type * from './purge-store.js';
+export type * from './e2ee-store.js';
 import type { PurgeStore } from './purge-store.js';
+import type { E2eeStore } from './e2ee-store.js';
 
 /**
  * The Store: everything Hearth keeps, grouped by domain. One implementation (kysely-store/)
@@ -28,6 +30,7 @@ export interface Store {
   readonly filters: FilterStore;
   readonly pushRules: PushRuleStore;
   readonly counters: StreamCounters;
+  readonly e2ee: E2eeStore;
   /** Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   readonly dialect: 'sqlite' | 'postgres';
@@ -71,9 +74,9 @@ export interface DeviceStore {
   list(userId: UserId): Promise<Device[]>;
   setDisplayName(userId: UserId, deviceId: DeviceId, displayName: string | null): Promise<boolean>;
   touch(userId: UserId, deviceId: DeviceId, ts: number, ip: string | null): Promise<void>;
-  /** Deletes the device and its access tokens; returns whether it existed. */
+  /** Deletes the device and its access tokens (and its end-to-end keys and to-device inbox); returns whether it existed. */
   delete(userId: UserId, deviceId: DeviceId): Promise<boolean>;
-  /** Deletes every device of the user except `keep`, with their access tokens. */
+  /** Deletes every device of the user except `keep`, with their access tokens (and end-to-end data). */
   deleteAll(userId: UserId, keep?: DeviceId): Promise<void>;
 }
 

@@ -11,7 +11,7 @@ import type { UserPushRules } from '../core/push-rules/types.js';
  */
 
 /** The streams with a position counter. `filter_ids` only hands out filter IDs. */
-export type StreamName = 'account_data' | 'receipts' | 'presence' | 'filter_ids';
+export type StreamName = 'account_data' | 'receipts' | 'presence' | 'filter_ids' | 'to_device' | 'device_lists';
 
 export interface StreamCounters {
   /**

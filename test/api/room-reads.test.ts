@@ -215,9 +215,9 @@ forEachBackend('room reads: events, context, messages, state, members, and who m
         assertError(await s.request('GET', url, { token: alice.accessToken }), 400, 'M_INVALID_PARAM', 'GET', url);
       }
       const badDir = path(roomId, '/messages?dir=x');
-      assertError(await s.request('GET', badDir, { token: alice.accessToken }), 400, 'M_BAD_JSON', 'GET', badDir);
+      assertError(await s.request('GET', badDir, { token: alice.accessToken }), 400, 'M_INVALID_PARAM', 'GET', badDir);
       const badLimit = path(roomId, '/messages?dir=b&limit=lots');
-      assertError(await s.request('GET', badLimit, { token: alice.accessToken }), 400, 'M_BAD_JSON', 'GET', badLimit);
+      assertError(await s.request('GET', badLimit, { token: alice.accessToken }), 400, 'M_INVALID_PARAM', 'GET', badLimit);
     });
 
     it('`filter`: types, not_types, senders and not_senders, with `limit` counting the events that pass', async () => {
@@ -456,7 +456,7 @@ forEachBackend('room reads: events, context, messages, state, members, and who m
         assert.deepEqual(res.chunk.map((e) => e.state_key).sort(), [...expected].sort(), query);
       }
       const bad = path(roomId, '/members?membership=lurking');
-      assertError(await s.request('GET', bad, { token: bob.accessToken }), 400, 'M_BAD_JSON', 'GET', bad);
+      assertError(await s.request('GET', bad, { token: bob.accessToken }), 400, 'M_INVALID_PARAM', 'GET', bad);
     });
 
     it('GET /members?at=<token>: the members at that point', async () => {

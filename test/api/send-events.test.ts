@@ -323,7 +323,7 @@ forEachBackend('sending events: messages, state and redactions', (backend) => {
       const content = await s.request('GET', `${V3}${r.room(roomId)}/state/m.room.topic?format=content`, { token: bob.accessToken });
       assert.deepEqual(content.json(), { topic: 'formats' });
       const bad = `${V3}${r.room(roomId)}/state/m.room.topic?format=xml`;
-      assertError(await s.request('GET', bad, { token: bob.accessToken }), 400, 'M_BAD_JSON', 'GET', bad);
+      assertError(await s.request('GET', bad, { token: bob.accessToken }), 400, 'M_INVALID_PARAM', 'GET', bad);
     });
 
     it('missing state is 404 M_NOT_FOUND', async () => {

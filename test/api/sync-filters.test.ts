@@ -5,13 +5,17 @@ import { rest } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
-/** GET /sync with filters: stored and inline, room selection, and every sub-filter /sync honours. */
+/**
+ * GET /sync with filters (stored and inline, room selection, every sub-filter /sync honours), and
+ * /sync's tokens and errors. The other sections are in sync-sections.test.ts.
+ */
 
 const V3 = '/_matrix/client/v3';
 const enc = encodeURIComponent;
 
-type Ev = { type: string; state_key?: string; sender: string; event_id: string; content: Record<string, any> };
-type Sync = Record<string, any>;
+/** A parsed response body, as `res.json()` returns it. */
+type Sync = ReturnType<typeof JSON.parse>;
+type Ev = { type: string; state_key?: string; sender: string; event_id: string; content: Record<string, unknown> };
 
 async function sync(s: TestServer, user: TestUser, query = ''): Promise<Sync> {
   const res = await s.request('GET', `${V3}/sync${query ? `?${query}` : ''}`, { token: user.accessToken });
@@ -22,6 +26,7 @@ async function sync(s: TestServer, user: TestUser, query = ''): Promise<Sync> {
 
 const inline = (filter: unknown) => `filter=${enc(JSON.stringify(filter))}`;
 const bodies = (events: Ev[]) => events.filter((e) => e.type === 'm.room.message').map((e) => e.content.body as string);
+const since = (token: string) => `since=${enc(token)}`;
 const members = (events: Ev[]) => events.filter((e) => e.type === 'm.room.member').map((e) => e.state_key).sort();
 
 forEachBackend('GET /sync: filters', (backend) => {
@@ -53,7 +58,6 @@ forEachBackend('GET /sync: filters', (backend) => {
     const res = await s.request('GET', `${V3}/sync?${query}`, { token: user.accessToken });
     assert.equal(res.statusCode, status, `${query}: ${res.body}`);
     assert.equal(res.json().errcode, errcode, query);
-    assertSpecResponse(res, 'GET', `${V3}/sync`);
   }
 
   it('a stored filter by ID and the same filter inline give the same result', async () => {
@@ -312,5 +316,75 @@ forEachBackend('GET /sync: filters', (backend) => {
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json().presence.events, []);
     assert.ok(Date.now() - started >= 150, 'waited for the timeout');
+  });
+}, describe);
+
+forEachBackend('GET /sync: tokens and errors', (backend) => {
+  let s: TestServer;
+  let r: ReturnType<typeof rest>;
+  let alice: TestUser;
+  before(async () => {
+    s = await startTestServer({ backend });
+    r = rest(s);
+    alice = await s.createUser('alice');
+  });
+  after(() => s.close());
+
+  it('next_batch is accepted by /messages as `from`: backwards it returns what the sync already showed', async () => {
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    await r.send(alice, roomId, 'before the token');
+    const first = await sync(s, alice);
+    assert.equal(typeof first.next_batch, 'string');
+    assert.ok(first.next_batch.length > 0);
+    await r.send(alice, roomId, 'after the token');
+    const back = await r.messages(alice, roomId, `dir=b&limit=1&from=${enc(first.next_batch)}`);
+    assert.deepEqual(bodies(back.chunk), ['before the token']);
+    const forward = await r.messages(alice, roomId, `dir=f&limit=10&from=${enc(first.next_batch)}`);
+    assert.deepEqual(bodies(forward.chunk), ['after the token']);
+  });
+
+  it("tokens are valid for any user: bob's incremental sync from alice's token", async () => {
+    const bob = await s.createUser('bob2');
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    await r.join(bob, roomId);
+    const aliceToken = (await sync(s, alice)).next_batch;
+    await r.send(alice, roomId, 'for both');
+    const bobView = await sync(s, bob, since(aliceToken));
+    assert.deepEqual(bodies(bobView.rooms.join[roomId].timeline.events), ['for both']);
+  });
+
+  it('next_batch moves forward with each stream', async () => {
+    const bob = await s.createUser('bob3');
+    const first = await sync(s, bob);
+    const idle = await sync(s, bob, since(first.next_batch));
+    await r.ok('PUT', `/user/${enc(bob.userId)}/account_data/org.example.x`, bob, { x: 1 });
+    const next = await sync(s, bob, since(idle.next_batch));
+    assert.notEqual(next.next_batch, idle.next_batch);
+    assert.equal(next.account_data.events.length, 1);
+  });
+
+  it('no access token -> 401 M_MISSING_TOKEN; an unknown one -> 401 M_UNKNOWN_TOKEN', async () => {
+    const missing = await s.request('GET', `${V3}/sync`);
+    assert.equal(missing.statusCode, 401);
+    assert.equal(missing.json().errcode, 'M_MISSING_TOKEN');
+    const unknown = await s.request('GET', `${V3}/sync`, { token: 'not-a-token' });
+    assert.equal(unknown.statusCode, 401);
+    assert.equal(unknown.json().errcode, 'M_UNKNOWN_TOKEN');
+  });
+
+  it('an invalid since token -> 400 M_INVALID_PARAM', async () => {
+    for (const bad of ['garbage', 's', 'sabc', 's1_2', `s${'9'.repeat(20)}`]) {
+      const res = await s.request('GET', `${V3}/sync?since=${enc(bad)}`, { token: alice.accessToken });
+      assert.equal(res.statusCode, 400, bad);
+      assert.equal(res.json().errcode, 'M_INVALID_PARAM', bad);
+    }
+  });
+
+  it('bad query parameters -> 400', async () => {
+    for (const query of ['timeout=soon', 'timeout=-1', 'full_state=maybe', 'set_presence=busy']) {
+      const res = await s.request('GET', `${V3}/sync?${query}`, { token: alice.accessToken });
+      assert.equal(res.statusCode, 400, query);
+      assert.equal(res.json().errcode, 'M_INVALID_PARAM', `${query}: ${res.body}`);
+    }
   });
 }, describe);

@@ -74,6 +74,18 @@ forEachBackend('Store contract: accounts, devices, tokens, UIA', (backend) => {
     assert.equal(await store.devices.get(alice, 'TX' as DeviceId), undefined);
   });
 
+  it('concurrent transactions: each commits or rolls back on its own (group commit on SQLite)', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => store.transaction(async (tx) => {
+      await tx.devices.upsert({ userId: alice, deviceId: `GC${i}` as DeviceId, displayName: null, createdTs: i });
+      if (i % 10 === 3) throw new Error(`job ${i} fails`);
+      return i;
+    })));
+    assert.equal(results.filter((r) => r.status === 'rejected').length, 4);
+    const ids = (await store.devices.list(alice)).map((d) => d.deviceId).filter((d) => d.startsWith('GC'));
+    assert.equal(ids.length, 36);
+    assert.ok(!ids.includes('GC3' as DeviceId) && ids.includes('GC4' as DeviceId));
+  });
+
   it('UIA sessions store completed stages and expire', async () => {
     await store.uia.create({ sessionId: 's1', purpose: 'register', userId: null, completed: [], createdTs: 100 });
     await store.uia.setCompleted('s1', ['m.login.dummy']);

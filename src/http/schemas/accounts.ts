@@ -1,11 +1,13 @@
 /** Request schemas of the accounts part of the Client-Server API, named after the spec's operations. */
+import { NO_NUL } from './common.js';
+
 export const RegisterBody = {
   type: ['object', 'null'],
   properties: {
     username: { type: 'string', maxLength: 4096 },
     password: { type: 'string', maxLength: 512 },
     device_id: { type: 'string', minLength: 1, maxLength: 255 },
-    initial_device_display_name: { type: 'string', maxLength: 512 },
+    initial_device_display_name: { type: 'string', maxLength: 512, pattern: NO_NUL },
     inhibit_login: { type: 'boolean' },
     refresh_token: { type: 'boolean' },
     auth: { type: 'object' },
@@ -42,7 +44,7 @@ export const LoginBody = {
     user: { type: 'string', maxLength: 255 },
     password: { type: 'string', maxLength: 512 },
     device_id: { type: 'string', minLength: 1, maxLength: 255 },
-    initial_device_display_name: { type: 'string', maxLength: 512 },
+    initial_device_display_name: { type: 'string', maxLength: 512, pattern: NO_NUL },
     refresh_token: { type: 'boolean' },
   },
 } as const;
@@ -59,7 +61,7 @@ export const ChangePasswordBody = {
 
 export const UpdateDeviceBody = {
   type: ['object', 'null'],
-  properties: { display_name: { type: 'string', maxLength: 512 } },
+  properties: { display_name: { type: 'string', maxLength: 512, pattern: NO_NUL } },
 } as const;
 
 export const DeleteDeviceBody = {
@@ -79,11 +81,11 @@ export const DeleteDevicesBody = {
 export const DisplaynameBody = {
   type: 'object',
   required: ['displayname'],
-  properties: { displayname: { type: ['string', 'null'], maxLength: 256 } },
+  properties: { displayname: { type: ['string', 'null'], maxLength: 256, pattern: NO_NUL } },
 } as const;
 
 export const AvatarUrlBody = {
   type: 'object',
   required: ['avatar_url'],
-  properties: { avatar_url: { type: ['string', 'null'], maxLength: 1000 } },
+  properties: { avatar_url: { type: ['string', 'null'], maxLength: 1000, pattern: NO_NUL } },
 } as const;

@@ -1,4 +1,6 @@
 /** Request schemas of typing, receipts, read markers and presence, named after the spec's operations. */
+import { NO_NUL } from './common.js';
+
 const eventId = { type: 'string', maxLength: 255 } as const;
 
 export const SetTypingBody = {
@@ -20,6 +22,6 @@ export const SetPresenceBody = {
   required: ['presence'],
   properties: {
     presence: { type: 'string', enum: ['online', 'offline', 'unavailable'] },
-    status_msg: { type: ['string', 'null'], maxLength: 2048 },
+    status_msg: { type: ['string', 'null'], maxLength: 2048, pattern: NO_NUL },
   },
 } as const;

@@ -1,16 +1,18 @@
 /** Request schemas of the rooms part of the Client-Server API, named after the spec's operations. */
+import { NO_NUL } from './common.js';
+
 const reason = { type: 'string', maxLength: 16384 } as const;
 const stateEvent = {
   type: 'object',
   required: ['type', 'content'],
-  properties: { type: { type: 'string', maxLength: 255 }, state_key: { type: 'string', maxLength: 255 }, content: { type: 'object' } },
+  properties: { type: { type: 'string', maxLength: 255, pattern: NO_NUL }, state_key: { type: 'string', maxLength: 255, pattern: NO_NUL }, content: { type: 'object' } },
 } as const;
 
 export const CreateRoomBody = {
   type: ['object', 'null'],
   properties: {
     visibility: { type: 'string', enum: ['public', 'private'] },
-    room_alias_name: { type: 'string', maxLength: 255 },
+    room_alias_name: { type: 'string', maxLength: 255, pattern: NO_NUL },
     name: { type: 'string', maxLength: 1024 },
     topic: { type: 'string', maxLength: 16384 },
     invite: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 255 } },

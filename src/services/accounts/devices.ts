@@ -1,6 +1,7 @@
 import { notFound } from '../../core/errors.js';
 import type { DeviceId } from '../../core/ids.js';
 import type { Device, Store } from '../../storage/store.js';
+import type { DeviceLists } from '../e2ee/device-lists.js';
 import type { Requester } from '../requester.js';
 import { passwordStage } from './password-stage.js';
 import type { UserInteractiveAuth } from './uia.js';
@@ -22,7 +23,7 @@ function view(d: Device): DeviceView {
 
 /** The device-management API: list, show, rename, delete (the last behind user-interactive auth). */
 export class Devices {
-  constructor(private readonly deps: { store: Store; uia: UserInteractiveAuth; serverName: string }) {}
+  constructor(private readonly deps: { store: Store; uia: UserInteractiveAuth; serverName: string; deviceLists: DeviceLists }) {}
 
   async list(requester: Requester): Promise<{ devices: DeviceView[] }> {
     return { devices: (await this.deps.store.devices.list(requester.userId)).map(view) };
@@ -51,8 +52,7 @@ export class Devices {
       userId: requester.userId,
       checkStage: passwordStage(this.deps.store, this.deps.serverName, requester.userId),
     });
-    await this.deps.store.transaction(async (tx) => {
-      for (const id of deviceIds) await tx.devices.delete(requester.userId, id);
-    });
+    const { deviceLists } = this.deps;
+    deviceLists.announce(await this.deps.store.transaction((tx) => deviceLists.deleteDevices(tx, requester.userId, { deviceIds })));
   }
 }

@@ -1,4 +1,5 @@
 import type { Store } from '../../storage/store.js';
+import type { DeviceLists } from '../e2ee/device-lists.js';
 import type { Requester } from '../requester.js';
 import { hashPassword, type PasswordHashParams } from './password-hash.js';
 import { passwordStage } from './password-stage.js';
@@ -13,7 +14,7 @@ export interface PasswordChangeInput {
 
 /** `POST /account/password`, behind user-interactive auth with the current password. */
 export class PasswordChange {
-  constructor(private readonly deps: { store: Store; uia: UserInteractiveAuth; serverName: string; passwordHashing: PasswordHashParams }) {}
+  constructor(private readonly deps: { store: Store; uia: UserInteractiveAuth; serverName: string; passwordHashing: PasswordHashParams; deviceLists: DeviceLists }) {}
 
   async change(requester: Requester, input: PasswordChangeInput): Promise<void> {
     await this.deps.uia.require({
@@ -24,9 +25,12 @@ export class PasswordChange {
       checkStage: passwordStage(this.deps.store, this.deps.serverName, requester.userId),
     });
     const hash = await hashPassword(input.newPassword, this.deps.passwordHashing);
-    await this.deps.store.transaction(async (tx) => {
+    const { deviceLists } = this.deps;
+    const change = await this.deps.store.transaction(async (tx) => {
       await tx.accounts.setPasswordHash(requester.userId, hash);
-      if (input.logoutDevices) await tx.devices.deleteAll(requester.userId, requester.deviceId);
+      if (input.logoutDevices) return deviceLists.deleteDevices(tx, requester.userId, { allExcept: requester.deviceId });
+      return undefined;
     });
+    deviceLists.announce(change);
   }
 }

@@ -16,7 +16,8 @@ export function userFromIdentifier(body: JsonObject, serverName: string): UserId
   }
   if (typeof user !== 'string' || user.length === 0) return undefined;
   if (user.startsWith('@')) return parseUserId(user);
-  return makeUserId(user.toLowerCase(), serverName);
+  // Parsed like a full user ID: a localpart no account can have (a NUL, say) never reaches the store.
+  return parseUserId(makeUserId(user.toLowerCase(), serverName));
 }
 
 /** Checks a user's password; the same answer for an unknown user, a deactivated one and a wrong password. */

@@ -3,6 +3,7 @@ import { forbidden, missingToken, unknownError, unknownToken, userDeactivated } 
 import { parseDeviceId, type DeviceId, type UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Store } from '../../storage/store.js';
+import type { DeviceLists } from '../e2ee/device-lists.js';
 import type { Requester } from '../requester.js';
 import { hashAccessToken, newAccessToken, newDeviceId } from './access-tokens.js';
 import { checkPassword, userFromIdentifier } from './password-stage.js';
@@ -20,6 +21,8 @@ export interface SessionsDeps {
   clock: Clock;
   serverName: string;
   publicBaseUrl: string;
+  /** Logging out deletes the device's keys too, and tells those who track them. */
+  deviceLists: DeviceLists;
 }
 
 /** Access tokens: issuing them (login, registration), resolving them, revoking them. */
@@ -68,10 +71,12 @@ export class Sessions {
 
   /** Logs out this token's device: the device and all its tokens are deleted (spec: /logout). */
   async logout(requester: Requester): Promise<void> {
-    await this.deps.store.transaction((tx) => tx.devices.delete(requester.userId, requester.deviceId));
+    const { deviceLists } = this.deps;
+    deviceLists.announce(await this.deps.store.transaction((tx) => deviceLists.deleteDevices(tx, requester.userId, { deviceIds: [requester.deviceId] })));
   }
 
   async logoutAll(requester: Requester): Promise<void> {
-    await this.deps.store.transaction((tx) => tx.devices.deleteAll(requester.userId));
+    const { deviceLists } = this.deps;
+    deviceLists.announce(await this.deps.store.transaction((tx) => deviceLists.deleteDevices(tx, requester.userId, { allExcept: undefined })));
   }
 }

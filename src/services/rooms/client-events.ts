@@ -9,7 +9,8 @@ import type { Store, StoredEvent } from '../../storage/store.js';
 export class ClientEvents {
   constructor(private readonly deps: { store: Store; clock: Clock }) {}
 
-  async format(events: StoredEvent[], roomVersionId?: string): Promise<ClientEvent[]> {
+  /** `txnIds`: the requesting device's transaction IDs of its own events, for `unsigned.transaction_id`. */
+  async format(events: StoredEvent[], roomVersionId?: string, txnIds?: ReadonlyMap<string, string>): Promise<ClientEvent[]> {
     if (events.length === 0) return [];
     const version = getRoomVersion(roomVersionId ?? (await this.versionOf(events[0]!))) ?? ROOM_VERSIONS['10']!;
     const redactionIds = events.map((e) => e.redactedBy).filter((id): id is EventId => id !== null);
@@ -26,6 +27,7 @@ export class ClientEvents {
         roomVersion: version,
         prevState,
         redactedBecause: redaction ? toClientEvent(redaction.event, { now, roomVersion: version }) : undefined,
+        transactionId: txnIds?.get(e.event.event_id),
       });
     });
   }

@@ -1,7 +1,7 @@
 import { namedLevelOf, powerLevelOf } from '../../core/auth-rules/levels.js';
 import type { Clock } from '../../core/clock.js';
 import { badJson, forbidden, notFound } from '../../core/errors.js';
-import { canonicalJson } from '../../core/events/canonical-json.js';
+import { assertCanonicalJsonValue, canonicalJson } from '../../core/events/canonical-json.js';
 import { parseEventId, type EventId, type RoomId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Store, TxnKey } from '../../storage/store.js';
@@ -37,6 +37,9 @@ export class EventSending {
   async putState(requester: Requester, roomId: RoomId, type: string, stateKey: string, content: JsonObject): Promise<{ event_id: EventId }> {
     if (type === 'm.room.member') throw forbidden('Use the membership endpoints (join, leave, invite, kick, ban) to change membership');
     if (type === REDACTION) throw badJson('A redaction is not a state event: use /redact');
+    // Checked before the comparison below, which encodes the content (a float there was a 500).
+    const invalid = assertCanonicalJsonValue(content);
+    if (invalid) throw badJson(`Invalid event content: ${invalid}`);
     return this.deps.writer.write(roomId, async (room) => {
       // A redacted event no longer holds its content: setting that content again is a real change.
       const current = await room.tx.state.currentEvent(roomId, type, stateKey);

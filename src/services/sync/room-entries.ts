@@ -1,8 +1,8 @@
 import type { ClientEvent } from '../../core/events/client-format.js';
 import { toStrippedState } from '../../core/events/client-format.js';
-import { filterEvents } from '../../core/filters/match.js';
+import { filterEvents, limitOf } from '../../core/filters/match.js';
 import type { RoomFilter } from '../../core/filters/types.js';
-import type { RoomId, UserId } from '../../core/ids.js';
+import type { DeviceId, RoomId, UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import { formatEventToken } from '../../core/tokens.js';
 import type { MembershipRecord, Store, StoredEvent } from '../../storage/store.js';
@@ -25,7 +25,14 @@ export interface WindowOptions {
   upTo: number;
   filter: RoomFilter;
   fullState: boolean;
+  /** The requesting device: its own events carry `unsigned.transaction_id`. */
+  deviceId?: DeviceId;
+  /** The room summary's heroes: with lazy-loaded members, their memberships are part of the state. */
+  heroes?: readonly string[];
 }
+
+/** Pages of history one timeline reads at most when history visibility or the timeline filter hides events. */
+const MAX_TIMELINE_ROUNDS = 5;
 
 /** Builds timelines, state and stripped state of rooms for one user. */
 export class RoomEntries {
@@ -33,25 +40,58 @@ export class RoomEntries {
 
   /** The timeline since `since` (or the latest events) up to `upTo`, and the state before it. */
   async window(userId: UserId, m: MembershipRecord, o: WindowOptions): Promise<TimelineSection> {
-    const limit = o.filter.timeline.limit ?? 10;
-    const page = await this.deps.store.events.page(m.roomId, {
-      dir: 'b', before: o.upTo + 1, ...(o.since !== undefined ? { after: o.since } : {}), limit: limit + 1,
-    });
-    const limited = page.length > limit;
-    const newestFirst = page.slice(0, limit);
-    const access = { roomId: m.roomId, userId, membership: m.membership, upTo: o.upTo };
-    const visible = (await this.deps.access.filter(access, newestFirst.reverse()));
-    const timeline = filterEvents(o.filter.timeline, visible.map(filterable)).map((f) => f.stored);
-    const start = newestFirst[0]?.pos ?? o.upTo + 1;
+    const { events: timeline, limited, start } = await this.timeline(userId, m, o);
     const stateEvents = await this.stateBefore(userId, m, start, o, timeline);
     return {
       timeline: {
-        events: await this.deps.events.format(timeline),
+        events: await this.deps.events.format(timeline, undefined, await this.ownTxnIds(userId, o.deviceId, timeline)),
         limited,
         prev_batch: formatEventToken(start - 1),
       },
       state: { events: await this.deps.events.format(stateEvents) },
     };
+  }
+
+  /**
+   * The newest `limit` events in (since, upTo] that the user may see and the timeline filter lets
+   * through, oldest first. The limit counts shown events (spec: it applies after filtering), so
+   * pages are read until it is reached, the range ends, or `MAX_TIMELINE_ROUNDS` pages were read.
+   * `start` is where the timeline starts: the state is taken before it and `prev_batch` names it,
+   * so that /messages from there returns everything older, filtered-out events included.
+   */
+  private async timeline(userId: UserId, m: MembershipRecord, o: WindowOptions): Promise<{ events: StoredEvent[]; limited: boolean; start: number }> {
+    const limit = limitOf(o.filter.timeline);
+    const pageSize = Math.max(limit, 10) + 1;
+    const access = { roomId: m.roomId, userId, membership: m.membership, upTo: o.upTo };
+    const kept: StoredEvent[] = []; // newest first
+    let before = o.upTo + 1;
+    // Stays true when the rounds run out before the range does: there may be more to paginate.
+    let limited = true;
+    rounds: for (let round = 0; round < MAX_TIMELINE_ROUNDS; round++) {
+      const page = await this.deps.store.events.page(m.roomId, {
+        dir: 'b', before, ...(o.since !== undefined ? { after: o.since } : {}), limit: pageSize,
+      });
+      const visible = await this.deps.access.filter(access, [...page].reverse());
+      // A page that history visibility hides entirely: older pages would be hidden too (before the
+      // user's join, typically), so stop reading instead of scanning the room's whole history.
+      if (page.length > 0 && visible.length === 0) {
+        limited = page.length === pageSize;
+        break;
+      }
+      const shown = new Set(filterEvents(o.filter.timeline, visible.map(filterable)).map((f) => f.stored.pos));
+      for (const e of page) {
+        if (!shown.has(e.pos)) continue;
+        if (kept.length === limit) break rounds;
+        kept.push(e);
+      }
+      if (page.length < pageSize) {
+        limited = false;
+        break;
+      }
+      before = page[page.length - 1]!.pos;
+    }
+    const events = kept.reverse();
+    return { events, limited, start: events[0]?.pos ?? o.upTo + 1 };
   }
 
   /** State at the start of the timeline: all of it for initial views, only what changed since `since` otherwise. */
@@ -67,10 +107,34 @@ export class RoomEntries {
     const inTimeline = new Set(timeline.map((e) => e.event.event_id));
     state = state.filter((s) => !inTimeline.has(s.event.event_id));
     if (o.filter.state.lazyLoadMembers) {
-      const senders = new Set([...timeline.map((e) => e.event.sender), userId]);
-      state = state.filter((s) => s.event.type !== 'm.room.member' || senders.has(s.event.state_key as UserId));
+      // Timeline senders, the user, and the heroes (sync.yaml: their memberships MUST be in state).
+      const wanted = new Set<string>([...timeline.map((e) => e.event.sender), userId, ...(o.heroes ?? [])]);
+      state = state.filter((s) => s.event.type !== 'm.room.member' || wanted.has(s.event.state_key!));
+      if (incremental) state.push(...(await this.unsentSenderMembers(m.roomId, at, state, timeline)));
     }
     return filterEvents(o.filter.state, state.map(filterable)).map((f) => f.stored);
+  }
+
+  /**
+   * Lazy loading, incremental sync: an earlier sync may have left out the membership of a user who
+   * now speaks, so the memberships of timeline senders are sent again (at the timeline's start),
+   * unless already in `state` or shown by an earlier event of the timeline. Hearth does not track
+   * what each client was sent, so these may be redundant; the spec allows that.
+   */
+  private async unsentSenderMembers(roomId: RoomId, at: number, state: StoredEvent[], timeline: StoredEvent[]): Promise<StoredEvent[]> {
+    const known = new Set(state.filter((s) => s.event.type === 'm.room.member').map((s) => s.event.state_key!));
+    const missing = new Set<string>();
+    for (const e of timeline) {
+      if (e.event.type === 'm.room.member') known.add(e.event.state_key!);
+      if (!known.has(e.event.sender)) missing.add(e.event.sender);
+    }
+    if (missing.size === 0) return [];
+    return this.deps.store.state.at(roomId, at, [...missing].map((u) => ['m.room.member', u] as const));
+  }
+
+  private async ownTxnIds(userId: UserId, deviceId: DeviceId | undefined, timeline: StoredEvent[]) {
+    const own = timeline.filter((e) => e.event.sender === userId).map((e) => e.event.event_id);
+    return deviceId === undefined || own.length === 0 ? undefined : this.deps.store.events.txnIdsFor(userId, deviceId, own);
   }
 
   /** `invite_state` / `knock_state`: stripped state plus the user's own membership event. */
@@ -95,6 +159,8 @@ export class RoomEntries {
   }
 }
 
+/** Filters look at `content.url` only, which redaction never keeps. */
 function filterable(stored: StoredEvent) {
-  return { stored, type: stored.event.type, sender: stored.event.sender, room_id: stored.event.room_id, content: stored.event.content };
+  const content = stored.redactedBy === null ? stored.event.content : {};
+  return { stored, type: stored.event.type, sender: stored.event.sender, room_id: stored.event.room_id, content };
 }

@@ -1,19 +1,20 @@
 import type { Clock } from '../../core/clock.js';
 import { badJson, invalidParam, notFound } from '../../core/errors.js';
-import { filterEvents, matchesRoomFilter } from '../../core/filters/match.js';
+import { filterEvents, matchesEventFilter, matchesRoomFilter } from '../../core/filters/match.js';
 import { formatEventToken } from '../../core/tokens.js';
 import type { Presence } from '../ephemeral/presence.js';
 import type { Filters } from '../user-data/filters.js';
 import type { SyncExtras } from './extras.js';
 import { parseFilter } from '../../core/filters/parse-filter.js';
-import type { Filter } from '../../core/filters/types.js';
-import type { RoomId, UserId } from '../../core/ids.js';
+import type { Filter, RoomEventFilter } from '../../core/filters/types.js';
+import type { DeviceId, RoomId, UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import { formatSyncToken, parseSyncToken, type SyncToken } from '../../core/sync-token.js';
 import type { MembershipRecord, Store } from '../../storage/store.js';
 import type { Notifier } from '../notifier.js';
 import type { Requester } from '../requester.js';
 import type { RoomEntries } from './room-entries.js';
+import type { E2eeSync } from '../e2ee/sync-section.js';
 
 export interface SyncRequest {
   since?: string;
@@ -41,6 +42,7 @@ export interface SyncDeps {
   extras: SyncExtras;
   filters: Filters;
   presence: Presence;
+  e2ee: E2eeSync;
 }
 
 /** Long-polls are capped so that a client asking for hours does not pin a request for hours. */
@@ -64,8 +66,9 @@ export class SyncService {
       const result = await this.compute(requester, since, filter, req.fullState);
       const remaining = deadline - this.deps.clock.now();
       if (!result.empty || since === undefined || remaining <= 0 || req.signal?.aborted) return result.body;
-      if (this.deps.notifier.sequence !== sequence) continue;
       const rooms = new Set((await this.deps.store.memberships.roomsOf(requester.userId, ['join', 'invite', 'knock', 'leave', 'ban'])).map((m) => m.roomId as string));
+      // Checked after the last await before waiting: an announcement during any await would otherwise be missed.
+      if (this.deps.notifier.sequence !== sequence) continue;
       const change = await this.deps.notifier.wait(
         // Presence changes wake every waiter; one with nothing to report goes back to waiting.
         (c) => (c.roomId !== undefined && rooms.has(c.roomId)) || (c.userIds?.includes(requester.userId) ?? false) || c.presence === true,
@@ -79,19 +82,24 @@ export class SyncService {
   private async compute(requester: Requester, since: SyncToken | undefined, filter: Filter, fullState: boolean) {
     const userId = requester.userId;
     const { extras } = this.deps;
-    const now: SyncToken = { events: await this.deps.store.events.maxPos(), ...(await extras.positions()) };
+    const now: SyncToken = { events: await this.deps.store.events.maxPos(), ...(await extras.positions()), ...(await this.deps.e2ee.positions()) };
     const rooms: RoomsSection = { join: {}, invite: {}, knock: {}, leave: {} };
-    const memberships = since === undefined ? await this.initialRooms(userId, filter) : await this.changedRooms(userId, since.events);
+    const memberships = since === undefined
+      ? await this.initialRooms(userId, filter)
+      : fullState
+        // `full_state`: the full state of every room the user is in (sync.yaml), plus what changed since `since`.
+        ? unionByRoom(await this.initialRooms(userId, filter), await this.changedRooms(userId, since.events))
+        : await this.changedRooms(userId, since.events);
     for (const m of memberships) {
       if (!matchesRoomFilter(filter.room, m.roomId)) continue;
-      await this.addRoom(rooms, userId, m, { since: since?.events, now: now.events, filter, fullState });
+      await this.addRoom(rooms, userId, m, { since: since?.events, now: now.events, filter, fullState, deviceId: requester.deviceId });
     }
     const joined = (await this.deps.store.memberships.roomsOf(userId, ['join'])).filter((m) => matchesRoomFilter(filter.room, m.roomId));
     const accountData = await extras.accountData(userId, since?.accountData, now.accountData);
     const ephemeral = await extras.ephemeral(userId, joined.map((m) => m.roomId), { receipts: since?.receipts ?? 0, typing: since?.typing ?? 0 }, now.receipts);
     for (const m of joined) {
-      const roomData = filterEvents(filter.room.accountData, accountData.rooms.get(m.roomId) ?? []);
-      const roomEphemeral = filterEvents(filter.room.ephemeral, ephemeral.get(m.roomId) ?? []);
+      const roomData = filterInRoom(filter.room.accountData, m.roomId, accountData.rooms.get(m.roomId) ?? []);
+      const roomEphemeral = filterInRoom(filter.room.ephemeral, m.roomId, ephemeral.get(m.roomId) ?? []);
       const entry = rooms.join[m.roomId] as JsonObject | undefined;
       if (!entry && roomData.length === 0 && roomEphemeral.length === 0) continue;
       rooms.join[m.roomId] = {
@@ -102,29 +110,30 @@ export class SyncService {
       } as unknown as JsonObject;
     }
     for (const roomId of Object.keys(rooms.leave)) {
-      (rooms.leave[roomId] as JsonObject).account_data = { events: filterEvents(filter.room.accountData, accountData.rooms.get(roomId as RoomId) ?? []) } as unknown as JsonObject;
+      (rooms.leave[roomId] as JsonObject).account_data = { events: filterInRoom(filter.room.accountData, roomId as RoomId, accountData.rooms.get(roomId as RoomId) ?? []) } as unknown as JsonObject;
     }
     const globalData = filterEvents(filter.accountData, accountData.global);
     const presence = filterEvents(filter.presence, await extras.presence(userId, joined.map((m) => m.roomId), since?.presence ?? 0, now.presence));
-    const empty = Object.values(rooms).every((section) => Object.keys(section).length === 0) && globalData.length === 0 && presence.length === 0;
+    const e2ee = await this.deps.e2ee.section(requester, since, now);
+    const empty = Object.values(rooms).every((section) => Object.keys(section).length === 0) && globalData.length === 0 && presence.length === 0 && e2ee.empty;
     const body: JsonObject = {
-      next_batch: formatSyncToken(now),
+      next_batch: formatSyncToken({ ...now, toDevice: e2ee.toDevice }),
       rooms: rooms as unknown as JsonObject,
       account_data: { events: globalData as unknown as JsonObject[] },
       presence: { events: presence as unknown as JsonObject[] },
-      to_device: { events: [] },
-      device_lists: { changed: [], left: [] },
-      device_one_time_keys_count: {},
+      ...e2ee.body,
     };
     return { body, empty };
   }
 
-  private async addRoom(rooms: RoomsSection, userId: UserId, m: MembershipRecord, o: { since: number | undefined; now: number; filter: Filter; fullState: boolean }) {
+  private async addRoom(rooms: RoomsSection, userId: UserId, m: MembershipRecord, o: { since: number | undefined; now: number; filter: Filter; fullState: boolean; deviceId: DeviceId }) {
     const e = this.deps.entries;
     switch (m.membership) {
       case 'join': {
-        const section = await e.window(userId, m, { since: o.since, upTo: o.now, filter: o.filter.room, fullState: o.fullState });
-        rooms.join[m.roomId] = { ...section, summary: await e.summary(m.roomId, userId) } as unknown as JsonObject;
+        const summary = await e.summary(m.roomId, userId);
+        const heroes = summary['m.heroes'] as string[];
+        const section = await e.window(userId, m, { since: o.since, upTo: o.now, filter: o.filter.room, fullState: o.fullState, heroes, deviceId: o.deviceId });
+        rooms.join[m.roomId] = { ...section, summary } as unknown as JsonObject;
         return;
       }
       case 'invite':
@@ -134,7 +143,7 @@ export class SyncService {
         rooms.knock[m.roomId] = { knock_state: await e.strippedState(m) } as unknown as JsonObject;
         return;
       default: {
-        const section = await e.window(userId, m, { since: o.since, upTo: m.pos, filter: o.filter.room, fullState: o.fullState });
+        const section = await e.window(userId, m, { since: o.since, upTo: m.pos, filter: o.filter.room, fullState: o.fullState, deviceId: o.deviceId });
         rooms.leave[m.roomId] = { ...section } as unknown as JsonObject;
       }
     }
@@ -195,3 +204,16 @@ export class SyncService {
   }
 }
 
+/**
+ * A room's ephemeral events and account data carry no `room_id`, but the room sub-filters may
+ * name rooms (`rooms`/`not_rooms`): they are matched as events of the room they are shown in.
+ */
+function filterInRoom<T extends { type: string; content: unknown }>(filter: RoomEventFilter, roomId: RoomId, events: readonly T[]): T[] {
+  return events.filter((e) => matchesEventFilter(filter, { ...e, room_id: roomId }));
+}
+
+function unionByRoom(a: MembershipRecord[], b: MembershipRecord[]): MembershipRecord[] {
+  const byRoom = new Map(a.map((m) => [m.roomId, m] as const));
+  for (const m of b) byRoom.set(m.roomId, m);
+  return [...byRoom.values()];
+}

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DeviceId, UserId } from '../../core/ids.js';
 import type { Device, DeviceStore } from '../store.js';
 import type { Database, DevicesTable } from './tables.js';
+import { deleteDeviceE2eeData } from './e2ee.js';
 
 function toDevice(row: DevicesTable): Device {
   return {
@@ -48,6 +49,7 @@ export class KyselyDeviceStore implements DeviceStore {
 
   async delete(userId: UserId, deviceId: DeviceId): Promise<boolean> {
     await this.db.deleteFrom('access_tokens').where('user_id', '=', userId).where('device_id', '=', deviceId).execute();
+    await deleteDeviceE2eeData(this.db, userId, { deviceId });
     const res = await this.db.deleteFrom('devices').where('user_id', '=', userId).where('device_id', '=', deviceId).executeTakeFirst();
     return Number(res.numDeletedRows) > 0;
   }
@@ -60,6 +62,7 @@ export class KyselyDeviceStore implements DeviceStore {
       devices = devices.where('device_id', '!=', keep);
     }
     await tokens.execute();
+    await deleteDeviceE2eeData(this.db, userId, keep === undefined ? {} : { except: keep });
     await devices.execute();
   }
 }

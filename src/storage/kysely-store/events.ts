@@ -1,6 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DialectName } from './dialect.js';
 import type { RoomEvent } from '../../core/events/types.js';
-import type { EventId, RoomId, UserId } from '../../core/ids.js';
+import type { DeviceId, EventId, RoomId, UserId } from '../../core/ids.js';
 import { CorruptEventError, type EventRef, type EventStore, type StoredEvent, type TxnKey } from '../room-store.js';
 import type { Database, EventsTable } from './tables.js';
 
@@ -24,10 +25,17 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+/** Advisory-lock key that orders event writes on PostgreSQL (any constant, unique to this use). */
+const EVENT_STREAM_LOCK = 0x4845_4152; // "HEAR"
+
 export class KyselyEventStore implements EventStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
 
   async append(event: RoomEvent): Promise<StoredEvent> {
+    // /sync reads "everything up to position P". On PostgreSQL, transactions of different rooms could
+    // otherwise commit out of position order, and a reader could pass over an event committed late.
+    // Holding this lock until commit makes positions become visible in order (SQLite: one writer).
+    if (this.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${EVENT_STREAM_LOCK})`.execute(this.db);
     const isState = typeof event.state_key === 'string';
     // An unreadable replaced event only costs clients the `prev_content` of this one.
     const replaced = isState
@@ -128,6 +136,13 @@ export class KyselyEventStore implements EventStore {
 
   async markRedacted(eventId: EventId, redactionId: EventId): Promise<void> {
     await this.db.updateTable('events').set({ redacted_by: redactionId }).where('event_id', '=', eventId).where('redacted_by', 'is', null).execute();
+  }
+
+  async txnIdsFor(userId: UserId, deviceId: DeviceId, eventIds: readonly EventId[]): Promise<Map<EventId, string>> {
+    if (eventIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('event_txns').select(['event_id', 'txn_id'])
+      .where('user_id', '=', userId).where('device_id', '=', deviceId).where('event_id', 'in', [...eventIds]).execute();
+    return new Map(rows.map((r) => [r.event_id as EventId, r.txn_id]));
   }
 
   async findTxn(t: TxnKey): Promise<EventId | undefined> {

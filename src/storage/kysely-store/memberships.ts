@@ -40,10 +40,13 @@ export class KyselyMembershipStore implements MembershipStore {
   }
 
   async joinPositions(roomId: RoomId, userId: UserId): Promise<number[]> {
-    const rows = await this.db.selectFrom('events').select('stream_pos')
-      .where('room_id', '=', roomId).where('type', '=', 'm.room.member').where('state_key', '=', userId).where('membership', '=', 'join')
-      .orderBy('stream_pos').execute();
-    return rows.map((r) => Number(r.stream_pos));
+    // Through the user's own state history (primary-key order), not a scan of the room's events.
+    const rows = await this.db.selectFrom('state_entries as s').innerJoin('events as e', 'e.event_id', 's.event_id')
+      .select('s.from_pos')
+      .where('s.room_id', '=', roomId).where('s.type', '=', 'm.room.member').where('s.state_key', '=', userId)
+      .where('e.membership', '=', 'join')
+      .orderBy('s.from_pos').execute();
+    return rows.map((r) => Number(r.from_pos));
   }
 
   async setForgotten(roomId: RoomId, userId: UserId, ts: number | null): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { RoomId } from '../../core/ids.js';
 import type { StateStore, StoredEvent } from '../room-store.js';
 import { EVENT_COLUMNS, toStoredEvent } from './events.js';
@@ -14,7 +14,10 @@ export class KyselyStateStore implements StateStore {
       .select(EVENT_COLUMNS).where('s.room_id', '=', roomId);
     if (keys !== undefined) {
       if (keys.length === 0) return undefined;
-      q = q.where((eb) => eb.or(keys.map(([type, stateKey]) => eb.and([eb('s.type', '=', type), eb('s.state_key', '=', stateKey)]))));
+      // A row-value IN over VALUES lets both databases use the (room, type, state key) index for every
+      // pair; an OR of pairs makes SQLite scan the whole room state (O(members)).
+      const pairs = sql.join(keys.map(([type, stateKey]) => sql`(${type}, ${stateKey})`));
+      q = q.where(sql<boolean>`(s.type, s.state_key) in (values ${pairs})`);
     }
     return q;
   }

@@ -1,4 +1,5 @@
-import { Migrator, type Kysely } from 'kysely';
+import { Migrator, type Kysely, type Transaction } from 'kysely';
+import { GroupCommitter } from './group-commit.js';
 import { migrationProvider } from '../migrations/list.js';
 import type { Store } from '../store.js';
 import { KyselyAccountStore } from './accounts.js';
@@ -18,9 +19,11 @@ import { KyselyFilterStore } from './filters.js';
 import { KyselyPresenceStore } from './presence.js';
 import { KyselyPushRuleStore } from './push-rules.js';
 import { KyselyReceiptStore } from './receipts.js';
+import { KyselyE2eeStore } from './e2ee.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
+  private readonly committer: GroupCommitter | undefined;
   readonly accounts: KyselyAccountStore;
   readonly devices: KyselyDeviceStore;
   readonly tokens: KyselyTokenStore;
@@ -37,19 +40,20 @@ export class KyselyStore implements Store {
   readonly filters: KyselyFilterStore;
   readonly pushRules: KyselyPushRuleStore;
   readonly counters: KyselyStreamCounters;
+  readonly e2ee: KyselyE2eeStore;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: DialectName,
     private readonly inTransaction = false,
-    private readonly onClose: () => Promise<void> = async () => {},
   ) {
+    this.committer = dialect === 'sqlite' && !inTransaction ? new GroupCommitter(db) : undefined;
     this.accounts = new KyselyAccountStore(db);
     this.devices = new KyselyDeviceStore(db);
     this.tokens = new KyselyTokenStore(db);
     this.uia = new KyselyUiaStore(db);
     this.rooms = new KyselyRoomStore(db, dialect);
-    this.events = new KyselyEventStore(db);
+    this.events = new KyselyEventStore(db, dialect);
     this.state = new KyselyStateStore(db);
     this.memberships = new KyselyMembershipStore(db);
     this.aliases = new KyselyAliasStore(db);
@@ -60,17 +64,20 @@ export class KyselyStore implements Store {
     this.filters = new KyselyFilterStore(db);
     this.pushRules = new KyselyPushRuleStore(db);
     this.counters = new KyselyStreamCounters(db);
+    this.e2ee = new KyselyE2eeStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     // Nested calls join the outer transaction: one unit of work commits once.
     if (this.inTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new KyselyStore(trx, this.dialect, true)));
+    const inTx = (trx: Transaction<Database>) => fn(new KyselyStore(trx, this.dialect, true));
+    // SQLite: one writer, so concurrent transactions are group-committed (one fsync per batch).
+    // PostgreSQL: transactions run concurrently on the pool, serialised per room by advisory locks.
+    return this.committer ? this.committer.run(inTx) : this.db.transaction().execute(inTx);
   }
 
   async close(): Promise<void> {
     await this.db.destroy();
-    await this.onClose();
   }
 }
 

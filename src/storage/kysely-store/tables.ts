@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { E2eeDatabase } from './e2ee-tables.js';
 import type { AccountDataTable, FiltersTable, PresenceTable, PushRulesTable, ReceiptsTable, StreamCountersTable } from './sync-tables.js';
 
 /** Row types of every table, as Kysely sees them. Booleans are stored as 0/1 integers on both dialects. */
@@ -36,7 +37,7 @@ export interface UiaSessionsTable {
   created_ts: number;
 }
 
-export interface Database {
+export interface Database extends E2eeDatabase {
   users: UsersTable;
   devices: DevicesTable;
   access_tokens: AccessTokensTable;

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-accounts.js';
 import * as m002 from './002-rooms.js';
 import * as m003 from './003-sync-extras.js';
+import * as m004 from './004-e2ee.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001-accounts': m001,
   '002-rooms': m002,
   '003-sync-extras': m003,
+  '004-e2ee': m004,
 };
 
 export const migrationProvider: MigrationProvider = {

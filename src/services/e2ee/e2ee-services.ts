@@ -1,0 +1,38 @@
+import type { Clock } from '../../core/clock.js';
+import type { Store } from '../../storage/store.js';
+import type { UserInteractiveAuth } from '../accounts/uia.js';
+import type { Notifier } from '../notifier.js';
+import { CrossSigning } from './cross-signing.js';
+import { DeviceKeys } from './device-keys.js';
+import { DeviceLists } from './device-lists.js';
+import { OneTimeKeys } from './one-time-keys.js';
+import { SignatureUploads } from './signatures.js';
+import { E2eeSync } from './sync-section.js';
+import { ToDevice } from './to-device.js';
+
+/** The end-to-end encryption services (the server keeps public keys and opaque messages, never plaintext). */
+export interface E2eeServices {
+  readonly deviceKeys: DeviceKeys;
+  readonly oneTimeKeys: OneTimeKeys;
+  readonly crossSigning: CrossSigning;
+  readonly signatures: SignatureUploads;
+  readonly toDevice: ToDevice;
+  readonly deviceLists: DeviceLists;
+  /** The /sync sections: to-device messages, device lists, key counts. */
+  readonly sync: E2eeSync;
+}
+
+export function createE2eeServices(deps: { store: Store; clock: Clock; notifier: Notifier; uia: UserInteractiveAuth; serverName: string }): E2eeServices {
+  const { store, clock, notifier, uia, serverName } = deps;
+  const deviceLists = new DeviceLists({ store, notifier });
+  const toDevice = new ToDevice({ store, clock, notifier, serverName });
+  return {
+    deviceKeys: new DeviceKeys({ store, serverName, deviceLists }),
+    oneTimeKeys: new OneTimeKeys({ store, serverName }),
+    crossSigning: new CrossSigning({ store, uia, serverName, deviceLists }),
+    signatures: new SignatureUploads({ store, deviceLists }),
+    toDevice,
+    deviceLists,
+    sync: new E2eeSync({ store, toDevice }),
+  };
+}

@@ -1,0 +1,108 @@
+import type { DeviceId, UserId } from '../core/ids.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
+
+/**
+ * The storage contracts of end-to-end encryption. The server never sees plaintext: it keeps the
+ * public keys and the opaque to-device messages clients upload, as JSON, and hands them out.
+ * Deleting a device (DeviceStore.delete/deleteAll) removes its keys and its to-device inbox too.
+ */
+export interface E2eeStore {
+  readonly deviceKeys: DeviceKeyStore;
+  readonly oneTimeKeys: OneTimeKeyStore;
+  readonly fallbackKeys: FallbackKeyStore;
+  readonly crossSigning: CrossSigningKeyStore;
+  readonly toDevice: ToDeviceStore;
+  readonly deviceLists: DeviceListStore;
+}
+
+export interface DeviceKeysRecord {
+  userId: UserId;
+  deviceId: DeviceId;
+  keys: JsonObject;
+  displayName: string | null;
+}
+
+export interface DeviceKeyStore {
+  /** Creates or replaces the identity keys of a device. */
+  put(userId: UserId, deviceId: DeviceId, keys: JsonObject): Promise<void>;
+  get(userId: UserId, deviceId: DeviceId): Promise<JsonObject | undefined>;
+  /** Identity keys of the users' existing devices, with the devices' display names. */
+  ofUsers(userIds: readonly UserId[]): Promise<DeviceKeysRecord[]>;
+  /** Devices of the user that have published identity keys. */
+  deviceIdsWithKeys(userId: UserId): Promise<DeviceId[]>;
+}
+
+/** A one-time or fallback key: `<algorithm>:<keyId>` and its value (a string or a signed key object). */
+export interface PublishedKey {
+  algorithm: string;
+  keyId: string;
+  value: JsonValue;
+}
+
+export interface OneTimeKeyStore {
+  /** The device's stored keys among `keys` (matched by algorithm and key ID), to tell a retry from a clash. */
+  find(userId: UserId, deviceId: DeviceId, keys: ReadonlyArray<Pick<PublishedKey, 'algorithm' | 'keyId'>>): Promise<PublishedKey[]>;
+  /** Adds keys; keys are claimed in the order they were added. */
+  add(userId: UserId, deviceId: DeviceId, keys: readonly PublishedKey[]): Promise<void>;
+  /** Unclaimed keys of the device, per algorithm (algorithms without keys are absent). */
+  counts(userId: UserId, deviceId: DeviceId): Promise<Record<string, number>>;
+  /** Removes and returns the device's oldest key of the algorithm. A key is returned at most once, even to concurrent callers. */
+  claim(userId: UserId, deviceId: DeviceId, algorithm: string): Promise<PublishedKey | undefined>;
+}
+
+export interface FallbackKeyStore {
+  /** Sets the device's fallback key of the key's algorithm (one per algorithm); re-uploading the same key keeps its `used` mark. */
+  put(userId: UserId, deviceId: DeviceId, key: PublishedKey): Promise<void>;
+  /** Returns the device's fallback key of the algorithm and marks it used (it stays available). */
+  claim(userId: UserId, deviceId: DeviceId, algorithm: string): Promise<PublishedKey | undefined>;
+  /** Algorithms for which the device has a fallback key not yet handed out. */
+  unusedAlgorithms(userId: UserId, deviceId: DeviceId): Promise<string[]>;
+}
+
+export type CrossSigningKeyType = 'master' | 'self_signing' | 'user_signing';
+
+export interface CrossSigningKeyRecord {
+  userId: UserId;
+  type: CrossSigningKeyType;
+  key: JsonObject;
+}
+
+export interface CrossSigningKeyStore {
+  /** Creates or replaces the user's key of this type. */
+  put(userId: UserId, type: CrossSigningKeyType, key: JsonObject): Promise<void>;
+  get(userId: UserId, type: CrossSigningKeyType): Promise<JsonObject | undefined>;
+  ofUsers(userIds: readonly UserId[], types: readonly CrossSigningKeyType[]): Promise<CrossSigningKeyRecord[]>;
+}
+
+export interface ToDeviceMessage {
+  sender: UserId;
+  type: string;
+  content: JsonObject;
+  pos: number;
+}
+
+export interface ToDeviceDelivery {
+  userId: UserId;
+  deviceId: DeviceId;
+  content: JsonObject;
+}
+
+export interface ToDeviceStore {
+  /** Records a sending device's transaction ID; false when it was recorded before (a retry). */
+  claimTxn(userId: UserId, deviceId: DeviceId, txnId: string, ts: number): Promise<boolean>;
+  /** Queues one message per recipient device, all at stream position `pos`. */
+  add(pos: number, sender: UserId, type: string, deliveries: readonly ToDeviceDelivery[]): Promise<void>;
+  /** The device's messages at positions in (after, upTo], oldest first, at most `limit`. */
+  pending(userId: UserId, deviceId: DeviceId, after: number, upTo: number, limit: number): Promise<ToDeviceMessage[]>;
+  /** Deletes the device's messages at positions <= `pos` (the client acknowledged them). */
+  deleteThrough(userId: UserId, deviceId: DeviceId, pos: number): Promise<void>;
+}
+
+export interface DeviceListStore {
+  /** Records that the user's devices or keys changed at position `pos` of the `device_lists` stream. */
+  markChanged(userId: UserId, pos: number): Promise<void>;
+  /** Users whose devices or keys changed at positions in (after, upTo]. */
+  changedBetween(after: number, upTo: number): Promise<UserId[]>;
+  /** The users among `candidates` (every user when omitted) who share a joined room with `userId`. */
+  sharingRoomWith(userId: UserId, candidates?: readonly UserId[]): Promise<Set<UserId>>;
+}

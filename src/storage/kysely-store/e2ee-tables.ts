@@ -1,0 +1,63 @@
+import type { Generated } from 'kysely';
+
+/** Row types of the tables of migration 004 (end-to-end encryption). */
+export interface E2eeDatabase {
+  e2e_device_keys: E2eDeviceKeysTable;
+  e2e_one_time_keys: E2eOneTimeKeysTable;
+  e2e_fallback_keys: E2eFallbackKeysTable;
+  e2e_cross_signing_keys: E2eCrossSigningKeysTable;
+  e2e_to_device_inbox: E2eToDeviceInboxTable;
+  e2e_to_device_txns: E2eToDeviceTxnsTable;
+  e2e_device_list_changes: E2eDeviceListChangesTable;
+}
+
+export interface E2eDeviceKeysTable {
+  user_id: string;
+  device_id: string;
+  json: string;
+}
+
+export interface E2eOneTimeKeysTable {
+  seq: Generated<number>;
+  user_id: string;
+  device_id: string;
+  algorithm: string;
+  key_id: string;
+  json: string;
+}
+
+export interface E2eFallbackKeysTable {
+  user_id: string;
+  device_id: string;
+  algorithm: string;
+  key_id: string;
+  json: string;
+  used: number;
+}
+
+export interface E2eCrossSigningKeysTable {
+  user_id: string;
+  key_type: string;
+  json: string;
+}
+
+export interface E2eToDeviceInboxTable {
+  user_id: string;
+  device_id: string;
+  stream_pos: number;
+  sender: string;
+  type: string;
+  content: string;
+}
+
+export interface E2eToDeviceTxnsTable {
+  user_id: string;
+  device_id: string;
+  txn_id: string;
+  created_ts: number;
+}
+
+export interface E2eDeviceListChangesTable {
+  user_id: string;
+  stream_pos: number;
+}

@@ -1,0 +1,443 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
+import { forEachBackend } from '../helpers/backends.js';
+import { rest } from '../helpers/rest.js';
+import { validateAgainstSpec } from '../helpers/spec-schema.js';
+import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
+
+/**
+ * Who may do what to a room: every room read and membership endpoint against every relation of the
+ * caller to the room, in one table (LEAVING.md, the spec, and src/services/rooms/room-access.ts).
+ *
+ * Each cell gets a fresh room, so that cells never depend on each other's writes. The private room:
+ * join rule `knock` (invite-only for joining, and knocking possible), history visibility `shared`, a
+ * topic and a message from before the caller's relation began, and a topic and a message from after
+ * it. The caller has power level 50 in every relation (a moderator), so that "joined" shows the
+ * happy path of kick/ban/unban/redact/state and every other relation shows that the power level alone
+ * grants nothing once the caller is not in the room.
+ *
+ * Nothing leaks: an error body holds only `errcode`, `error` (and `soft_logout` for 401s); its text
+ * never contains event content, state, event IDs or member IDs that the request did not name; and a
+ * departed (or never-joined) caller's successful reads never contain anything from after their leave.
+ */
+
+const V3 = '/_matrix/client/v3';
+
+const RELATIONS = ['joined', 'invited', 'knocking', 'left', 'kicked', 'banned', 'forgotten', 'never', 'otherUser', 'loggedOut', 'noToken'] as const;
+type Relation = (typeof RELATIONS)[number];
+/**
+ * - joined / invited / knocking: the caller's current membership.
+ * - left: joined, sent a message, left. kicked / banned: joined, sent a message, then was kicked / banned by the owner.
+ * - forgotten: joined, sent a message, left, forgot the room.
+ * - never: a user who never had a membership in the room.
+ * - otherUser: acting on someone else's behalf. The caller's own (valid) token is a stranger's, while the request
+ *   names a joined member: in the path where the endpoint has a {userId} (typing), else as the application-service
+ *   masquerade parameter `?user_id=` (which must mean nothing for an ordinary user's token). The caller must be judged
+ *   as who they are: exactly like "never".
+ * - loggedOut: a joined member's token after POST /logout.
+ * - noToken: a joined member's request without any access token.
+ */
+
+const OK = '200';
+const FORBIDDEN = '403 M_FORBIDDEN';
+const NOT_FOUND = '404 M_NOT_FOUND';
+const IN_ROOM = '400 M_UNKNOWN';
+const UNKNOWN_TOKEN = '401 M_UNKNOWN_TOKEN';
+const MISSING_TOKEN = '401 M_MISSING_TOKEN';
+type Expect = typeof OK | typeof FORBIDDEN | typeof NOT_FOUND | typeof IN_ROOM | typeof UNKNOWN_TOKEN | typeof MISSING_TOKEN;
+
+type Endpoint =
+  | 'GET messages' | 'GET context' | 'GET event' | 'GET event (later)' | 'GET state' | 'GET state/type/key' | 'GET members' | 'GET joined_members' | 'GET aliases'
+  | 'POST join' | 'POST leave' | 'POST forget' | 'POST invite' | 'POST kick' | 'POST ban' | 'POST unban' | 'POST knock'
+  | 'PUT send' | 'PUT state' | 'PUT redact' | 'PUT typing';
+
+/**
+ * The private (`knock`, `shared`) room. Columns are RELATIONS, in order.
+ *
+ * Reasons for the cells that are not obvious:
+ * - invited / knocking cannot read the room (403; /event 404): they get the stripped state of their invite or knock
+ *   in /sync, never full state, members or messages (as Synapse; room-access.ts).
+ * - left / kicked / banned read the room as it was at their leave (LEAVING.md), so 200; the after-leave topic and
+ *   message must not be in the reply (checked for every 200 of a departed caller).
+ * - GET event answers 404, never 403, for an event the caller may not see (LEAVING.md), including forgotten rooms.
+ *   "GET event" asks for the owner's message from before the caller's relation began, "GET event (later)" for the one
+ *   after it: a departed caller never sees the latter.
+ * - GET aliases: the room's published aliases, to whoever may read the room (spec: 403 otherwise; Synapse allows
+ *   departed users too).
+ * - POST join: the room is invite/knock only, so only an invited (or already joined: idempotent) user may join;
+ *   a knock is not an invite. A ban is never lifted by joining.
+ * - POST leave: LEAVING.md's table: already out 200 without an event (forgotten is "already out" too), banned 403,
+ *   no membership 404.
+ * - POST forget: LEAVING.md's table: 400 M_UNKNOWN while joined, invited or knocking, else 200 (idempotent).
+ * - POST invite / kick / ban / unban / PUT state / PUT redact: the caller is a moderator (power 50), but only a joined
+ *   member may act; the owner's message is the one redacted.
+ * - POST knock: the auth rules (v10/v11 "membership is knock") allow a knock unless the sender is joined, invited or
+ *   banned; a knock while knocking is allowed again (the rules say so), as is a knock after leaving or being kicked.
+ * - PUT typing: only for oneself, and only while joined (typing.ts).
+ * - loggedOut / noToken: authentication comes before anything else.
+ */
+const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
+  //                     joined     invited    knocking   left       kicked     banned     forgotten  never      otherUser  loggedOut      noToken
+  'GET messages':       [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET context':        [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET event':          [OK,        NOT_FOUND, NOT_FOUND, OK,        OK,        OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET event (later)':  [OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET state':          [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET state/type/key': [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET members':        [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET joined_members': [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET aliases':        [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST join':          [OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST leave':         [OK,        OK,        OK,        OK,        OK,        FORBIDDEN, OK,        NOT_FOUND, NOT_FOUND, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST forget':        [IN_ROOM,   IN_ROOM,   IN_ROOM,   OK,        OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST invite':        [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST kick':          [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST ban':           [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST unban':         [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST knock':         [FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'PUT send':           [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'PUT state':          [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'PUT redact':         [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'PUT typing':         [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+};
+
+const WR_RELATIONS = ['invited', 'left', 'forgotten', 'never', 'otherUser', 'loggedOut', 'noToken'] as const satisfies readonly Relation[];
+/**
+ * A separate `world_readable` room (join rule `invite`): readable by any user, whatever their relation, including the
+ * forgotten (LEAVING.md) and invited; reading is not writing, and an access token is still required (Hearth has no
+ * guest access). Departed users read it as anyone does: today's state, not the state at their leave.
+ */
+const WORLD_READABLE_ROOM: Partial<Record<Endpoint, readonly Expect[]>> = {
+  //                     invited    left       forgotten  never      otherUser  loggedOut      noToken
+  'GET messages':       [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET context':        [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET event':          [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET event (later)':  [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET state':          [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET state/type/key': [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET members':        [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET joined_members': [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET aliases':        [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST join':          [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'PUT send':           [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'PUT state':          [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'PUT typing':         [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+};
+
+type OtherUserEndpoint =
+  | 'PUT typing' | 'PUT profile displayname' | 'PUT account_data' | 'GET account_data' | 'PUT room account_data'
+  | 'GET room account_data' | 'POST filter' | 'GET filter' | 'PUT presence';
+/**
+ * Acting on someone else's behalf with one's own valid token, as a joined member of the room, where the path names
+ * another joined member: never allowed (403), and never a 404 that would reveal whether the other user's data exists.
+ */
+const OTHER_USER_IN_PATH: Record<OtherUserEndpoint, Expect> = {
+  'PUT typing': FORBIDDEN,
+  'PUT profile displayname': FORBIDDEN,
+  'PUT account_data': FORBIDDEN,
+  'GET account_data': FORBIDDEN,
+  'PUT room account_data': FORBIDDEN,
+  'GET room account_data': FORBIDDEN,
+  'POST filter': FORBIDDEN,
+  'GET filter': FORBIDDEN,
+  'PUT presence': FORBIDDEN,
+};
+
+const CELLS = RELATIONS.length * Object.keys(PRIVATE_ROOM).length
+  + WR_RELATIONS.length * Object.keys(WORLD_READABLE_ROOM).length
+  + Object.keys(OTHER_USER_IN_PATH).length;
+
+/** One room with the caller in one relation to it; every secret is unique to the fixture. */
+interface Fixture {
+  roomId: string;
+  alias: string;
+  owner: TestUser;
+  /** The user whose relation is under test (for noToken and otherUser, a joined member / stranger who sends no token / their own). */
+  caller: TestUser;
+  /** The token sent, if any. */
+  token: string | undefined;
+  /** Query string masquerading as another user (otherUser only). */
+  masquerade: string;
+  /** A joined member named in the path of "on someone else's behalf" requests. */
+  witness: TestUser;
+  /** Kick and ban target (joined), unban target (banned), invite target (no membership). */
+  kickTarget: TestUser;
+  bannedUser: TestUser;
+  inviteTarget: TestUser;
+  /** The owner's message from before the relation began; readable by departed callers. */
+  earlyEventId: string;
+  /** Texts and IDs from after the caller's relation began: a departed caller must never see them. */
+  after: string[];
+  /** The topic (and the owner's message) from before and after the caller's relation began. */
+  topicBefore: string;
+  topicAfter: string;
+  earlyText: string;
+  lateText: string;
+  lateEventId: string;
+  /** Every text of the room that is not the caller's own: never in an error body. */
+  secrets: string[];
+}
+
+let seq = 0;
+
+forEachBackend('authorization matrix', (backend) => {
+  let s: TestServer;
+  let r: ReturnType<typeof rest>;
+  before(async () => {
+    s = await startTestServer({ backend });
+    r = rest(s);
+  });
+  after(() => s.close());
+
+  const enc = encodeURIComponent;
+  const user = (name: string) => s.createUser(`${name}-${++seq}`);
+
+  async function fixture(relation: Relation, worldReadable: boolean): Promise<Fixture> {
+    const n = ++seq;
+    const [owner, caller, witness, kickTarget, bannedUser, inviteTarget] = await Promise.all(
+      ['owner', 'caller', 'witness', 'target', 'banned', 'invitee'].map((name) => user(name)));
+    const secret = (what: string) => `${what}-secret-${n}-${Math.random().toString(36).slice(2)}`;
+    const topicBefore = secret('topic-before');
+    const alias = `room-${n}`;
+    const roomId = await r.createRoom(owner!, {
+      preset: 'private_chat',
+      room_alias_name: alias,
+      topic: topicBefore,
+      initial_state: [
+        { type: 'm.room.join_rules', content: { join_rule: worldReadable ? 'invite' : 'knock' } },
+        { type: 'm.room.history_visibility', content: { history_visibility: worldReadable ? 'world_readable' : 'shared' } },
+      ],
+      power_level_content_override: { users: { [owner!.userId]: 100, [caller!.userId]: 50 } },
+    });
+    for (const member of [witness!, kickTarget!, bannedUser!]) {
+      await r.invite(owner!, roomId, member);
+      await r.join(member, roomId);
+    }
+    await r.ban(owner!, roomId, bannedUser!);
+    const earlyText = secret('message-before');
+    const earlyEventId = await r.send(owner!, roomId, earlyText);
+
+    const joinAndSpeak = async () => {
+      await r.invite(owner!, roomId, caller!);
+      await r.join(caller!, roomId);
+      await r.send(caller!, roomId, `own message ${n}`);
+    };
+    let token: string | undefined = caller!.accessToken;
+    let masquerade = '';
+    switch (relation) {
+      case 'joined':
+        await joinAndSpeak();
+        break;
+      case 'invited':
+        await r.invite(owner!, roomId, caller!);
+        break;
+      case 'knocking':
+        await r.ok('POST', `/knock/${enc(roomId)}`, caller!, {});
+        break;
+      case 'left':
+        await joinAndSpeak();
+        await r.leave(caller!, roomId);
+        break;
+      case 'kicked':
+        await joinAndSpeak();
+        await r.kick(owner!, roomId, caller!);
+        break;
+      case 'banned':
+        await joinAndSpeak();
+        await r.ban(owner!, roomId, caller!);
+        break;
+      case 'forgotten':
+        await joinAndSpeak();
+        await r.leave(caller!, roomId);
+        await r.forget(caller!, roomId);
+        break;
+      case 'never':
+        break;
+      case 'otherUser':
+        masquerade = `user_id=${enc(witness!.userId)}`;
+        break;
+      case 'loggedOut':
+        await joinAndSpeak();
+        await r.ok('POST', '/logout', caller!, {});
+        break;
+      case 'noToken':
+        await joinAndSpeak();
+        token = undefined;
+        break;
+    }
+
+    const lateText = secret('message-after');
+    const lateEventId = await r.send(owner!, roomId, lateText);
+    const topicAfter = secret('topic-after');
+    await r.putState(owner!, roomId, 'm.room.topic', { topic: topicAfter });
+    const after = [lateText, lateEventId, topicAfter];
+    return {
+      roomId, alias: `#${alias}:hs.test`, owner: owner!, caller: caller!, token, masquerade, witness: witness!,
+      kickTarget: kickTarget!, bannedUser: bannedUser!, inviteTarget: inviteTarget!, earlyEventId,
+      after, secrets: [topicBefore, earlyText, earlyEventId, ...after], topicBefore, topicAfter, earlyText, lateText, lateEventId,
+    };
+  }
+
+  type Req = { method: 'GET' | 'POST' | 'PUT'; url: string; body?: unknown };
+  function requestFor(endpoint: Endpoint, f: Fixture): Req {
+    const room = `${V3}/rooms/${enc(f.roomId)}`;
+    const q = (url: string) => (f.masquerade ? `${url}${url.includes('?') ? '&' : '?'}${f.masquerade}` : url);
+    const req = ((): Req => {
+      switch (endpoint) {
+        case 'GET messages': return { method: 'GET', url: `${room}/messages?dir=b&limit=50` };
+        case 'GET context': return { method: 'GET', url: `${room}/context/${enc(f.earlyEventId)}?limit=10` };
+        case 'GET event': return { method: 'GET', url: `${room}/event/${enc(f.earlyEventId)}` };
+        case 'GET event (later)': return { method: 'GET', url: `${room}/event/${enc(f.lateEventId)}` };
+        case 'GET state': return { method: 'GET', url: `${room}/state` };
+        case 'GET state/type/key': return { method: 'GET', url: `${room}/state/m.room.topic/` };
+        case 'GET members': return { method: 'GET', url: `${room}/members` };
+        case 'GET joined_members': return { method: 'GET', url: `${room}/joined_members` };
+        case 'GET aliases': return { method: 'GET', url: `${room}/aliases` };
+        case 'POST join': return { method: 'POST', url: `${room}/join`, body: {} };
+        case 'POST leave': return { method: 'POST', url: `${room}/leave`, body: {} };
+        case 'POST forget': return { method: 'POST', url: `${room}/forget`, body: {} };
+        case 'POST invite': return { method: 'POST', url: `${room}/invite`, body: { user_id: f.inviteTarget.userId } };
+        case 'POST kick': return { method: 'POST', url: `${room}/kick`, body: { user_id: f.kickTarget.userId } };
+        case 'POST ban': return { method: 'POST', url: `${room}/ban`, body: { user_id: f.kickTarget.userId } };
+        case 'POST unban': return { method: 'POST', url: `${room}/unban`, body: { user_id: f.bannedUser.userId } };
+        case 'POST knock': return { method: 'POST', url: `${V3}/knock/${enc(f.roomId)}`, body: {} };
+        case 'PUT send': return { method: 'PUT', url: `${room}/send/m.room.message/m${++seq}`, body: { msgtype: 'm.text', body: 'hello' } };
+        case 'PUT state': return { method: 'PUT', url: `${room}/state/m.room.topic/`, body: { topic: 'new topic' } };
+        case 'PUT redact': return { method: 'PUT', url: `${room}/redact/${enc(f.earlyEventId)}/r${++seq}`, body: {} };
+        case 'PUT typing': {
+          const target = f.masquerade ? f.witness : f.caller;
+          return { method: 'PUT', url: `${room}/typing/${enc(target.userId)}`, body: { typing: true, timeout: 1000 } };
+        }
+      }
+    })();
+    // With {userId} in the path, the path itself names the other user.
+    return endpoint === 'PUT typing' ? req : { ...req, url: q(req.url) };
+  }
+
+  function otherUserRequest(endpoint: OtherUserEndpoint, f: Fixture, filterId: string): Req {
+    const other = enc(f.witness.userId);
+    const room = enc(f.roomId);
+    switch (endpoint) {
+      case 'PUT typing': return { method: 'PUT', url: `${V3}/rooms/${room}/typing/${other}`, body: { typing: true, timeout: 1000 } };
+      case 'PUT profile displayname': return { method: 'PUT', url: `${V3}/profile/${other}/displayname`, body: { displayname: 'impostor' } };
+      case 'PUT account_data': return { method: 'PUT', url: `${V3}/user/${other}/account_data/org.example.secret`, body: { x: 1 } };
+      case 'GET account_data': return { method: 'GET', url: `${V3}/user/${other}/account_data/org.example.secret` };
+      case 'PUT room account_data': return { method: 'PUT', url: `${V3}/user/${other}/rooms/${room}/account_data/org.example.secret`, body: { x: 1 } };
+      case 'GET room account_data': return { method: 'GET', url: `${V3}/user/${other}/rooms/${room}/account_data/org.example.secret` };
+      case 'POST filter': return { method: 'POST', url: `${V3}/user/${other}/filter`, body: { room: { timeline: { limit: 1 } } } };
+      case 'GET filter': return { method: 'GET', url: `${V3}/user/${other}/filter/${enc(filterId)}` };
+      case 'PUT presence': return { method: 'PUT', url: `${V3}/presence/${other}/status`, body: { presence: 'online' } };
+    }
+  }
+
+  const send = (req: Req, token: string | undefined) =>
+    s.request(req.method, req.url, { ...(token === undefined ? {} : { token }), ...(req.body === undefined ? {} : { body: req.body }) });
+
+  /**
+   * What a successful read must hold, so that an empty 200 cannot pass: a departed caller sees the room as it was at
+   * their leave (the topic from before), everyone else today's room.
+   */
+  function mustContain(endpoint: Endpoint, f: Fixture, departed: boolean): string | undefined {
+    switch (endpoint) {
+      case 'GET messages': return departed ? f.earlyText : f.lateText;
+      case 'GET context': case 'GET event': return f.earlyText;
+      case 'GET event (later)': return f.lateText;
+      case 'GET state': case 'GET state/type/key': return departed ? f.topicBefore : f.topicAfter;
+      case 'GET members': case 'GET joined_members': return f.witness.userId;
+      case 'GET aliases': return f.alias;
+      default: return undefined;
+    }
+  }
+
+  /** Checks one cell; returns a failure description instead of throwing, so that one run reports every wrong cell. */
+  function judge(cell: string, expected: Expect, res: LightMyRequestResponse, req: Req, f: Fixture, departed: boolean, endpoint?: Endpoint): string | undefined {
+    const [status, errcode] = expected.split(' ') as [string, string | undefined];
+    const got = res.statusCode === 200 ? '200' : `${res.statusCode} ${safeErrcode(res)}`;
+    if (res.statusCode !== Number(status) || (errcode !== undefined && got !== expected)) {
+      return `${cell}: expected ${expected}, got ${got}: ${res.body.slice(0, 300)}`;
+    }
+    if (!String(res.headers['content-type']).startsWith('application/json')) return `${cell}: not JSON (${res.headers['content-type']})`;
+    const named = `${req.url} ${JSON.stringify(req.body ?? '')}`;
+    if (res.statusCode >= 400) {
+      const body = res.json() as Record<string, unknown>;
+      const extra = Object.keys(body).filter((k) => !['errcode', 'error', 'soft_logout'].includes(k));
+      if (extra.length > 0) return `${cell}: error body has extra fields ${extra.join(', ')}: ${res.body}`;
+      if (typeof body.error !== 'string') return `${cell}: error body without a string "error"`;
+      // Members that the request did not name: the owner and the other members.
+      const unnamed = [f.owner, f.witness, f.kickTarget, f.bannedUser, f.inviteTarget].map((u) => u.userId).filter((id) => !named.includes(id));
+      const leaked = [...f.secrets, ...unnamed].filter((x) => !named.includes(x) && res.body.includes(x));
+      if (leaked.length > 0) return `${cell}: error body leaks ${leaked.join(', ')}: ${res.body}`;
+      if (res.statusCode !== 401) {
+        const verdict = validateAgainstSpec({ method: req.method, url: req.url, status: res.statusCode, body });
+        if (!verdict.ok && !/is undocumented/.test(verdict.errors)) return `${cell}: error body against the spec: ${verdict.errors}`;
+      }
+    } else {
+      const leaked = departed ? f.after.filter((x) => res.body.includes(x)) : [];
+      if (leaked.length > 0) return `${cell}: a departed user sees what came after their leave: ${leaked.join(', ')}`;
+      const wanted = endpoint && mustContain(endpoint, f, departed);
+      if (wanted !== undefined && !res.body.includes(wanted)) return `${cell}: the reply lacks ${wanted}: ${res.body.slice(0, 300)}`;
+      const verdict = validateAgainstSpec({ method: req.method, url: req.url, status: res.statusCode, body: res.json() });
+      if (!verdict.ok) return `${cell}: reply against the spec: ${verdict.errors}`;
+    }
+    return undefined;
+  }
+
+  it(`every room endpoint × every relation of the caller: ${CELLS} cells, each with status, errcode and no leak`, async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    // Reads change nothing: they share one fixture per room and relation. Every write gets a fresh one.
+    const shared = new Map<string, Fixture>();
+    const fixtureFor = async (endpoint: Endpoint, relation: Relation, worldReadable: boolean) => {
+      if (!endpoint.startsWith('GET ')) return fixture(relation, worldReadable);
+      const key = `${worldReadable}:${relation}`;
+      const f = shared.get(key) ?? await fixture(relation, worldReadable);
+      shared.set(key, f);
+      return f;
+    };
+    const tables = [
+      { name: 'private room', table: PRIVATE_ROOM, relations: RELATIONS, worldReadable: false },
+      { name: 'world-readable room', table: WORLD_READABLE_ROOM, relations: WR_RELATIONS, worldReadable: true },
+    ];
+    for (const { name, table, relations, worldReadable } of tables) {
+      for (const [endpoint, row] of Object.entries(table) as Array<[Endpoint, readonly Expect[]]>) {
+        assert.equal(row.length, relations.length, `${name} | ${endpoint}: one cell per relation`);
+        for (const [i, relation] of relations.entries()) {
+          const f = await fixtureFor(endpoint, relation, worldReadable);
+          const req = requestFor(endpoint, f);
+          const res = await send(req, f.token);
+          // In the private room, whoever is not joined sees at most the room as it was when they left (or nothing).
+          const departed = !worldReadable && relation !== 'joined';
+          const failure = judge(`${name} | ${endpoint} | ${relation}`, row[i]!, res, req, f, departed, endpoint);
+          if (failure) failures.push(failure);
+          checked++;
+        }
+      }
+    }
+    {
+      const f = await fixture('joined', false);
+      // The other user has data of each kind, so that a 404 could not stand in for the refusal.
+      const put = (path: string, body: unknown) => r.ok('PUT', path, f.witness, body);
+      await put(`/user/${enc(f.witness.userId)}/account_data/org.example.secret`, { x: 0 });
+      await put(`/user/${enc(f.witness.userId)}/rooms/${enc(f.roomId)}/account_data/org.example.secret`, { x: 0 });
+      const filterId = (await r.ok('POST', `/user/${enc(f.witness.userId)}/filter`, f.witness, { room: { timeline: { limit: 2 } } })).filter_id as string;
+      for (const [endpoint, expected] of Object.entries(OTHER_USER_IN_PATH) as Array<[OtherUserEndpoint, Expect]>) {
+        const req = otherUserRequest(endpoint, f, filterId);
+        const res = await send(req, f.caller.accessToken);
+        const failure = judge(`on another user's behalf | ${endpoint}`, expected, res, req, f, false);
+        if (failure) failures.push(failure);
+        checked++;
+      }
+    }
+    assert.equal(checked, CELLS);
+    assert.deepEqual(failures, [], `${failures.length} of ${CELLS} cells are wrong:\n${failures.join('\n')}`);
+  });
+}, describe);
+
+function safeErrcode(res: LightMyRequestResponse): string {
+  try {
+    return String((res.json() as { errcode?: unknown }).errcode);
+  } catch {
+    return '(no JSON body)';
+  }
+}

@@ -1,0 +1,663 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { METHODS } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import fc from 'fast-check';
+import type { LightMyRequestResponse } from 'fastify';
+import { POSTGRES_SKIP_REASON } from '../helpers/backends.js';
+import { rest } from '../helpers/rest.js';
+import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
+
+/**
+ * A property-based fuzzer over every route of the running app (the route list comes from Fastify's
+ * own route tree, so new routes are fuzzed without touching this file). Hostile inputs: malformed
+ * and truncated JSON, wrong types, duplicate keys, numbers outside canonical JSON, huge strings and
+ * bodies past max_request_bytes, deep nesting, invalid and over-long IDs, percent-encoding tricks,
+ * unicode edge cases, and random methods. Properties: never a 5xx, never a hang, every 4xx a Matrix
+ * error (string `errcode` M_..., string `error`) with no stack trace, SQL or file path in it, and a
+ * rejected write leaves the database exactly as it was.
+ *
+ * The seed is fixed and printed; HEARTH_FUZZ_SEED=<n> replays or explores another one, and
+ * HEARTH_FUZZ_SCALE=<x> multiplies the number of cases (e.g. 10 for a long run).
+ */
+
+const SEED = Number(process.env.HEARTH_FUZZ_SEED ?? 424242);
+const SCALE = Number(process.env.HEARTH_FUZZ_SCALE ?? 1);
+const RUNS = {
+  requests: Math.round(9000 * SCALE),
+  heavy: Math.round(400 * SCALE),
+  rejectedWrites: Math.round(2000 * SCALE),
+  /** PostgreSQL refuses some text SQLite takes (U+0000): a shorter run there, when a test cluster is available. */
+  postgres: Math.round(1500 * SCALE),
+};
+const TOTAL = RUNS.requests + RUNS.heavy + RUNS.rejectedWrites;
+/** A request that takes longer than this is a hang (no route long-polls here: /sync timeouts are kept short). */
+const HANG_MS = 10_000;
+/** The fixture room is rebuilt this often: the fuzzer may ban its owner, lower her power, or make her leave. */
+const FRESH_WORLD_EVERY = 500;
+
+// ---------------------------------------------------------------------------------------------
+// Routes, from the app itself
+
+interface RouteInfo { url: string; methods: string[] }
+
+/** Parses `printRoutes({ commonPrefix: false })`: one node a line, children indented by four columns. */
+export function routesOf(tree: string): RouteInfo[] {
+  const out: RouteInfo[] = [];
+  const stack: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^((?:[│ ] {3})*)[├└]── (.*?)(?: \(([^)]*)\))?$/.exec(line);
+    if (!m) continue;
+    stack.length = m[1]!.length / 4;
+    stack.push(m[2]!);
+    const methods = (m[3] ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '' && x !== '-');
+    if (methods.length > 0) out.push({ url: stack.join(''), methods });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The request model: plain data (so fast-check can print and shrink it), resolved against the
+// current fixture ("world") only when sent.
+
+type SymName = 'roomId' | 'alias' | 'eventId' | 'stateEventId' | 'userId' | 'otherUserId' | 'deviceId' | 'filterId' | 'since' | 'from';
+
+/** A path segment or query value: symbolic (a real ID of the fixture, encoded) or raw URL text. */
+type Piece = { sym: SymName } | { raw: string };
+
+/** JSON with what JSON.parse would lose: raw number tokens, duplicate keys, references to fixture IDs. */
+class RawNum { constructor(readonly text: string) {} }
+class Obj { constructor(readonly entries: ReadonlyArray<readonly [string, J]>) {} }
+class Ref { constructor(readonly sym: SymName) {} }
+type J = null | boolean | number | string | RawNum | Obj | Ref | J[];
+
+type Body =
+  | { kind: 'none' }
+  | { kind: 'json'; value: J; contentType: string | undefined }
+  | { kind: 'truncated'; value: J; keep: number; contentType: string | undefined }
+  | { kind: 'text'; text: string; contentType: string | undefined }
+  | { kind: 'huge'; size: number; shape: 'string-field' | 'raw' | 'content' }
+  | { kind: 'deep'; depth: number; shape: 'array' | 'object' | 'content' | 'mixed' };
+
+type Auth = 'valid' | 'admin' | 'other' | 'none' | 'garbage' | 'query';
+
+interface Spec {
+  method: string;
+  route: string;
+  params: Piece[];
+  query: Array<readonly [string, Piece]>;
+  body: Body;
+  auth: Auth;
+}
+
+interface World {
+  alice: TestUser;
+  bob: TestUser;
+  admin: TestUser;
+  roomId: string;
+  alias: string;
+  eventId: string;
+  stateEventId: string;
+  filterId: string;
+  since: string;
+  from: string;
+}
+
+/** Percent-encodes every code point; lone surrogates (which encodeURIComponent refuses) go as their raw WTF-8 bytes. */
+function encodeAll(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (cp >= 0xd800 && cp <= 0xdfff) out += `%${(0xe0 | (cp >> 12)).toString(16)}%${(0x80 | ((cp >> 6) & 0x3f)).toString(16)}%${(0x80 | (cp & 0x3f)).toString(16)}`.toUpperCase();
+    else out += encodeURIComponent(ch);
+  }
+  return out;
+}
+
+function resolveSym(name: SymName, w: World): string {
+  switch (name) {
+    case 'userId': return w.alice.userId;
+    case 'otherUserId': return w.bob.userId;
+    case 'deviceId': return w.alice.deviceId;
+    default: return w[name];
+  }
+}
+
+function resolvePiece(p: Piece, w: World): string {
+  return 'sym' in p ? encodeURIComponent(resolveSym(p.sym, w)) : p.raw;
+}
+
+function serialize(j: J, w: World): string {
+  if (j instanceof RawNum) return j.text;
+  if (j instanceof Ref) return JSON.stringify(resolveSym(j.sym, w));
+  if (j instanceof Obj) return `{${j.entries.map(([k, v]) => `${JSON.stringify(k)}:${serialize(v, w)}`).join(',')}}`;
+  if (Array.isArray(j)) return `[${j.map((v) => serialize(v, w)).join(',')}]`;
+  return JSON.stringify(j) ?? 'null';
+}
+
+const deepText = (depth: number, shape: 'array' | 'object' | 'mixed') => {
+  if (shape === 'array') return `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  if (shape === 'object') return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+  return `${'[{"a":'.repeat(depth / 2)}1${'}]'.repeat(depth / 2)}`;
+};
+
+function payloadOf(body: Body, w: World): { payload?: string; contentType?: string } {
+  const ct = (contentType: string | undefined) => (contentType === undefined ? {} : { contentType });
+  switch (body.kind) {
+    case 'none': return {};
+    case 'json': return { payload: serialize(body.value, w), ...ct(body.contentType) };
+    case 'truncated': {
+      const text = serialize(body.value, w);
+      return { payload: text.slice(0, Math.floor(text.length * body.keep)), ...ct(body.contentType) };
+    }
+    case 'text': return { payload: body.text, ...ct(body.contentType) };
+    case 'huge': {
+      const filler = 'x'.repeat(body.size);
+      const payload = body.shape === 'raw' ? filler
+        : body.shape === 'string-field' ? `{"reason":"${filler}","body":"${filler.slice(0, 10)}"}`
+        : `{"msgtype":"m.text","body":"${filler}"}`;
+      return { payload, contentType: 'application/json' };
+    }
+    case 'deep': {
+      const inner = deepText(body.depth, body.shape === 'content' ? 'array' : body.shape);
+      const payload = body.shape === 'content' ? `{"msgtype":"m.text","body":"deep","nested":${inner},"typing":true,"presence":"online"}` : inner;
+      return { payload, contentType: 'application/json' };
+    }
+  }
+}
+
+interface Resolved { method: string; url: string; headers: Record<string, string>; payload?: string }
+
+function resolve(spec: Spec, w: World): Resolved {
+  let i = 0;
+  const pathText = spec.route.split('/').map((seg) => (seg.startsWith(':') ? resolvePiece(spec.params[i++] ?? { raw: 'x' }, w) : seg)).join('/');
+  const query: string[] = [];
+  for (const [k, v] of spec.query) {
+    let value = resolvePiece(v, w);
+    // A long-poll is not a hang: /sync is asked for short timeouts only.
+    if (spec.route.endsWith('/sync') && k === 'timeout' && !(Number(safeDecode(value)) <= 50)) value = '0';
+    query.push(`${k}=${value}`);
+  }
+  const token = spec.auth === 'valid' || spec.auth === 'query' ? w.alice.accessToken
+    : spec.auth === 'admin' ? w.admin.accessToken
+    : spec.auth === 'other' ? w.bob.accessToken
+    : spec.auth === 'garbage' ? 'syt_not_a_real_token' : undefined;
+  if (spec.auth === 'query') query.push(`access_token=${token}`);
+  const headers: Record<string, string> = {};
+  if (token !== undefined && spec.auth !== 'query') headers.authorization = `Bearer ${token}`;
+  const { payload, contentType } = payloadOf(spec.body, w);
+  if (contentType !== undefined) headers['content-type'] = contentType;
+  return { method: spec.method, url: query.length ? `${pathText}?${query.join('&')}` : pathText, headers, ...(payload === undefined ? {} : { payload }) };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arbitraries
+
+const EDGE_STRINGS = [
+  '', ' ', '\u0000', 'a\u0000b', '\ud800', '\udfff', 'a\ud800b', '\udc00\ud800', '\u202e', 'abc\u202edef', '\u200b', '\u200d',
+  '\ufeff', '\u2028', '\uffff', '\ufffd', '𝕳', 'e\u0301', '\u0085', '..', '.', '/', '\\', '%', '$', '!', '@', '#', ':', '@:', '!:hs.test',
+  '#:hs.test', '@a:hs.test:99999', '@a:[::1', '@a:-', '@a b:hs.test', '@A:hs.test', 'null', 'undefined', '__proto__', 'constructor',
+  'prototype', 'hasOwnProperty', 'toString', 'true', '0', '-0', '1e400', '9007199254740993', 'NaN', 'Infinity', "' OR '1'='1", '"; --',
+  '\r\n', '\t', 'm.room.member', 'm.room.power_levels', 'm.room.redaction', 'm.room.create', 'm.login.password', 'm.id.user',
+];
+const PERCENT_TRICKS = [
+  '%00', '%2F', '%2f', '%252F', '%25', '%', '%Z', '%zz', '%C0%AF', '%ED%A0%80', '%FF', '%E2%80%AE', '%2E%2E', '%2E', '%20', '+',
+  '%u0041', '%%', '%0A', '%0D%0A', '%3F', '%23', '%5C', '%F0%9F%98', '%C3%28', '%EF%BF%BF', '%F4%90%80%80', '%3A', '%40', '%21', '%24',
+];
+const NUMBER_TOKENS = [
+  '1e400', '-1e400', '9007199254740992', '9007199254740993', '-9007199254740993', '-0', '1.5', '0.1', '1E2', '1e-400',
+  '123456789012345678901234567890', '-0.0', '0e0', '2e53', '1e308', '5e-324', '-1',
+];
+const FIELD_NAMES = [
+  'user_id', 'reason', 'room_id', 'visibility', 'typing', 'timeout', 'presence', 'status_msg', 'displayname', 'avatar_url', 'msgtype',
+  'body', 'type', 'content', 'state_key', 'auth', 'session', 'password', 'username', 'device_id', 'initial_device_display_name',
+  'limit', 'since', 'filter', 'room', 'timeline', 'state', 'event_fields', 'event_format', 'account_data', 'membership', 'm.fully_read',
+  'm.read', 'm.read.private', 'thread_id', 'actions', 'enabled', 'conditions', 'pattern', 'kind', 'new_password', 'logout_devices',
+  'devices', 'identifier', 'user', 'medium', 'address', 'token', 'invite', 'preset', 'name', 'topic', 'room_version',
+  'creation_content', 'initial_state', 'power_level_content_override', 'is_direct', 'room_alias_name', 'redacts', 'display_name',
+  'generic_search_term', 'not_senders', 'senders', 'rooms', 'not_rooms', 'types', 'not_types', 'lazy_load_members', 'include_leave',
+  'users', 'events', 'users_default', 'join_rule', 'history_visibility', 'inhibit_login', 'refresh_token', 'server', 'ts', 'url',
+  '__proto__', 'constructor', '',
+];
+const QUERY_KEYS = [
+  'limit', 'from', 'to', 'dir', 'filter', 'since', 'timeout', 'full_state', 'set_presence', 'format', 'at', 'membership',
+  'not_membership', 'server', 'token', 'user_id', 'kind', 'ts', 'access_token', 'include_leave', 'room_id', 'event_id',
+];
+const CONTENT_TYPES = [
+  undefined, 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
+  'application/json; charset=utf-16le', 'application/octet-stream', '', 'garbage', 'application/json; charset=latin1',
+];
+const MALFORMED = [
+  '{', '}', '{"a":}', "{'a':1}", '{"a":1,}', '[1,]', 'NaN', '{"a":NaN}', '{"a":Infinity}', '{"a":-Infinity}', '\ufeff{}', '{"a":"\u0000"}',
+  '{"a":"\u0001"}', '{"a":"\\x41"}', '{"a":"\\u12"}', '{"a":"\\ud800"}', '{"a":"\\udc00\\ud800"}', '{"a":"\ud800"}', '{"__proto__":{"admin":true}}',
+  '{"constructor":{"prototype":{"polluted":1}}}', '{"a":1}{"b":2}', '{"a":1} trailing', '// comment\n{}', '{"a":01}', '{"a":.5}', '{"a":+1}',
+  '{"a":1e}', '{"a":tru}', 'nul', '"\\', '\u0000', '\u00ff\u00fe', '[]', 'null', '"string"', '123', 'true', '{}', ' ', '\n',
+  '{"user_id":"@a:hs.test","user_id":5}', '{"typing":true,"typing":"yes"}', '{"membership":"join","membership":"leave"}',
+];
+
+/** A decoded hostile string. */
+const hostileString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...EDGE_STRINGS) },
+  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 24 }) },
+  { weight: 2, arbitrary: fc.string({ maxLength: 24 }) },
+  { weight: 1, arbitrary: fc.constantFrom(254, 255, 256, 300, 2047, 2049, 5000, 20_000).map((n) => 'a'.repeat(n)) },
+);
+
+/** A decoded ID-like string: a sigil, a (hostile) localpart, a (hostile) server name. */
+const idLike: fc.Arbitrary<string> = fc.tuple(
+  fc.constantFrom('@', '!', '$', '#', '+', ''),
+  fc.oneof(
+    { weight: 3, arbitrary: fc.stringMatching(/^[a-z0-9._=-]{1,12}$/) },
+    { weight: 2, arbitrary: hostileString },
+    { weight: 1, arbitrary: fc.constantFrom(240, 250, 251, 255, 256, 2040, 2100).map((n) => 'a'.repeat(n)) },
+  ),
+  fc.constantFrom(':hs.test', ':hs.test', ':other.example', '', ':', ':hs.test:0', ':hs.test:65536', ':[::1]', ':[::1', ':hs..test', ':-.test', `:${'a'.repeat(260)}`, ':hs.test/x'),
+).map(([sigil, local, domain]) => `${sigil}${local}${domain}`);
+
+/** Raw URL text for a path segment or query value. */
+const rawPiece: fc.Arbitrary<Piece> = fc.oneof(
+  { weight: 4, arbitrary: fc.oneof(hostileString, idLike).map((s) => ({ raw: encodeAll(s) })) },
+  { weight: 2, arbitrary: fc.array(fc.oneof(fc.constantFrom(...PERCENT_TRICKS), fc.stringMatching(/^[a-z!@$#:.]{0,6}$/)), { minLength: 1, maxLength: 5 }).map((parts) => ({ raw: parts.join('') })) },
+  { weight: 1, arbitrary: fc.oneof(hostileString, idLike).map((s) => ({ raw: encodeAll(encodeAll(s)) })) },
+  // Raw, unencoded text: the router sees whatever the characters do to the URL.
+  { weight: 1, arbitrary: fc.oneof(hostileString, idLike).map((s) => ({ raw: s })) },
+);
+
+const SYMS_FOR_PARAM: Record<string, SymName[]> = {
+  roomId: ['roomId'], roomIdOrAlias: ['roomId', 'alias'], roomAlias: ['alias'], userId: ['userId', 'userId', 'otherUserId'],
+  eventId: ['eventId', 'stateEventId'], deviceId: ['deviceId'], filterId: ['filterId'],
+};
+const WORDS_FOR_PARAM: Record<string, string[]> = {
+  eventType: ['m.room.message', 'm.room.topic', 'm.room.name', 'org.example.custom', 'm.room.member', 'm.room.redaction', 'm.room.power_levels', 'm.room.join_rules'],
+  type: ['m.direct', 'org.example.data', 'm.fully_read', 'm.push_rules', 'm.ignored_user_list'],
+  stateKey: ['', '@alice-fuzz:hs.test', 'x'],
+  txnId: ['t1', 't2', 'txn'],
+  kind: ['override', 'underride', 'sender', 'room', 'content'],
+  ruleId: ['.m.rule.master', '.m.rule.message', 'custom', '.m.rule.contains_user_name'],
+  receiptType: ['m.read', 'm.read.private', 'm.fully_read'],
+};
+
+function paramArb(name: string): fc.Arbitrary<Piece> {
+  const syms = SYMS_FOR_PARAM[name];
+  const words = WORDS_FOR_PARAM[name];
+  const good: Array<fc.Arbitrary<Piece>> = [];
+  if (syms) good.push(fc.constantFrom(...syms).map((sym) => ({ sym })));
+  if (words) good.push(fc.constantFrom(...words).map((w) => ({ raw: encodeURIComponent(w) })));
+  if (good.length === 0) good.push(fc.stringMatching(/^[a-zA-Z0-9._-]{1,16}$/).map((raw) => ({ raw })));
+  return fc.oneof({ weight: 4, arbitrary: fc.oneof(...good) }, { weight: 2, arbitrary: rawPiece });
+}
+
+const queryValue: fc.Arbitrary<Piece> = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom<SymName>('since', 'from', 'roomId', 'eventId', 'filterId').map((sym) => ({ sym })) },
+  { weight: 2, arbitrary: fc.constantFrom(...NUMBER_TOKENS, '0', '10', 'b', 'f', 'x', 'true', 'false', 'event', 'content', 'join', 'online').map((raw) => ({ raw })) },
+  { weight: 1, arbitrary: fc.constantFrom('{}', '{"room":{"timeline":{"limit":1}}}', '{"limit":-1}', '{"types":[1]}', '{"lazy_load_members":"yes"}', deepText(3000, 'array'), '{"room":{"rooms":[null]}}').map((s) => ({ raw: encodeAll(s) })) },
+  { weight: 3, arbitrary: rawPiece },
+);
+
+const queryArb = fc.array(fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...QUERY_KEYS) }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }).map(encodeAll) }), queryValue), { maxLength: 4 });
+
+const jsonLeaf: fc.Arbitrary<J> = fc.oneof(
+  fc.constant(null), fc.boolean(), fc.integer(), fc.double(), hostileString, idLike,
+  fc.constantFrom(...NUMBER_TOKENS).map((t) => new RawNum(t)),
+  fc.constantFrom<SymName>('userId', 'otherUserId', 'roomId', 'eventId', 'alias', 'deviceId').map((s) => new Ref(s)),
+);
+
+const { json: jsonArb } = fc.letrec<{ json: J }>((tie) => ({
+  json: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    jsonLeaf,
+    fc.array(tie('json'), { maxLength: 4 }),
+    fc.array(fc.tuple(fc.oneof(fc.constantFrom(...FIELD_NAMES), fc.string({ maxLength: 8 })), tie('json')), { maxLength: 5 }).map((e) => new Obj(e)),
+  ),
+}));
+
+/** Bodies that pass (or nearly pass) the schemas of the routes, so that requests reach the handlers. */
+const TEMPLATES: Array<Array<[string, J]>> = [
+  [['msgtype', 'm.text'], ['body', 'hello']],
+  [['user_id', new Ref('otherUserId')], ['reason', 'r']],
+  [['typing', true], ['timeout', 1000]],
+  [['presence', 'online'], ['status_msg', 'hi']],
+  [['displayname', 'Alice']],
+  [['avatar_url', 'mxc://hs.test/abc']],
+  [['visibility', 'public']],
+  [['room_id', new Ref('roomId')]],
+  [['type', 'm.login.password'], ['identifier', new Obj([['type', 'm.id.user'], ['user', 'alice-fuzz']])], ['password', 'wrong']],
+  [['room', new Obj([['timeline', new Obj([['limit', 1]])]])]],
+  [['m.fully_read', new Ref('eventId')], ['m.read', new Ref('eventId')]],
+  [['actions', ['notify']]],
+  [['enabled', true]],
+  [['pattern', 'cake*']],
+  [['display_name', 'phone']],
+  [['devices', ['ABC']]],
+  [['preset', 'private_chat'], ['name', 'n'], ['topic', 't']],
+  [['limit', 5], ['filter', new Obj([['generic_search_term', 'x']])]],
+  [['topic', 'new'], ['name', 'new'], ['join_rule', 'public']],
+  [['thread_id', 'main']],
+  [['username', 'fuzz'], ['password', 'pw'], ['auth', new Obj([['type', 'm.login.dummy']])]],
+  [['new_password', 'pw2'], ['logout_devices', false]],
+];
+
+const templateBody: fc.Arbitrary<J> = fc.tuple(
+  fc.constantFrom(...TEMPLATES),
+  fc.array(fc.tuple(fc.constantFrom(...FIELD_NAMES), jsonArb), { maxLength: 2 }),
+  fc.boolean(),
+).map(([template, extra, prepend]) => new Obj(prepend ? [...extra, ...template] : [...template, ...extra]));
+
+const contentType = fc.constantFrom(...CONTENT_TYPES);
+
+const bodyArb: fc.Arbitrary<Body> = fc.oneof(
+  { weight: 2, arbitrary: fc.constant<Body>({ kind: 'none' }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('json' as const), value: templateBody, contentType }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('json' as const), value: jsonArb, contentType }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncated' as const), value: fc.oneof(templateBody, jsonArb), keep: fc.double({ min: 0, max: 1, noNaN: true }), contentType }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('text' as const), text: fc.constantFrom(...MALFORMED), contentType }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('text' as const), text: fc.string({ unit: 'binary', maxLength: 40 }), contentType }) },
+);
+
+const heavyBodyArb: fc.Arbitrary<Body> = fc.oneof(
+  fc.record({
+    kind: fc.constant('huge' as const),
+    size: fc.oneof(fc.constantFrom(65_536, 70_000, 1_048_000, 1_048_576, 1_048_577, 2_000_000, 2_097_152), fc.integer({ min: 1, max: 2_100_000 })),
+    shape: fc.constantFrom('string-field' as const, 'raw' as const, 'content' as const),
+  }),
+  fc.record({
+    kind: fc.constant('deep' as const),
+    depth: fc.oneof(fc.constantFrom(100, 1000, 5000, 10_000, 100_000), fc.integer({ min: 2, max: 20_000 })),
+    shape: fc.constantFrom('array' as const, 'object' as const, 'content' as const, 'mixed' as const),
+  }),
+);
+
+const authArb: fc.Arbitrary<Auth> = fc.oneof(
+  { weight: 16, arbitrary: fc.constant<Auth>('valid') },
+  { weight: 1, arbitrary: fc.constantFrom<Auth>('admin', 'other', 'none', 'garbage', 'query') },
+);
+
+function specArb(routes: RouteInfo[], bodies: fc.Arbitrary<Body>, methodsOf: (r: RouteInfo) => string[]): fc.Arbitrary<Spec> {
+  return fc.constantFrom(...routes).chain((route) => {
+    const names = route.url.split('/').filter((s) => s.startsWith(':')).map((s) => s.slice(1));
+    const ownMethods = methodsOf(route);
+    return fc.record({
+      method: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...ownMethods) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
+      route: fc.constant(route.url),
+      params: fc.tuple(...names.map(paramArb)),
+      query: queryArb,
+      body: bodies,
+      auth: authArb,
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The properties of every response
+
+/** What must never appear in an error body (unless the request itself said it: errors may echo input). */
+const LEAK_PATTERNS: Array<[string, RegExp]> = [
+  ['stack trace', /\n\s+at\s|\bat [\w$.<>]+ \(|\bat (?:async )?[\w$.<>]+ \[?[\w$.<>]*\]? ?\(?(?:file|node):/],
+  ['stack trace', /node:internal|Error: .*\n/],
+  ['file path', /\/work\/|\/home\/|\/usr\/|\/tmp\/|node_modules|\.(?:ts|js|mjs|cjs):\d+|file:\/\//],
+  ['SQL', /\bSQLITE_[A-Z]+|\bsyntax error\b|\bSELECT\b[\s\S]*\bFROM\b|\bINSERT INTO\b|\bUPDATE\b[\s\S]*\bSET\b|\bDELETE FROM\b|constraint failed|no such (?:table|column)|duplicate key|violates|relation "/i],
+  ['internal error text', /TypeError|RangeError|ReferenceError|SyntaxError|Cannot read propert|is not a function|Maximum call stack|undefined is not|Unexpected token/],
+];
+
+function checkResponse(req: Resolved, res: LightMyRequestResponse): string | undefined {
+  if (res.statusCode >= 500) return `status ${res.statusCode}: ${res.body.slice(0, 300)}`;
+  if (res.statusCode < 400 || req.method === 'HEAD') return undefined;
+  if (!String(res.headers['content-type'] ?? '').startsWith('application/json')) return `error without a JSON content type: ${res.headers['content-type']}`;
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(res.body) as Record<string, unknown>;
+  } catch {
+    return `error body is not JSON: ${res.body.slice(0, 200)}`;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return `error body is not an object: ${res.body.slice(0, 200)}`;
+  // User-interactive auth: a 401 with `flows` may omit errcode (spec), when no stage has failed yet.
+  const uia = res.statusCode === 401 && Array.isArray(body.flows);
+  if (!uia || body.errcode !== undefined) {
+    if (typeof body.errcode !== 'string' || !/^M_[A-Z_]+$/.test(body.errcode)) return `bad errcode ${JSON.stringify(body.errcode)}: ${res.body.slice(0, 200)}`;
+    if (typeof body.error !== 'string') return `error body without a string "error": ${res.body.slice(0, 200)}`;
+  }
+  const said = `${safeDecode(req.url)} ${req.url} ${req.payload?.slice(0, 100_000) ?? ''}`;
+  for (const [what, pattern] of LEAK_PATTERNS) {
+    if (pattern.test(res.body) && !pattern.test(said)) return `error body leaks ${what}: ${res.body.slice(0, 300)}`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database digest (raw access, as test/helpers/db-scan.ts does)
+
+/** One hash per table, over every row in storage order. */
+function digestOf(db: SqliteDatabase.Database): Map<string, string> {
+  const out = new Map<string, string>();
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
+  for (const { name } of tables) {
+    const hash = createHash('sha256');
+    for (const row of db.prepare(`SELECT * FROM "${name}"`).raw().iterate()) {
+      hash.update(JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : typeof v === 'bigint' ? String(v) : v)));
+      hash.update('\u0000');
+    }
+    out.set(name, hash.digest('hex'));
+  }
+  return out;
+}
+
+function changedTables(before: Map<string, string>, after: Map<string, string>): string[] {
+  const names = new Set([...before.keys(), ...after.keys()]);
+  return [...names].filter((t) => before.get(t) !== after.get(t));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** One server under fuzz, with its fixture ("world"), kept usable whatever the fuzzer does to it. */
+class Harness {
+  world!: World;
+  /** Responses by status and errcode: printed, to show how deep the requests reach. */
+  stats = new Map<string, number>();
+  private sent = 0;
+  private worlds = 0;
+  /** Set when a fixture token stopped working (the fuzzer found POST /logout): new tokens before the next case. */
+  private loggedOut = false;
+
+  constructor(readonly s: TestServer, private readonly name: string) {}
+
+  async start(): Promise<this> {
+    const [alice, bob, admin] = await Promise.all([
+      this.s.createUser(`alice-${this.name}`), this.s.createUser(`bob-${this.name}`), this.s.createUser(`root-${this.name}`, { admin: true }),
+    ]);
+    this.world = await this.freshWorld(alice, bob, admin);
+    return this;
+  }
+
+  private async login(u: TestUser): Promise<TestUser> {
+    const issued = await this.s.app.services.sessions.issue(u.userId, undefined, null);
+    return { ...u, accessToken: issued.access_token, deviceId: issued.device_id };
+  }
+
+  /** Fresh tokens (the old ones may be logged out) and a fresh room with a message, a state event, a filter and tokens. */
+  private async freshWorld(alice: TestUser, bob: TestUser, admin: TestUser): Promise<World> {
+    const r = rest(this.s);
+    const n = ++this.worlds;
+    const [a, b, root] = await Promise.all([this.login(alice), this.login(bob), this.login(admin)]);
+    const roomId = await r.createRoom(a, { preset: 'public_chat', room_alias_name: `${this.name}-${n}`, name: 'Fuzz' });
+    await r.join(b, roomId);
+    const eventId = await r.send(a, roomId, 'a message');
+    const stateEventId = await r.putState(a, roomId, 'm.room.topic', { topic: 'fuzzing' });
+    const filterId = (await r.ok('POST', `/user/${encodeURIComponent(a.userId)}/filter`, a, { room: { timeline: { limit: 5 } } })).filter_id as string;
+    const since = (await r.ok('GET', '/sync?timeout=0', a)).next_batch as string;
+    const from = (await r.messages(a, roomId, 'dir=b&limit=1')).start as string;
+    return { alice: a, bob: b, admin: root, roomId, alias: `#${this.name}-${n}:hs.test`, eventId, stateEventId, filterId, since, from };
+  }
+
+  /**
+   * The fuzzer may log the fixture's users out, ban them, or take their power: fresh tokens when they were logged
+   * out, and a fresh fixture now and then. Returns whether the database changed.
+   */
+  async maybeRefresh(): Promise<boolean> {
+    const w = this.world;
+    if (++this.sent % FRESH_WORLD_EVERY === 0) {
+      this.world = await this.freshWorld(w.alice, w.bob, w.admin);
+    } else if (this.loggedOut) {
+      this.world = { ...w, alice: await this.login(w.alice), bob: await this.login(w.bob), admin: await this.login(w.admin) };
+    } else {
+      return false;
+    }
+    this.loggedOut = false;
+    return true;
+  }
+
+  /** Sends one request, failing on a hang. */
+  async send(spec: Spec): Promise<{ req: Resolved; res: LightMyRequestResponse }> {
+    const req = resolve(spec, this.world);
+    let timer: NodeJS.Timeout | undefined;
+    const hang = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`hang: ${req.method} ${req.url.slice(0, 200)} took over ${HANG_MS} ms`)), HANG_MS);
+    });
+    try {
+      const res = await Promise.race([
+        this.s.app.http.inject({ method: req.method as 'GET', url: req.url, headers: req.headers, ...(req.payload === undefined ? {} : { payload: req.payload }) }),
+        hang,
+      ]);
+      if (res.statusCode === 401 && spec.auth !== 'none' && spec.auth !== 'garbage' && res.body.includes('M_UNKNOWN_TOKEN')) this.loggedOut = true;
+      const key = res.statusCode < 400 ? String(res.statusCode) : `${res.statusCode} ${/"errcode":"(\w+)"/.exec(res.body)?.[1] ?? '(no body: HEAD, or UIA)'}`;
+      this.stats.set(key, (this.stats.get(key) ?? 0) + 1);
+      return { req, res };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends one request and checks the response's properties. */
+  async check(spec: Spec): Promise<{ req: Resolved; res: LightMyRequestResponse }> {
+    const { req, res } = await this.send(spec);
+    const problem = checkResponse(req, res);
+    assert.equal(problem, undefined, `${problem}\n  request: ${describeReq(req)}`);
+    return { req, res };
+  }
+
+  printStats(what: string): void {
+    const line = [...this.stats.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}: ${v}`).join(', ');
+    console.log(`hostile-input fuzz, ${what}: ${line}`);
+    this.stats = new Map();
+  }
+}
+
+const describeReq = (req: Resolved) =>
+  `${req.method} ${req.url.slice(0, 300)} ${JSON.stringify(req.headers)} ${req.payload === undefined ? '(no body)' : `${req.payload.length} chars: ${req.payload.slice(0, 200)}`}`;
+
+describe('hostile input fuzz', () => {
+  /** The random and heavy requests: an in-memory database. */
+  let main: Harness;
+  /** The rejected writes: a database file of its own, kept small so that a digest of every row after each request is cheap. */
+  let writes: Harness;
+  let dir: string;
+  let reader: SqliteDatabase.Database;
+  let routes: RouteInfo[];
+  const crashes: unknown[] = [];
+  const onCrash = (err: unknown) => crashes.push(err);
+
+  before(async () => {
+    process.on('uncaughtException', onCrash);
+    process.on('unhandledRejection', onCrash);
+    dir = mkdtempSync(path.join(tmpdir(), 'hearth-fuzz-'));
+    const database = path.join(dir, 'fuzz.db');
+    const config = { enable_registration: true };
+    main = await new Harness(await startTestServer({ config }), 'fuzz').start();
+    writes = await new Harness(await startTestServer({ config: { ...config, database, sqlite_synchronous: 'off' } }), 'writes').start();
+    reader = new SqliteDatabase(database, { readonly: true });
+    routes = routesOf(main.s.app.http.printRoutes({ commonPrefix: false }));
+    assert.ok(routes.length > 50, `routes found: ${routes.length}`);
+    console.log(`hostile-input fuzz: seed=${SEED} (HEARTH_FUZZ_SEED to replay), ${TOTAL} cases over ${routes.length} routes`);
+  });
+
+  after(async () => {
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    reader?.close();
+    await main?.s.close();
+    await writes?.s.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`every route, random requests: ${RUNS.requests} cases (seed ${SEED})`, async () => {
+    // HEAD answers have no body to check: it comes only with the random methods.
+    const ownMethods = (r: RouteInfo) => r.methods.filter((m) => m !== 'HEAD');
+    await fc.assert(fc.asyncProperty(specArb(routes, bodyArb, ownMethods), async (spec) => {
+      await main.maybeRefresh();
+      await main.check(spec);
+    }), { seed: SEED, numRuns: RUNS.requests });
+    main.printStats('random requests');
+  });
+
+  it(`every route, huge bodies (to ~2 MB, past max_request_bytes) and deep nesting (to 100,000 levels): ${RUNS.heavy} cases (seed ${SEED})`, async () => {
+    const withBody = (r: RouteInfo) => r.methods.filter((m) => m !== 'GET' && m !== 'HEAD').concat(['POST']).slice(0, 3);
+    await fc.assert(fc.asyncProperty(specArb(routes, heavyBodyArb, withBody), async (spec) => {
+      await main.maybeRefresh();
+      await main.check(spec);
+    }), { seed: SEED + 1, numRuns: RUNS.heavy });
+    main.printStats('huge and deep bodies');
+  });
+
+  it(`rejected writes leave the database unchanged: ${RUNS.rejectedWrites} cases (seed ${SEED})`, async () => {
+    const writeRoutes = routes.filter((r) => r.methods.some((m) => m === 'POST' || m === 'PUT' || m === 'DELETE'));
+    const writeMethods = (r: RouteInfo) => r.methods.filter((m) => m === 'POST' || m === 'PUT' || m === 'DELETE');
+    const bodies = fc.oneof({ weight: 6, arbitrary: bodyArb }, { weight: 1, arbitrary: heavyBodyArb });
+    let baseline = digestOf(reader);
+    let rejected = 0;
+    await fc.assert(fc.asyncProperty(specArb(writeRoutes, bodies, writeMethods), async (spec) => {
+      if (await writes.maybeRefresh()) baseline = digestOf(reader);
+      const { req, res } = await writes.check(spec);
+      const now = digestOf(reader);
+      // A user-interactive-auth challenge (401 with `flows`) is not a rejection: it opens the session that the
+      // client's next request continues, so it is the one 4xx that writes (a `uia_sessions` row).
+      const challenge = res.statusCode === 401 && /"flows"/.test(res.body);
+      if (res.statusCode >= 400 && !challenge) {
+        const changed = changedTables(baseline, now);
+        baseline = now;
+        assert.deepEqual(changed, [], `a rejected write (${res.statusCode} ${res.body.slice(0, 200)}) changed the tables ${changed.join(', ')}\n  request: ${describeReq(req)}`);
+        rejected++;
+      }
+      baseline = now;
+    }), { seed: SEED + 2, numRuns: RUNS.rejectedWrites });
+    writes.printStats('writes');
+    console.log(`hostile-input fuzz: ${rejected} of ${RUNS.rejectedWrites} writes were rejected, each leaving the database unchanged`);
+    assert.ok(rejected > RUNS.rejectedWrites / 2, `too few rejected writes to mean anything: ${rejected}`);
+  });
+
+  it(`every route on PostgreSQL, random requests: ${RUNS.postgres} cases (seed ${SEED})`, { skip: process.env.TEST_POSTGRES_URL ? false : POSTGRES_SKIP_REASON }, async () => {
+    const pg = await new Harness(await startTestServer({ backend: 'postgres', config: { enable_registration: true } }), 'pg').start();
+    try {
+      const ownMethods = (r: RouteInfo) => r.methods.filter((m) => m !== 'HEAD');
+      await fc.assert(fc.asyncProperty(specArb(routes, bodyArb, ownMethods), async (spec) => {
+        await pg.maybeRefresh();
+        await pg.check(spec);
+      }), { seed: SEED + 3, numRuns: RUNS.postgres });
+      pg.printStats('random requests on PostgreSQL');
+    } finally {
+      await pg.s.close();
+    }
+  });
+
+  it(`${TOTAL} cases in all on SQLite; nothing crashed and both servers still answer`, async () => {
+    assert.ok(TOTAL >= 10_000 || SCALE < 1, `at least 10,000 cases a run (got ${TOTAL})`);
+    assert.deepEqual(crashes, []);
+    for (const h of [main, writes]) {
+      const res = await h.s.request('GET', '/_matrix/client/versions');
+      assert.equal(res.statusCode, 200);
+      await h.maybeRefresh();
+      const who = await h.s.request('GET', '/_matrix/client/v3/account/whoami', { token: h.world.alice.accessToken });
+      assert.ok(who.statusCode === 200 || who.statusCode === 401, who.body);
+    }
+  });
+});
