@@ -14,10 +14,13 @@ function latencySvg(series: Record<string, number[]>): string {
   const maxMs = Math.max(1, ...all.map((v) => v)) * 1.05;
   const x = (ms: number) => pad + (Math.log10(1 + ms) / Math.log10(1 + maxMs)) * (width - 2 * pad);
   const y = (q: number) => height - pad - q * (height - 2 * pad);
-  const colours = ['#d94f2b', '#2b7bd9', '#2bb673', '#9b59b6', '#e6a700', '#555'];
+  const colours = ['#d94f2b', '#2b7bd9', '#2bb673', '#9b59b6', '#e6a700', '#555', '#17a2b8', '#8b4513'];
   const lines = Object.entries(series).map(([name, samples], i) => {
     const sorted = [...samples].sort((a, b) => a - b);
-    const pts = sorted.map((v, k) => `${x(v).toFixed(1)},${y((k + 1) / sorted.length).toFixed(1)}`).join(' ');
+    // At most ~200 points a line: the chart stays small whatever the sample count.
+    const step = Math.max(1, Math.floor(sorted.length / 200));
+    const picked = sorted.map((v, k) => [v, (k + 1) / sorted.length] as const).filter((_, k) => k % step === 0 || k === sorted.length - 1);
+    const pts = picked.map(([v, q]) => `${x(v).toFixed(1)},${y(q).toFixed(1)}`).join(' ');
     return `<polyline fill="none" stroke="${colours[i % colours.length]}" stroke-width="2" points="${pts}"/>` +
       `<text x="${width - pad - 150}" y="${pad + 16 * i}" fill="${colours[i % colours.length]}" font-size="12">${name}</text>`;
   });

@@ -12,6 +12,12 @@ import { leaveScaling } from './scenarios/leave-scaling.js';
 import { syncWake } from './scenarios/sync-wake.js';
 
 const args = new Set(process.argv.slice(2));
+if (args.has('--report-only')) {
+  // Regenerates BENCHMARKS.md from the last run's figures without measuring again.
+  const { readFileSync } = await import('node:fs');
+  writeReport(JSON.parse(readFileSync(path.join(import.meta.dirname, 'results', 'latest.json'), 'utf8')));
+  process.exit(0);
+}
 const quick = args.has('--quick');
 const seconds = quick ? 5 : 20;
 const sizes = quick ? [2, 200, 1000] : [2, 1000, 10_000];
