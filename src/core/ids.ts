@@ -55,9 +55,18 @@ export function parseRoomId(raw: string): RoomId | undefined {
   return raw as RoomId;
 }
 
+function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 export function parseRoomAlias(raw: string): RoomAlias | undefined {
   const parts = splitId(raw, '#');
-  if (!parts || /[\s]/.test(parts.localpart) || parts.localpart.length === 0) return undefined;
+  // No white space or control characters (NUL included) in an alias.
+  if (!parts || parts.localpart.length === 0 || /\s/.test(parts.localpart) || hasControlCharacter(parts.localpart)) return undefined;
   return raw as RoomAlias;
 }
 

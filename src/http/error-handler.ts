@@ -30,6 +30,8 @@ export function toMatrixError(err: unknown, request: FastifyRequest): MatrixErro
     default:
       break;
   }
+  // PostgreSQL refuses some text that JSON allows (a NUL character): the client's input, not our fault.
+  if (fe.code === '22P05' || fe.code === '22021') return badJson('Text contains characters that cannot be stored');
   if (isUnavailable(err)) {
     request.log.warn({ err }, 'database unavailable');
     return unknownError(503, 'The server is temporarily unavailable, please retry');

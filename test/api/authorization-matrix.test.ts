@@ -153,7 +153,7 @@ interface Fixture {
   roomId: string;
   alias: string;
   owner: TestUser;
-  /** The user whose relation is under test (for noToken and otherUser, a joined member / stranger who sends no token / their own). */
+  /** The user whose relation is under test (for noToken a joined member who sends no token; for otherUser a stranger). */
   caller: TestUser;
   /** The token sent, if any. */
   token: string | undefined;
