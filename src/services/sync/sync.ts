@@ -90,7 +90,11 @@ export class SyncService {
         // `full_state`: the full state of every room the user is in (sync.yaml), plus what changed since `since`.
         ? unionByRoom(await this.initialRooms(userId, filter), await this.changedRooms(userId, since.events))
         : await this.changedRooms(userId, since.events);
-    for (const m of memberships) {
+    for (const current of memberships) {
+      // Nothing past `next_batch` goes out: a membership that changed after `now` was read is shown as
+      // it was at `now`, and its change comes with the next sync (else it would come twice).
+      const m = current.pos <= now.events ? current : await this.membershipAt(current, now.events);
+      if (!m) continue;
       if (!matchesRoomFilter(filter.room, m.roomId)) continue;
       await this.addRoom(rooms, userId, m, { since: since?.events, now: now.events, filter, fullState, deviceId: requester.deviceId });
     }
@@ -180,6 +184,13 @@ export class SyncService {
       out.push(m);
     }
     return out;
+  }
+
+  private async membershipAt(m: MembershipRecord, pos: number): Promise<MembershipRecord | undefined> {
+    const [event] = await this.deps.store.state.at(m.roomId, pos, [['m.room.member', m.userId]]);
+    const membership = event?.event.content.membership;
+    if (!event || typeof membership !== 'string') return undefined;
+    return { ...m, membership: membership as MembershipRecord['membership'], eventId: event.event.event_id, pos: event.pos };
   }
 
   private async selfLeft(m: MembershipRecord): Promise<boolean> {
