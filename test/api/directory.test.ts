@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { LightMyRequestResponse } from 'fastify';
 import { forEachBackend, type BackendName } from '../helpers/backends.js';
 import { rest } from '../helpers/rest.js';
-import { assertSpecResponse, validateAgainstSpec } from '../helpers/spec-schema.js';
+import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
 const V3 = '/_matrix/client/v3';
 
-/**
- * Status, errcode and the error body's shape; the body is also checked against the spec's schema
- * whenever the spec documents that status for the operation.
- */
-function assertError(res: LightMyRequestResponse, status: number, errcode: string, method: string, url: string): void {
-  assert.equal(res.statusCode, status, `${method} ${url}: ${res.body}`);
-  const body = res.json();
-  assert.equal(body.errcode, errcode, `${method} ${url}: ${res.body}`);
-  assert.equal(typeof body.error, 'string');
-  const checked = validateAgainstSpec({ method, url, status, body });
-  if (!checked.ok && !/is undocumented/.test(checked.errors)) assertSpecResponse(res, method, url);
-}
+const assertError = assertMatrixError;
 
 const q = encodeURIComponent;
 const aliasUrl = (alias: string) => `${V3}/directory/room/${q(alias)}`;

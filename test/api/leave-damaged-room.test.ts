@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
 import { rawExec } from '../helpers/db-scan.js';
@@ -11,19 +8,12 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 const V3 = '/_matrix/client/v3';
 
 forEachBackend('LEAVING.md: a leave succeeds even if the room state is damaged', (backend) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hearth-damaged-'));
   let s: TestServer;
   before(async () => {
-    s = await startTestServer({ backend, config: backend === 'sqlite' ? { database: path.join(dir, 'db.sqlite') } : {} });
+    s = await startTestServer({ backend, sqliteFile: true });
   });
-  after(async () => {
-    await s.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const database = () => {
-    const db = s.app.config.database;
-    return db.kind === 'sqlite' ? { kind: 'sqlite' as const, path: db.path } : { kind: 'postgres' as const, url: db.url };
-  };
+  after(() => s.close());
+  const database = () => s.database;
 
   async function leaveAndCheck(roomId: string, token: string, userId: string) {
     const res = await s.request('POST', `${V3}/rooms/${roomId}/leave`, { token, body: { reason: 'get me out' } });

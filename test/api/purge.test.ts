@@ -11,20 +11,13 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 const DAY = 86_400_000;
 
 forEachBackend('LEAVING.md: deleting rooms that every local user forgot', (backend) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hearth-purge-'));
   let s: TestServer;
   before(async () => {
-    s = await startTestServer({ backend, config: backend === 'sqlite' ? { database: path.join(dir, 'db.sqlite') } : {} });
+    s = await startTestServer({ backend, sqliteFile: true });
   });
-  after(async () => {
-    await s.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => s.close());
 
-  const database = () => {
-    const db = s.app.config.database;
-    return db.kind === 'sqlite' ? { kind: 'sqlite' as const, path: db.path } : { kind: 'postgres' as const, url: db.url };
-  };
+  const database = () => s.database;
   const purge = () => s.app.purger!.runOnce();
 
   it('nothing is purged while anyone is joined or has not forgotten; everything after the retention', async () => {

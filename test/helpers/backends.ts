@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Config } from '../../src/config/schema.js';
@@ -15,7 +18,12 @@ export const POSTGRES_SKIP_REASON = 'TEST_POSTGRES_URL is not set (npm test sets
  * A fresh, empty database for one test: an in-memory SQLite file, or a new PostgreSQL database
  * in the test cluster (dropped by `drop`).
  */
-export async function freshDatabase(backend: BackendName): Promise<{ database: Config['database']; drop: () => Promise<void> }> {
+export async function freshDatabase(backend: BackendName, options: { sqliteFile?: boolean } = {}): Promise<{ database: Config['database']; drop: () => Promise<void> }> {
+  if (backend === 'sqlite' && options.sqliteFile) {
+    // A file other connections can open (tests that inspect or damage the database behind the server).
+    const dir = mkdtempSync(path.join(tmpdir(), 'hearth-test-'));
+    return { database: { kind: 'sqlite', path: path.join(dir, 'db.sqlite'), synchronous: 'full' }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
   if (backend === 'sqlite') {
     return { database: { kind: 'sqlite', path: ':memory:', synchronous: 'full' }, drop: async () => {} };
   }

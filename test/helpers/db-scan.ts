@@ -1,8 +1,11 @@
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 
+/** A test database, for direct access behind the server's back. */
+export type RawDatabase = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
 /** Every row of every table that mentions `needle` anywhere in its columns, as `table: row` strings. */
-export async function rowsMentioning(database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }, needle: string): Promise<string[]> {
+export async function rowsMentioning(database: RawDatabase, needle: string): Promise<string[]> {
   const found: string[] = [];
   if (database.kind === 'sqlite') {
     const db = new SqliteDatabase(database.path, { readonly: true });
@@ -33,7 +36,7 @@ export async function rowsMentioning(database: { kind: 'sqlite'; path: string } 
 }
 
 /** Runs one SQL statement on the test database behind the server's back (to damage it on purpose). */
-export async function rawExec(database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }, statement: string, params: unknown[] = []): Promise<void> {
+export async function rawExec(database: RawDatabase, statement: string, params: unknown[] = []): Promise<void> {
   if (database.kind === 'sqlite') {
     const db = new SqliteDatabase(database.path);
     try {

@@ -519,3 +519,16 @@ export function compileAllResponseSchemas(): Array<{ operation: string; status: 
   }
   return out;
 }
+
+/**
+ * A Matrix error: status, errcode and the body's shape; the body is also checked against the
+ * spec's schema whenever the spec documents that status for the operation.
+ */
+export function assertMatrixError(res: { statusCode: number; body: string; json(): unknown }, status: number, errcode: string, method: string, url: string): void {
+  assert.equal(res.statusCode, status, `${method} ${url}: ${res.body}`);
+  const body = res.json() as { errcode?: unknown; error?: unknown };
+  assert.equal(body.errcode, errcode, `${method} ${url}: ${res.body}`);
+  assert.equal(typeof body.error, 'string');
+  const checked = validateAgainstSpec({ method, url, status, body });
+  if (!checked.ok && !/is undocumented/.test(checked.errors)) assertSpecResponse(res as never, method, url);
+}

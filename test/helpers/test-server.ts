@@ -6,6 +6,7 @@ import { generateSigningKey } from '../../src/core/events/signing-key.js';
 import { makeUserId, type UserId } from '../../src/core/ids.js';
 import { freshDatabase, type BackendName } from './backends.js';
 import { FakeClock } from './fake-clock.js';
+import type { RawDatabase } from './db-scan.js';
 
 export interface TestUser {
   userId: UserId;
@@ -26,6 +27,8 @@ export interface TestServer {
   app: App;
   clock: FakeClock;
   backend: BackendName;
+  /** Where the data is, for tests that read or damage it directly (SQLite needs `sqliteFile`). */
+  database: RawDatabase;
   /** Starts listening on a free loopback port; resolves to the base URL. */
   listen(): Promise<string>;
   request(method: InjectOptions['method'], url: string, call?: Call): Promise<LightMyRequestResponse>;
@@ -38,12 +41,12 @@ export interface TestServer {
  * An in-process Hearth on a fresh database with a fake clock. `config` takes file-format
  * (snake_case) settings; tests get cheap password hashing and no rate limits unless they ask.
  */
-export async function startTestServer(options: { backend?: BackendName; config?: Record<string, unknown>; realClock?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { backend?: BackendName; config?: Record<string, unknown>; realClock?: boolean; sqliteFile?: boolean } = {}): Promise<TestServer> {
   const backend = options.backend ?? 'sqlite';
   // A test may name its own database (e.g. a SQLite file to reopen); otherwise each server gets a fresh one.
   const { database, drop } = typeof options.config?.database === 'string'
     ? { database: { kind: 'sqlite' as const, path: options.config.database }, drop: async () => {} }
-    : await freshDatabase(backend);
+    : await freshDatabase(backend, { sqliteFile: options.sqliteFile ?? false });
   const config = buildConfig({
     server_name: 'hs.test',
     password_hashing: { cost: 1024 },
@@ -73,6 +76,7 @@ export async function startTestServer(options: { backend?: BackendName; config?:
     clock,
     backend,
     request,
+    database: database.kind === 'sqlite' ? { kind: 'sqlite', path: database.path } : { kind: 'postgres', url: database.url },
     async listen() {
       return app.http.listen({ host: '127.0.0.1', port: 0 });
     },

@@ -4,28 +4,12 @@
  * inside a name; any other backslash is kept as-is, as the appendix requires.
  */
 
+import { parsePropertyPath } from '../property-path.js';
+
 type JsonRecord = Record<string, unknown>;
 
 /** Splits a dot-separated path into property names, undoing the `\.` and `\\` escapes. */
-export function parseFieldPath(path: string): string[] {
-  const names: string[] = [];
-  let current = '';
-  for (let i = 0; i < path.length; i++) {
-    const ch = path[i];
-    const next = path[i + 1];
-    if (ch === '\\' && (next === '.' || next === '\\')) {
-      current += next;
-      i++;
-    } else if (ch === '.') {
-      names.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  names.push(current);
-  return names;
-}
+export const parseFieldPath = parsePropertyPath;
 
 /**
  * A copy of `event` holding only the listed fields; `fields` absent returns `event` itself.

@@ -3,7 +3,7 @@
  * known one missing its parameters, never matches: that disables its rule, as the spec requires.
  */
 import { globMatches } from './glob.js';
-import { propertyAt } from './property-path.js';
+import { propertyAt } from '../property-path.js';
 import type { PushCondition, PushEvent } from './types.js';
 
 /** What evaluation needs to know about the recipient and the room, beyond the event. */

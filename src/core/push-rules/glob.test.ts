@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { globMatches } from './glob.js';
-import { parsePropertyPath, propertyAt } from './property-path.js';
+import { parsePropertyPath, propertyAt } from '../property-path.js';
 
 test('globMatches: whole value, case-insensitive (the spec example lunc?*)', () => {
   assert.equal(globMatches('lunc?*', 'Lunch plans'), true);
