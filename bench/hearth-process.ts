@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -58,11 +58,19 @@ export interface RunningServer {
 /**
  * Starts the built Hearth (dist/) as its own process with default settings except registration
  * on and rate limits off, on a loopback port, and waits for its first answer (bounded).
+ * `rateLimits: true` keeps the default rate limits on, except registration's (the benchmark
+ * registers its users from one IP), through a config file in the data directory.
  */
-export async function startHearth(options: { port: number; dataDir?: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<RunningServer> {
+export async function startHearth(options: { port: number; dataDir?: string; env?: Record<string, string>; nodeArgs?: string[]; rateLimits?: boolean }): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'hearth-bench-'));
+  let limits = ['--disable-rate-limits'];
+  if (options.rateLimits) {
+    const file = path.join(dataDir, 'bench-rate-limits.yaml');
+    writeFileSync(file, 'rate_limits:\n  enabled: true\n  registration: { per_second: 1000, burst: 1000 }\n');
+    limits = ['--config', file];
+  }
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, 'bin/hearth.js'), 'serve', '--port', String(options.port), '--data-dir', dataDir, '--enable-registration', '--disable-rate-limits'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, 'bin/hearth.js'), 'serve', '--port', String(options.port), '--data-dir', dataDir, '--enable-registration', ...limits], {
     env: { ...process.env, NODE_ENV: 'production', ...options.env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -81,8 +81,14 @@ ${row('churn leave', churn.leave)}
 ${row('churn forget', churn.forget)}
 ${row('sync wake-up', r.syncWake)}
 ${Object.entries(ls).map(([size, s]) => row(`leave, ${size} members`, s)).join('\n')}
+${r.flood ? `${row('other users, quiet (rate limits on)', r.flood.quiet.others)}
+${row('other users, during one user\'s flood', r.flood.flood.others)}` : ''}
 
-Responses during churn, by operation and status: \`${JSON.stringify(churn.statuses)}\`.
+${r.flood ? `Flood (its own server, default rate limits on): one user sends join/leave with 16 requests in flight
+(${f(r.flood.floodRequestsPerSecond, 0)} req/s) while 16 other users each loop send -> join -> leave with a 150 ms pause.
+Responses during the flood: \`${JSON.stringify(r.flood.flood.statuses)}\`.
+
+` : ''}Responses during churn, by operation and status: \`${JSON.stringify(churn.statuses)}\`.
 
 ![latency distributions](bench/latency.svg)
 

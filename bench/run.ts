@@ -8,6 +8,7 @@ import { startHearth } from './hearth-process.js';
 import { writeReport } from './report.js';
 import { baseline } from './scenarios/baseline.js';
 import { churn } from './scenarios/churn.js';
+import { flood } from './scenarios/flood.js';
 import { leaveScaling } from './scenarios/leave-scaling.js';
 import { syncWake } from './scenarios/sync-wake.js';
 
@@ -54,6 +55,18 @@ try {
   for (const [size, s] of Object.entries(l)) console.log(`leave@${size.padEnd(5)} p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  (${ratio(s.p50, small)} of the 2-member room)`);
 } finally {
   await server.stop();
+}
+
+// Flood: its own server, WITH the default rate limits (registration's relaxed for the setup).
+const limited = await startHearth({ port: 18_402, rateLimits: true });
+try {
+  const fl = await flood(limited, quick ? 5 : 10);
+  results.flood = fl;
+  const o = (s: { p50: number; p95: number; p99: number }) => `p50 ${fmt(s.p50)} p95 ${fmt(s.p95)} p99 ${fmt(s.p99)} ms`;
+  console.log(`flood      other users quiet ${o(fl.quiet.others)}; during one user's flood (${fmt(fl.floodRequestsPerSecond)} req/s) ${o(fl.flood.others)}`);
+  console.log(`           statuses ${JSON.stringify(fl.flood.statuses)}`);
+} finally {
+  await limited.stop();
 }
 
 const dir = path.join(import.meta.dirname, 'results');

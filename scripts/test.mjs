@@ -63,16 +63,21 @@ async function startPostgres(binDir) {
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   for (let i = 0; i < 100; i++) {
     const ready = spawnSync(path.join(binDir, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], { encoding: 'utf8' });
-    if (ready.status === 0) return { url, stop: () => stopPostgres(server, dir) };
+    if (ready.status === 0) return { url, stop: () => stopPostgres(server, dir, binDir, data) };
     await new Promise((r) => setTimeout(r, 100));
   }
   server.kill('SIGKILL');
   throw new Error('PostgreSQL did not become ready');
 }
 
-function stopPostgres(server, dir) {
-  server.kill('SIGINT');
+function stopPostgres(server, dir, binDir, data) {
+  // Signalling the child would reach only `runuser` when we are root; pg_ctl stops the server itself.
+  spawnSync(...asPostgres(path.join(binDir, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-s'], { stdio: 'ignore' }));
   return new Promise((resolve) => {
+    if (server.exitCode !== null) {
+      rmSync(dir, { recursive: true, force: true });
+      return resolve();
+    }
     const done = () => {
       rmSync(dir, { recursive: true, force: true });
       resolve();

@@ -1,9 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isConnectionError } from '../core/unavailable.js';
 import { MatrixError, badJson, invalidParam, missingParam, notJson, tooLarge, unknownError, unrecognized } from '../core/errors.js';
 
-/** Marks a database that is down or unreachable: the request may be retried. */
+/**
+ * Marks a database that is down or unreachable (StorageUnavailableError or a driver connection
+ * error such as ECONNREFUSED or PostgreSQL's 57P01 admin shutdown): the request may be retried.
+ */
 export function isUnavailable(err: unknown): boolean {
-  return (err as { name?: unknown } | null)?.name === 'StorageUnavailableError';
+  return isConnectionError(err);
 }
 
 /** Turns any thrown value into the MatrixError the client will see. Internals never leak. */

@@ -20,5 +20,10 @@ export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; 
   });
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => {});
+  // Nor may a checked-out one (e.g. inside a transaction between two queries when the server shuts
+  // down): pg emits 'error' on the client, and an EventEmitter 'error' without a listener throws.
+  // The query in flight, or the next one, still fails (a connection error: 503), and the pool
+  // discards the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
 }

@@ -2,7 +2,8 @@ import { forbidden, type MatrixError } from '../../core/errors.js';
 import { makeUserId, parseUserId, type UserId } from '../../core/ids.js';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
 import type { Store } from '../../storage/store.js';
-import { verifyPassword } from './password-hash.js';
+import { randomBytes } from 'node:crypto';
+import { hashPassword, verifyPassword } from './password-hash.js';
 
 /**
  * Resolves the user named by a login/UIA identifier (`m.id.user` with a localpart or a full
@@ -22,10 +23,20 @@ export function userFromIdentifier(body: JsonObject, serverName: string): UserId
 
 /** Checks a user's password; the same answer for an unknown user, a deactivated one and a wrong password. */
 export async function checkPassword(store: Store, userId: UserId | undefined, password: unknown): Promise<boolean> {
-  if (typeof password !== 'string' || userId === undefined) return false;
-  const account = await store.accounts.get(userId);
-  if (!account || account.passwordHash === null) return false;
+  if (typeof password !== 'string') return false;
+  const account = userId === undefined ? undefined : await store.accounts.get(userId);
+  if (!account || account.passwordHash === null) {
+    // Spend the same time as a real check, so the answer's timing does not tell whether the user exists.
+    await verifyPassword(password, await dummyHash());
+    return false;
+  }
   return verifyPassword(password, account.passwordHash);
+}
+
+let dummy: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(16).toString('hex'), { cost: 32768, blockSize: 8, parallelization: 1 });
+  return dummy;
 }
 
 /** The `m.login.password` UIA stage for an already authenticated user. */

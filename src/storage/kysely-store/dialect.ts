@@ -11,11 +11,7 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 /** Whether a driver error means the database is unreachable (as opposed to a bad query). */
-export function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_BUSY'].includes(code);
-}
+export { isConnectionError } from '../../core/unavailable.js';
 
 /** Which dialect a Kysely instance speaks (migrations need it for the few DDL differences). */
 export function dialectOf(db: { getExecutor(): { adapter: unknown } }): DialectName {
