@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import pg from 'pg';
+import { openStore } from '../../src/storage/open.js';
+import type { Store } from '../../src/storage/store.js';
 import type { Config } from '../../src/config/schema.js';
 
 export type BackendName = 'sqlite' | 'postgres';
@@ -61,3 +64,25 @@ export function forEachBackend(title: string, body: (backend: BackendName) => vo
 }
 
 type DescribeFn = (name: string, options: { skip: string | false }, fn: () => void) => unknown;
+
+/**
+ * A migrated Store on a fresh database for the enclosing suite (opened before its tests, closed and
+ * dropped after them). Returns a getter, since the store exists only once the suite runs.
+ */
+export function useFreshStore(backend: BackendName): () => Store {
+  let store: Store | undefined;
+  let drop: () => Promise<void> = async () => {};
+  before(async () => {
+    const fresh = await freshDatabase(backend);
+    drop = fresh.drop;
+    store = await openStore(fresh.database);
+  });
+  after(async () => {
+    await store?.close();
+    await drop();
+  });
+  return () => {
+    if (!store) throw new Error('the store is opened when the suite starts');
+    return store;
+  };
+}

@@ -1,25 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { DeviceId, UserId } from '../../src/core/ids.js';
 import { ConflictError } from '../../src/storage/errors.js';
-import { openStore } from '../../src/storage/open.js';
 import type { Store } from '../../src/storage/store.js';
-import { forEachBackend, freshDatabase } from '../helpers/backends.js';
+import { forEachBackend, useFreshStore } from '../helpers/backends.js';
 
 const alice = '@alice:hs' as UserId;
 const dev = 'DEV1' as DeviceId;
 
 forEachBackend('Store contract: accounts, devices, tokens, UIA', (backend) => {
+  const storeOf = useFreshStore(backend);
   let store: Store;
-  let drop: () => Promise<void>;
-  before(async () => {
-    const fresh = await freshDatabase(backend);
-    drop = fresh.drop;
-    store = await openStore(fresh.database);
-  });
-  after(async () => {
-    await store.close();
-    await drop();
+  before(() => {
+    store = storeOf();
   });
 
   it('creates and reads an account; a second create is a ConflictError', async () => {

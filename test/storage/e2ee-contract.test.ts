@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { DeviceId, UserId } from '../../src/core/ids.js';
-import { openStore } from '../../src/storage/open.js';
 import type { Store } from '../../src/storage/store.js';
-import { forEachBackend, freshDatabase } from '../helpers/backends.js';
+import { forEachBackend, useFreshStore } from '../helpers/backends.js';
 
 const alice = '@alice:hs' as UserId;
 const bob = '@bob:hs' as UserId;
@@ -11,21 +10,14 @@ const d1 = 'D1' as DeviceId;
 const d2 = 'D2' as DeviceId;
 
 forEachBackend('Store contract: end-to-end keys, to-device inbox, device-list changes', (backend) => {
+  const storeOf = useFreshStore(backend);
   let store: Store;
-  let drop: () => Promise<void>;
   before(async () => {
-    const fresh = await freshDatabase(backend);
-    drop = fresh.drop;
-    store = await openStore(fresh.database);
+    store = storeOf();
     for (const userId of [alice, bob]) {
       await store.accounts.create({ userId, passwordHash: null, isAdmin: false, deactivated: false, displayname: null, avatarUrl: null, createdTs: 1 });
     }
   });
-  after(async () => {
-    await store.close();
-    await drop();
-  });
-
   it('device keys: put replaces; listed only for existing devices, with display names', async () => {
     await store.devices.upsert({ userId: alice, deviceId: d1, displayName: 'laptop', createdTs: 1 });
     await store.e2ee.deviceKeys.put(alice, d1, { v: 1 });

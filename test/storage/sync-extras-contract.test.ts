@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { EventId, RoomId, UserId } from '../../src/core/ids.js';
 import { emptyUserPushRules } from '../../src/core/push-rules/types.js';
 import { ConflictError } from '../../src/storage/errors.js';
-import { openStore } from '../../src/storage/open.js';
 import type { ReceiptRecord, Store } from '../../src/storage/store.js';
-import { forEachBackend, freshDatabase } from '../helpers/backends.js';
+import { forEachBackend, useFreshStore } from '../helpers/backends.js';
 
 const alice = '@alice:hs' as UserId;
 const bob = '@bob:hs' as UserId;
@@ -14,16 +13,10 @@ const room2 = '!two:hs' as RoomId;
 const ev = (n: number) => `$event${n}` as EventId;
 
 forEachBackend('Store contract: stream counters, account data, receipts, presence, filters, push rules', (backend) => {
+  const storeOf = useFreshStore(backend);
   let store: Store;
-  let drop: () => Promise<void>;
-  before(async () => {
-    const fresh = await freshDatabase(backend);
-    drop = fresh.drop;
-    store = await openStore(fresh.database);
-  });
-  after(async () => {
-    await store.close();
-    await drop();
+  before(() => {
+    store = storeOf();
   });
 
   it('counters start at 0, count from 1, and are independent per stream', async () => {
