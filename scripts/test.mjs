@@ -104,7 +104,9 @@ if (!env.TEST_POSTGRES_URL) {
 }
 
 const child = spawn(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files,
+  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2',
+  // Client libraries under test (matrix-js-sdk) leave request timers running after they stop.
+  '--test-force-exit', ...files,
 ], { cwd: root, env, stdio: 'inherit' });
 const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 if (postgres) await postgres.stop();

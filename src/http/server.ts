@@ -12,6 +12,7 @@ import { directoryRoutes } from './client/directory.js';
 import { membershipRoutes } from './client/membership.js';
 import { roomRoutes } from './client/rooms.js';
 import { deactivateRoutes } from './client/deactivate.js';
+import { keyBackupRoutes } from './client/key-backup.js';
 import { adminRoutes } from './admin.js';
 import { syncRoutes } from './client/sync.js';
 import { accountDataRoutes } from './client/account-data.js';
@@ -105,6 +106,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(directoryRoutes, { services });
       await client.register(syncRoutes, { services });
       await client.register(deactivateRoutes, { services });
+      await client.register(keyBackupRoutes);
       await client.register(accountDataRoutes, { services });
       await client.register(filterRoutes, { services });
       await client.register(pushRuleRoutes, { services });
