@@ -109,8 +109,10 @@ export interface MembershipStore {
   get(roomId: RoomId, userId: UserId): Promise<MembershipRecord | undefined>;
   /** Rooms of a user whose current membership is one of `memberships`. */
   roomsOf(userId: UserId, memberships: readonly Membership[]): Promise<MembershipRecord[]>;
-  /** Current members of a room, optionally only with the given memberships. */
-  members(roomId: RoomId, memberships?: readonly Membership[]): Promise<MembershipRecord[]>;
+  /** Current members of a room in stream order, optionally only with the given memberships, at most `limit`. */
+  members(roomId: RoomId, memberships?: readonly Membership[], limit?: number): Promise<MembershipRecord[]>;
+  /** How many users currently have each membership in the room (counted by the database, not loaded). */
+  counts(roomId: RoomId): Promise<Partial<Record<Membership, number>>>;
   /** Positions at which the user's membership in the room became `join`. */
   joinPositions(roomId: RoomId, userId: UserId): Promise<number[]>;
   /** Marks the room forgotten by the user at `ts`, or (null) remembered again. */

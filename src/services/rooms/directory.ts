@@ -101,10 +101,10 @@ export class RoomDirectory {
       const found = state.find((s) => s.event.type === type);
       return found ? contentOf(found)[key] : undefined;
     };
-    const joined = await this.deps.store.memberships.members(roomId, ['join']);
+    const counts = await this.deps.store.memberships.counts(roomId);
     const entry: { room_id: RoomId; num_joined_members: number; world_readable: boolean; guest_can_join: boolean; [k: string]: unknown } = {
       room_id: roomId,
-      num_joined_members: joined.length,
+      num_joined_members: counts.join ?? 0,
       world_readable: get('m.room.history_visibility', 'history_visibility') === 'world_readable',
       guest_can_join: get('m.room.guest_access', 'guest_access') === 'can_join',
       join_rule: (get('m.room.join_rules', 'join_rule') as string | undefined) ?? 'invite',

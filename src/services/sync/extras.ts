@@ -78,7 +78,7 @@ export class SyncExtras {
     const ruleset = await this.deps.pushRules.ruleset(userId);
     const state = await store.state.current(roomId, [['m.room.power_levels', ''], ['m.room.create', ''], ['m.room.member', userId]]);
     const powerLevels = (stateLookupOf(state.map((s) => s.event)).get('m.room.power_levels', '')?.content ?? {}) as JsonObject;
-    const memberCount = (await store.memberships.members(roomId, ['join'])).length;
+    const memberCount = (await store.memberships.counts(roomId)).join ?? 0;
     const displayName = state.find((s) => s.event.type === 'm.room.member')?.event.content.displayname;
     let notification_count = 0;
     let highlight_count = 0;

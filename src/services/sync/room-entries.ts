@@ -148,14 +148,14 @@ export class RoomEntries {
 
   /** Summary of a joined room (spec: "RoomSummary"). */
   async summary(roomId: RoomId, userId: UserId): Promise<JsonObject> {
-    const members = await this.deps.store.memberships.members(roomId, ['join', 'invite']);
-    const joined = members.filter((x) => x.membership === 'join');
-    // Spec: the first 5 joined or invited members in stream order (`members` is), never the user;
-    // when there are none, the users who left or were banned.
+    const { memberships } = this.deps.store;
+    // Spec: the first 5 joined or invited members in stream order, never the user; when there are
+    // none, the users who left or were banned. Six rows suffice (one may be the user): no room is loaded whole.
     const others = (list: MembershipRecord[]) => list.filter((x) => x.userId !== userId).map((x) => x.userId).slice(0, 5);
-    let heroes = others(members);
-    if (heroes.length === 0) heroes = others(await this.deps.store.memberships.members(roomId, ['leave', 'ban']));
-    return { 'm.heroes': heroes, 'm.joined_member_count': joined.length, 'm.invited_member_count': members.length - joined.length };
+    let heroes = others(await memberships.members(roomId, ['join', 'invite'], 6));
+    if (heroes.length === 0) heroes = others(await memberships.members(roomId, ['leave', 'ban'], 6));
+    const counts = await memberships.counts(roomId);
+    return { 'm.heroes': heroes, 'm.joined_member_count': counts.join ?? 0, 'm.invited_member_count': counts.invite ?? 0 };
   }
 }
 

@@ -30,13 +30,22 @@ export class KyselyMembershipStore implements MembershipStore {
     return rows.map(toRecord);
   }
 
-  async members(roomId: RoomId, memberships?: readonly Membership[]): Promise<MembershipRecord[]> {
+  async members(roomId: RoomId, memberships?: readonly Membership[], limit?: number): Promise<MembershipRecord[]> {
     let q = this.db.selectFrom('memberships').selectAll().where('room_id', '=', roomId);
     if (memberships) {
       if (memberships.length === 0) return [];
       q = q.where('membership', 'in', [...memberships]);
     }
-    return (await q.orderBy('stream_pos').execute()).map(toRecord);
+    q = q.orderBy('stream_pos');
+    if (limit !== undefined) q = q.limit(limit);
+    return (await q.execute()).map(toRecord);
+  }
+
+  async counts(roomId: RoomId): Promise<Partial<Record<Membership, number>>> {
+    const rows = await this.db.selectFrom('memberships')
+      .select(['membership', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('room_id', '=', roomId).groupBy('membership').execute();
+    return Object.fromEntries(rows.map((r) => [r.membership, Number(r.n)]));
   }
 
   async joinPositions(roomId: RoomId, userId: UserId): Promise<number[]> {
