@@ -1,8 +1,8 @@
 /**
  * Whether an error means the database is unreachable or went away (as opposed to a bad query):
- * such a request may be retried, so clients get 503 rather than 500. Recognises storage's own
- * StorageUnavailableError and the raw driver errors (node-postgres, better-sqlite3) anywhere in
- * the `cause` chain. Pure: it looks only at `name`, `code` and `message`.
+ * such a request may be retried, so clients get 503 rather than 500. Recognises the raw driver
+ * errors (node-postgres, better-sqlite3) anywhere in the `cause` chain. Pure: it looks only at
+ * `code` and `message`.
  */
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
@@ -20,8 +20,7 @@ const CONNECTION_MESSAGES = [
 
 export function isConnectionError(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { name, code, message } = e as { name?: unknown; code?: unknown; message?: unknown };
-    if (name === 'StorageUnavailableError') return true;
+    const { code, message } = e as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
     if (typeof message === 'string' && CONNECTION_MESSAGES.some((m) => message.includes(m))) return true;
   }

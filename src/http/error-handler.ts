@@ -2,13 +2,6 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isConnectionError } from '../core/unavailable.js';
 import { MatrixError, badJson, invalidParam, missingParam, notJson, tooLarge, unknownError, unrecognized } from '../core/errors.js';
 
-/**
- * Marks a database that is down or unreachable (StorageUnavailableError or a driver connection
- * error such as ECONNREFUSED or PostgreSQL's 57P01 admin shutdown): the request may be retried.
- */
-export function isUnavailable(err: unknown): boolean {
-  return isConnectionError(err);
-}
 
 /** Turns any thrown value into the MatrixError the client will see. Internals never leak. */
 export function toMatrixError(err: unknown, request: FastifyRequest): MatrixError {
@@ -36,7 +29,8 @@ export function toMatrixError(err: unknown, request: FastifyRequest): MatrixErro
   }
   // PostgreSQL refuses some text that JSON allows (a NUL character): the client's input, not our fault.
   if (fe.code === '22P05' || fe.code === '22021') return badJson('Text contains characters that cannot be stored');
-  if (isUnavailable(err)) {
+  // The database is down or unreachable: the request may be retried.
+  if (isConnectionError(err)) {
     request.log.warn({ err }, 'database unavailable');
     return unknownError(503, 'The server is temporarily unavailable, please retry');
   }

@@ -16,7 +16,6 @@ type Listener = (change: Change) => void;
 
 export class Notifier {
   private readonly listeners = new Set<Listener>();
-  private latest = 0;
   private count = 0;
 
   /** Increases with every announcement: a reader that saw it unchanged missed nothing. */
@@ -24,14 +23,8 @@ export class Notifier {
     return this.count;
   }
 
-  /** The highest position announced so far in this process. */
-  get position(): number {
-    return this.latest;
-  }
-
   announce(change: Change): void {
     this.count++;
-    if (change.pos > this.latest) this.latest = change.pos;
     for (const listener of [...this.listeners]) listener(change);
   }
 

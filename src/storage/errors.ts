@@ -5,11 +5,3 @@ export class ConflictError extends Error {
     this.name = 'ConflictError';
   }
 }
-
-/** The database cannot be reached or failed in a way a retry may fix. */
-export class StorageUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super('storage unavailable', { cause });
-    this.name = 'StorageUnavailableError';
-  }
-}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { historyVisibilityOf, mayUserSeeEvent, morePermissive, type EventVisibilityFacts } from './history-visibility.js';
+import { historyVisibilityOf, mayUserSeeEvent, type EventVisibilityFacts } from './history-visibility.js';
 
 const base: EventVisibilityFacts = { visibility: 'shared', membershipAtEvent: undefined, joinedLater: false, isOwnMembership: false };
 
@@ -28,11 +28,9 @@ describe('history visibility', () => {
   it("the user's own membership events are always visible", () => {
     assert.equal(mayUserSeeEvent({ ...base, visibility: 'joined', membershipAtEvent: 'leave', isOwnMembership: true }), true);
   });
-  it('defaults and ordering', () => {
+  it('defaults', () => {
     assert.equal(historyVisibilityOf(undefined), 'shared');
     assert.equal(historyVisibilityOf({ history_visibility: 'nonsense' }), 'shared');
     assert.equal(historyVisibilityOf({ history_visibility: 'joined' }), 'joined');
-    assert.equal(morePermissive('joined', 'world_readable'), 'world_readable');
-    assert.equal(morePermissive('invited', 'joined'), 'invited');
   });
 });

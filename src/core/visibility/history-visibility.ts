@@ -15,13 +15,6 @@ export function historyVisibilityOf(content: JsonObject | undefined): HistoryVis
   return typeof v === 'string' && (VALUES as readonly string[]).includes(v) ? (v as HistoryVisibility) : 'shared';
 }
 
-/** Orders settings from most to least permissive. */
-const OPENNESS: Record<HistoryVisibility, number> = { world_readable: 3, shared: 2, invited: 1, joined: 0 };
-
-export function morePermissive(a: HistoryVisibility, b: HistoryVisibility): HistoryVisibility {
-  return OPENNESS[a] >= OPENNESS[b] ? a : b;
-}
-
 export interface EventVisibilityFacts {
   /**
    * The setting in force when the event was sent. A change of the setting is visible when either

@@ -10,9 +10,6 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-/** Whether a driver error means the database is unreachable (as opposed to a bad query). */
-export { isConnectionError } from '../../core/unavailable.js';
-
 /** Which dialect a Kysely instance speaks (migrations need it for the few DDL differences). */
 export function dialectOf(db: { getExecutor(): { adapter: unknown } }): DialectName {
   const name = (db.getExecutor().adapter as { constructor: { name: string } }).constructor.name;
