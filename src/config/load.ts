@@ -158,7 +158,7 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
 function buildDatabase(raw: Raw, get: (k: 'sqlite_synchronous' | 'database_pool_size') => unknown, dataDir: string, baseDir: string): Config['database'] {
   const db = raw.database === undefined ? path.join(dataDir, 'hearth.db') : str(raw.database, 'database');
   if (/^postgres(ql)?:\/\//.test(db)) {
-    return { kind: 'postgres', url: db, poolSize: int(get('database_pool_size'), 'database_pool_size', 1, 1000) };
+    return { kind: 'postgres', url: db, poolSize: int(get('database_pool_size'), 'database_pool_size', 2, 1000) };
   }
   if (/^[a-z]+:\/\//i.test(db)) throw new ConfigError('database', 'must be a SQLite file path or a postgres:// URL');
   const file = db === ':memory:' ? db : path.resolve(baseDir, db);

@@ -1,3 +1,7 @@
+import type { JsonObject } from '../core/json.js';
+import { isJsonObject } from '../core/json.js';
+import type { ChangeChannel } from '../storage/change-channel.js';
+
 /**
  * Wakes waiting /sync requests after commit (ARCHITECTURE.md rule 3). Carries only stream
  * positions and the rooms/users touched, never data: waiters re-read from their own position.
@@ -8,24 +12,50 @@ export interface Change {
   roomId?: string;
   /** Users whose view changed beyond the room's members (e.g. the target of an invite). */
   userIds?: readonly string[];
-  /** A presence change: of interest to everyone who shares a room with `userIds`. */
-  presence?: boolean;
+  /** Of interest to every waiter (a presence change; news from another process that may have been lost). */
+  everyone?: boolean;
 }
 
 type Listener = (change: Change) => void;
+type SharedHandler = (payload: JsonObject) => void;
 
+/**
+ * Announcements reach this process's waiters at once and, through the store's change channel,
+ * every other Hearth process on the same database (PostgreSQL), whose waiters re-read from the
+ * database like ours do. Services can also share small messages of their own kind (typing).
+ */
 export class Notifier {
   private readonly listeners = new Set<Listener>();
+  private readonly shared = new Map<string, SharedHandler>();
   private count = 0;
+
+  constructor(private readonly channel: ChangeChannel) {
+    channel.subscribe((message) => this.receive(message), () => this.deliver({ pos: 0, everyone: true }));
+  }
 
   /** Increases with every announcement: a reader that saw it unchanged missed nothing. */
   get sequence(): number {
     return this.count;
   }
 
+  /** Announces a committed change here and in every other process. */
   announce(change: Change): void {
-    this.count++;
-    for (const listener of [...this.listeners]) listener(change);
+    this.deliver(change);
+    this.channel.publish({ kind: 'change', change: { ...change } as unknown as JsonObject });
+  }
+
+  /** Announces a change of this process's own (in-memory) state to this process's waiters only. */
+  announceHere(change: Change): void {
+    this.deliver(change);
+  }
+
+  /** Sends `payload` to the `onShared(kind)` handlers of every other process. */
+  share(kind: string, payload: JsonObject): void {
+    this.channel.publish({ kind, payload });
+  }
+
+  onShared(kind: string, handler: SharedHandler): void {
+    this.shared.set(kind, handler);
   }
 
   /** Resolves with the first change `accept` takes, or undefined after `timeoutMs` (or on abort). */
@@ -46,4 +76,28 @@ export class Notifier {
       signal?.addEventListener('abort', onAbort);
     });
   }
+
+  private deliver(change: Change): void {
+    this.count++;
+    for (const listener of [...this.listeners]) listener(change);
+  }
+
+  private receive(message: JsonObject): void {
+    const { kind, change, payload } = message;
+    if (kind === 'change' && isJsonObject(change)) this.deliver(toChange(change));
+    else if (typeof kind === 'string' && isJsonObject(payload)) this.shared.get(kind)?.(payload);
+  }
+}
+
+/** A change from another process, shaped back into a Change (anything unexpected wakes everyone). */
+function toChange(raw: JsonObject): Change {
+  const { pos, roomId, userIds, everyone } = raw;
+  if (typeof pos !== 'number') return { pos: 0, everyone: true };
+  const users = Array.isArray(userIds) && userIds.every((u) => typeof u === 'string') ? (userIds as string[]) : undefined;
+  return {
+    pos,
+    ...(typeof roomId === 'string' ? { roomId } : {}),
+    ...(users ? { userIds: users } : {}),
+    ...(everyone === true ? { everyone } : {}),
+  };
 }

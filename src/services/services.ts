@@ -76,7 +76,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const { store, clock, config, signingKey } = deps;
   const serverName = config.serverName;
   const uia = new UserInteractiveAuth(store, clock);
-  const notifier = new Notifier();
+  const notifier = new Notifier(store.channel);
   const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName });
   const { deviceLists } = e2ee;
   const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists });

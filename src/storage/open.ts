@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { KyselyStore, migrate } from './kysely-store/store.js';
 import { openPostgres } from './postgres.js';
+import { PostgresChannel } from './postgres-channel.js';
 import { openSqlite } from './sqlite.js';
 import type { Store } from './store.js';
 
@@ -11,7 +12,7 @@ export async function openStore(database: Config['database']): Promise<Store> {
     await migrate(db);
     return new KyselyStore(db, 'sqlite');
   }
-  const { db } = openPostgres(database);
+  const { db, pool } = openPostgres(database);
   await migrate(db);
-  return new KyselyStore(db, 'postgres');
+  return new KyselyStore(db, 'postgres', new PostgresChannel(pool, database.url));
 }

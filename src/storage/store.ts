@@ -1,3 +1,4 @@
+import type { ChangeChannel } from './change-channel.js';
 import type { DeviceId, UserId } from '../core/ids.js';
 import type { AliasStore, EventStore, MembershipStore, RoomStore, StateStore } from './room-store.js';
 import type { AccountDataStore, FilterStore, PresenceStore, PushRuleStore, ReceiptStore, StreamCounters } from './sync-store.js';
@@ -33,6 +34,14 @@ export interface Store {
   readonly e2ee: E2eeStore;
   /** Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` unless another process is running work under the same name (PostgreSQL: a session
+   * advisory lock; SQLite has one process): background jobs run once, not once per process.
+   * Resolves to undefined when it did not run.
+   */
+  runAlone<T>(job: string, fn: () => Promise<T>): Promise<T | undefined>;
+  /** Messages to and from the other processes on this database (none on SQLite). */
+  readonly channel: ChangeChannel;
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
 }

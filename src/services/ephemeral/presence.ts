@@ -49,7 +49,7 @@ export class Presence {
       await tx.presence.put({ userId, presence, statusMsg: message, lastActiveTs: now, pos });
       return pos;
     });
-    if (pos !== undefined) this.deps.notifier.announce({ pos, userIds: [userId], presence: true });
+    if (pos !== undefined) this.deps.notifier.announce({ pos, userIds: [userId], everyone: true });
   }
 
   private async shareRoom(a: UserId, b: UserId): Promise<boolean> {

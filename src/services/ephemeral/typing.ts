@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import type { JsonObject } from '../../core/json.js';
 import { forbidden } from '../../core/errors.js';
 import type { RoomId, UserId } from '../../core/ids.js';
 import type { Store } from '../../storage/store.js';
@@ -29,9 +30,11 @@ interface RoomTyping {
 
 /**
  * Typing notifications (`PUT /rooms/{roomId}/typing/{userId}`). They are short-lived, so they are
- * kept in memory only, per process, with a per-process position counter (/sync's typing token).
- * Expiry follows the injected clock; a timer makes sure waiting /sync requests hear of expiries
- * without anyone asking.
+ * kept in memory only, with a per-process position counter (/sync's typing token). Every change is
+ * shared with the other processes on the database (they apply it to their own copy), and
+ * positions follow the clock's milliseconds, so a token from one process means about the same
+ * moment in another. Expiry follows the injected clock; a timer makes sure waiting /sync requests
+ * hear of expiries without anyone asking.
  */
 export class Typing {
   /** Rooms stay here once they had typing users, so that "nobody is typing any more" can be reported. */
@@ -46,6 +49,7 @@ export class Typing {
 
   constructor(private readonly deps: { store: Store; clock: Clock; notifier: Notifier; schedule?: Scheduler }) {
     this.counter = deps.clock.now();
+    deps.notifier.onShared('typing', (payload) => this.applyShared(payload));
   }
 
   /** The current typing position (for sync tokens). */
@@ -57,13 +61,28 @@ export class Typing {
   async set(requester: Requester, roomId: RoomId, userId: UserId, typing: boolean, timeoutMs?: number): Promise<void> {
     if (requester.userId !== userId) throw forbidden('Cannot set the typing state of other users');
     await requireJoined(this.deps.store, roomId, userId);
+    const timeout = Math.min(Math.max(timeoutMs ?? DEFAULT_TYPING_TIMEOUT_MS, 0), MAX_TYPING_TIMEOUT_MS);
+    const until = typing ? this.deps.clock.now() + timeout : 0;
+    this.apply(roomId, userId, until);
+    this.deps.notifier.share('typing', { roomId, userId, until });
+  }
+
+  /** Another process's typing change (`until` 0: stopped). */
+  private applyShared(payload: JsonObject): void {
+    const { roomId, userId, until } = payload;
+    if (typeof roomId !== 'string' || typeof userId !== 'string' || typeof until !== 'number') return;
+    this.apply(roomId as RoomId, userId as UserId, until);
+  }
+
+  /** Typing until `until` (ms since the epoch), or stopped when that is not in the future. */
+  private apply(roomId: RoomId, userId: UserId, until: number): void {
     this.expire();
+    const typing = until > this.deps.clock.now();
     const room = this.rooms.get(roomId);
     const wasTyping = room?.users.has(userId) ?? false;
     if (typing) {
-      const timeout = Math.min(Math.max(timeoutMs ?? DEFAULT_TYPING_TIMEOUT_MS, 0), MAX_TYPING_TIMEOUT_MS);
       const entry = room ?? { users: new Map<UserId, number>(), pos: 0 };
-      entry.users.set(userId, this.deps.clock.now() + timeout);
+      entry.users.set(userId, until);
       this.rooms.set(roomId, entry);
       this.scheduleExpiry();
     } else {
@@ -99,8 +118,10 @@ export class Typing {
   private changed(roomId: RoomId): void {
     const room = this.rooms.get(roomId);
     if (!room) return;
-    room.pos = ++this.counter;
-    this.deps.notifier.announce({ pos: room.pos, roomId });
+    this.counter = Math.max(this.counter + 1, this.deps.clock.now());
+    room.pos = this.counter;
+    // Every process announces to its own waiters: the change itself travelled as a 'typing' message.
+    this.deps.notifier.announceHere({ pos: room.pos, roomId });
   }
 
   /** Drops expired notifications, announcing each room whose list changed. */

@@ -42,9 +42,12 @@ export class ForgottenRoomPurger {
     await this.running;
   }
 
-  /** One pass; resolves to the number of rooms purged. Never runs twice at once. */
+  /**
+   * One pass; resolves to the number of rooms purged. Never runs twice at once, in this process or
+   * (PostgreSQL) in any other process on the database: a process finding a pass under way skips its turn.
+   */
   runOnce(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
+    this.running ??= this.deps.store.runAlone('purge forgotten rooms', () => this.pass()).then((n) => n ?? 0).finally(() => {
       this.running = undefined;
     });
     return this.running;

@@ -71,7 +71,7 @@ export class SyncService {
       if (this.deps.notifier.sequence !== sequence) continue;
       const change = await this.deps.notifier.wait(
         // Presence changes wake every waiter; one with nothing to report goes back to waiting.
-        (c) => (c.roomId !== undefined && rooms.has(c.roomId)) || (c.userIds?.includes(requester.userId) ?? false) || c.presence === true,
+        (c) => (c.roomId !== undefined && rooms.has(c.roomId)) || (c.userIds?.includes(requester.userId) ?? false) || c.everyone === true,
         remaining,
         req.signal,
       );

@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type Transaction } from 'kysely';
+import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
+import { LocalChannel, type ChangeChannel } from '../change-channel.js';
 import { GroupCommitter } from './group-commit.js';
 import { migrationProvider } from '../migrations/list.js';
 import type { Store } from '../store.js';
@@ -45,6 +46,7 @@ export class KyselyStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: DialectName,
+    readonly channel: ChangeChannel = new LocalChannel(),
     private readonly inTransaction = false,
   ) {
     this.committer = dialect === 'sqlite' && !inTransaction ? new GroupCommitter(db) : undefined;
@@ -70,13 +72,28 @@ export class KyselyStore implements Store {
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     // Nested calls join the outer transaction: one unit of work commits once.
     if (this.inTransaction) return fn(this);
-    const inTx = (trx: Transaction<Database>) => fn(new KyselyStore(trx, this.dialect, true));
+    const inTx = (trx: Transaction<Database>) => fn(new KyselyStore(trx, this.dialect, this.channel, true));
     // SQLite: one writer, so concurrent transactions are group-committed (one fsync per batch).
     // PostgreSQL: transactions run concurrently on the pool, serialised per room by advisory locks.
     return this.committer ? this.committer.run(inTx) : this.db.transaction().execute(inTx);
   }
 
+  async runAlone<T>(job: string, fn: () => Promise<T>): Promise<T | undefined> {
+    if (this.dialect !== 'postgres') return fn();
+    // A session lock on one pooled connection, held while `fn` runs; lost with the connection.
+    return this.db.connection().execute(async (conn) => {
+      const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(hashtextextended(${`hearth job ${job}`}, 0)) AS ok`.execute(conn);
+      if (!rows[0]?.ok) return undefined;
+      try {
+        return await fn();
+      } finally {
+        await sql`SELECT pg_advisory_unlock(hashtextextended(${`hearth job ${job}`}, 0))`.execute(conn).catch(() => {});
+      }
+    });
+  }
+
   async close(): Promise<void> {
+    await this.channel.close();
     await this.db.destroy();
   }
 }
