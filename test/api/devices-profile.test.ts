@@ -59,6 +59,30 @@ forEachBackend('devices and profiles API', (backend) => {
     assert.equal(gone.statusCode, 404);
   });
 
+  it('POST /delete_devices needs the password (UIA), deletes every device named and revokes their tokens', async () => {
+    const tokens: string[] = [];
+    for (const device_id of ['BULK1', 'BULK2']) {
+      const login = await s.request('POST', `${V3}/login`, { body: { type: 'm.login.password', user: 'ann', password: ann.password, device_id } });
+      assert.equal(login.statusCode, 200, login.body);
+      tokens.push(login.json().access_token as string);
+    }
+    const url = `${V3}/delete_devices`;
+    const first = await s.request('POST', url, { token: ann.accessToken, body: { devices: ['BULK1', 'BULK2'] } });
+    assert.equal(first.statusCode, 401, first.body);
+    assertSpecResponse(first, 'POST', url);
+    const done = await s.request('POST', url, {
+      token: ann.accessToken,
+      body: { devices: ['BULK1', 'BULK2'], auth: { type: 'm.login.password', session: first.json().session, identifier: { type: 'm.id.user', user: ann.userId }, password: ann.password } },
+    });
+    assert.equal(done.statusCode, 200, done.body);
+    assertSpecResponse(done, 'POST', url);
+    for (const token of tokens) assert.equal((await s.request('GET', `${V3}/account/whoami`, { token })).json().errcode, 'M_UNKNOWN_TOKEN');
+    const left = await s.request('GET', `${V3}/devices`, { token: ann.accessToken });
+    const ids = left.json().devices.map((d: { device_id: string }) => d.device_id);
+    assert.ok(!ids.includes('BULK1') && !ids.includes('BULK2'), JSON.stringify(ids));
+    assert.ok(ids.includes(ann.deviceId));
+  });
+
   it('a UIA session cannot be replayed for another device', async () => {
     await s.request('POST', `${V3}/login`, { body: { type: 'm.login.password', user: 'ann', password: ann.password, device_id: 'D1' } });
     await s.request('POST', `${V3}/login`, { body: { type: 'm.login.password', user: 'ann', password: ann.password, device_id: 'D2' } });

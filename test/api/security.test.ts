@@ -8,6 +8,7 @@ import { buildConfig } from '../../src/config/load.js';
 import { toMatrixError } from '../../src/http/error-handler.js';
 import { hashPassword, verifyPassword } from '../../src/services/accounts/password-hash.js';
 import { rowsMentioning } from '../helpers/db-scan.js';
+import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const V3 = '/_matrix/client/v3';
@@ -53,6 +54,16 @@ describe('security properties', () => {
     const registration = s.app.services.registration;
     assert.equal(registration.isTokenValid('s3cret-token'), true);
     for (const wrong of ['s3cret-toke', 's3cret-tokeN', 's3cret-token ', '', 'S3CRET-TOKEN']) assert.equal(registration.isTokenValid(wrong), false, wrong);
+  });
+
+  it('GET /register/m.login.registration_token/validity answers whether the token is one of the configured ones', async () => {
+    for (const [token, valid] of [['s3cret-token', true], ['s3cret-toke', false], ['S3CRET-TOKEN', false]] as const) {
+      const url = `/_matrix/client/v1/register/m.login.registration_token/validity?token=${encodeURIComponent(token)}`;
+      const res = await s.request('GET', url);
+      assert.equal(res.statusCode, 200, res.body);
+      assertSpecResponse(res, 'GET', url);
+      assert.deepEqual(res.json(), { valid }, token);
+    }
   });
 
   it(`request bodies nested up to 128 levels are accepted, deeper is 400 M_BAD_JSON`, async () => {

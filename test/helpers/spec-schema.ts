@@ -30,7 +30,7 @@
  * - Compiled validators are cached per (operation, status).
  */
 import assert, { AssertionError } from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import Ajv2020Module from 'ajv/dist/2020.js';
@@ -326,6 +326,13 @@ const DROPPED_KEYWORDS = new Set([
 /**
  * Copy a schema into something ajv (2020-12 dialect) compiles cleanly. Every
  * `$ref` is rewritten to the generated $id of its (registered) target.
+ *
+ * ONE_OF: `oneOf` is checked as `anyOf`. matrix-spec uses it for "one of these
+ * shapes", and every use but one has disjoint alternatives (string or object,
+ * a room ID `^!` or an alias `^#`), where the two are the same. The exception,
+ * the 200 of GET /rooms/{roomId}/state/{eventType}/{stateKey}, is
+ * `oneOf: [{type: object}, StateEvent]`: a whole event (`?format=event`) is
+ * also an object, matches both, and would always be rejected.
  */
 function prepareSchema(node: Json, file: string): Json {
   if (typeof node === 'boolean') return node;
@@ -339,6 +346,9 @@ function prepareSchema(node: Json, file: string): Json {
       ref = ensureRegistered(target.file, target.pointer);
     } else if (SCHEMA_MAP_KEYWORDS.has(key) && isObject(value)) {
       out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, prepareSchema(v, file)]));
+    } else if (key === 'oneOf' && Array.isArray(value)) {
+      // Checked as anyOf: see ONE_OF below.
+      out['anyOf'] = value.map((v) => prepareSchema(v, file));
     } else if (SCHEMA_ARRAY_KEYWORDS.has(key) && Array.isArray(value)) {
       out[key] = value.map((v) => prepareSchema(v, file));
     } else if (key === 'items' && Array.isArray(value)) {
@@ -424,16 +434,9 @@ function formatErrors(errors: ErrorObject[] | null | undefined): string {
     .join('\n');
 }
 
-/**
- * Validate one response body against the spec. `url` is the request URL as
- * sent (query string allowed); `method` is case-insensitive.
- */
-export function validateAgainstSpec(req: {
-  method: string;
-  url: string;
-  status: number;
-  body: unknown;
-}): SpecValidationResult {
+type Validation = { ok: true; route: Route; hasSchema: boolean } | { ok: false; errors: string; operation: string };
+
+function validate(req: { method: string; url: string; status: number; body: unknown }): Validation {
   const candidates = matchRoutes(req.method, req.url);
   if (candidates.length === 0) {
     return {
@@ -453,7 +456,8 @@ export function validateAgainstSpec(req: {
       failures.push(`status ${req.status} is undocumented for ${describe(route)}; documented: ${documented}`);
       continue;
     }
-    if (schema.validate === undefined || schema.validate(req.body)) return { ok: true };
+    if (schema.validate === undefined) return { ok: true, route, hasSchema: false };
+    if (schema.validate(req.body)) return { ok: true, route, hasSchema: true };
     failures.push(
       `${candidates.length > 1 ? `against ${describe(route)}:\n` : ''}${formatErrors(schema.validate.errors)}`,
     );
@@ -463,6 +467,119 @@ export function validateAgainstSpec(req: {
     operation: candidates.map(describe).join(' | '),
     errors: failures.join('\n'),
   };
+}
+
+/**
+ * Validate one response body against the spec. `url` is the request URL as
+ * sent (query string allowed); `method` is case-insensitive.
+ */
+export function validateAgainstSpec(req: {
+  method: string;
+  url: string;
+  status: number;
+  body: unknown;
+}): SpecValidationResult {
+  const result = validate(req);
+  return result.ok ? { ok: true } : result;
+}
+
+// ---------------------------------------------------------------------------
+// Coverage recording
+
+/**
+ * One line of a coverage file: a response that validated against the spec in
+ * assertSpecResponse or assertMatrixError.
+ */
+export interface SpecCoverageRecord {
+  /** `METHOD template`, e.g. `POST /_matrix/client/v3/rooms/{roomId}/leave` (r0 URLs are recorded as v3). */
+  operation: string;
+  status: number;
+  /** false when the spec documents the status without a JSON body schema (nothing was checked). */
+  schema: boolean;
+  /** The test file of the process (process.argv[1]), relative to the repository when inside it. */
+  file: string;
+}
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+const recorded = new Set<string>();
+
+/**
+ * When HEARTH_SPEC_COVERAGE_DIR is set, append a validated response's
+ * operation to `<dir>/<pid>.jsonl` (once per operation, status and process).
+ * test/spec-coverage/coverage.check.ts reads these files.
+ */
+function recordCoverage(route: Route, status: number, schema: boolean): void {
+  const dir = process.env['HEARTH_SPEC_COVERAGE_DIR'];
+  if (!dir) return;
+  const operation = `${route.method} ${route.template}`;
+  const key = `${operation} ${status} ${schema}`;
+  if (recorded.has(key)) return;
+  recorded.add(key);
+  const script = process.argv[1] ?? '';
+  const rel = path.relative(REPO_ROOT, script);
+  const file = script === '' || rel.startsWith('..') || path.isAbsolute(rel) ? script : rel.split(path.sep).join('/');
+  const record: SpecCoverageRecord = { operation, status, schema, file };
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(path.join(dir, `${process.pid}.jsonl`), `${JSON.stringify(record)}\n`);
+}
+
+/**
+ * The spec operation a served route corresponds to, or undefined when the
+ * client-server spec has none. `routePath` is a Fastify-style pattern
+ * (`/_matrix/client/r0/rooms/:roomId/state/:eventType/`); r0 maps to v3, a
+ * `:param` segment only matches a `{param}` segment of the spec, a literal
+ * segment matches the same literal or a `{param}`, and the template with the
+ * fewest params wins.
+ */
+export function specOperationForRoute(method: string, routePath: string): SpecOperation | undefined {
+  const m = method.toUpperCase();
+  const find = (p: string): Route[] => {
+    const segs = p.split('/').slice(1);
+    return loadRoutes().filter(
+      (r) =>
+        r.method === m &&
+        r.segments.length === segs.length &&
+        r.segments.every((t, i) => {
+          const seg = segs[i] ?? '';
+          const tplParam = /^\{[^}]+\}$/.test(t);
+          if (seg.startsWith(':')) return tplParam;
+          // The spec's optional trailing slash: an empty last segment is an empty {stateKey}.
+          if (seg === '' && i === segs.length - 1) return tplParam || t === '';
+          // A literal segment may fill a spec param (`/profile/{userId}/{keyName}`).
+          return tplParam || t === seg;
+        }),
+    );
+  };
+  const p = normalisePath(routePath);
+  let hits = find(p);
+  if (hits.length === 0 && !p.endsWith('/')) hits = find(`${p}/`);
+  // As for URLs: the most specific template (fewest params) wins.
+  const route = hits.sort((a, b) => a.params - b.params)[0];
+  return route ? { method: route.method, template: route.template, file: route.file } : undefined;
+}
+
+/**
+ * Assert that `value` is valid against one schema of the spec, named by its
+ * file under the spec's data directory and an optional JSON pointer, e.g.
+ * `event-schemas/schema/core-event-schema/state_event.yaml` or
+ * `api/client-server/definitions/client_event.yaml#/properties/unsigned`.
+ * For bodies whose operation schema says little (GET /state/{eventType}/{stateKey}
+ * accepts any object).
+ */
+export function assertSpecSchema(value: unknown, ref: string): void {
+  const hash = ref.indexOf('#');
+  const file = path.join(SPEC_DIR, hash === -1 ? ref : ref.slice(0, hash));
+  const id = ensureRegistered(file, hash === -1 ? '' : ref.slice(hash + 1));
+  const validateFn = getAjv().getSchema(id);
+  assert.ok(validateFn, `spec-schema: no schema at ${ref}`);
+  if (validateFn(value)) return;
+  const shown = JSON.stringify(value);
+  throw new AssertionError({
+    message: `value does not match ${ref}\n${formatErrors(validateFn.errors)}\nvalue: ${shown === undefined ? '(none)' : shown.length > 2000 ? `${shown.slice(0, 2000)}…` : shown}`,
+    actual: value,
+    expected: ref,
+    operator: 'assertSpecSchema',
+  });
 }
 
 type InjectLike = { statusCode: number; json(): unknown } | { statusCode: number; body: string };
@@ -485,8 +602,11 @@ export function assertSpecResponse(res: InjectLike, method: string, url: string)
   } else if ('json' in res && typeof res.json === 'function') {
     body = res.json();
   }
-  const result = validateAgainstSpec({ method, url, status: res.statusCode, body });
-  if (result.ok) return;
+  const result = validate({ method, url, status: res.statusCode, body });
+  if (result.ok) {
+    recordCoverage(result.route, res.statusCode, result.hasSchema);
+    return;
+  }
   const shown = JSON.stringify(body);
   throw new AssertionError({
     message:
@@ -529,6 +649,7 @@ export function assertMatrixError(res: { statusCode: number; body: string; json(
   const body = res.json() as { errcode?: unknown; error?: unknown };
   assert.equal(body.errcode, errcode, `${method} ${url}: ${res.body}`);
   assert.equal(typeof body.error, 'string');
-  const checked = validateAgainstSpec({ method, url, status, body });
-  if (!checked.ok && !/is undocumented/.test(checked.errors)) assertSpecResponse(res as never, method, url);
+  const checked = validate({ method, url, status, body });
+  if (checked.ok) recordCoverage(checked.route, status, checked.hasSchema);
+  else if (!/is undocumented/.test(checked.errors)) assertSpecResponse(res as never, method, url);
 }
