@@ -4,7 +4,7 @@ import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createMetricsServer } from './http/metrics-server.js';
 import { createHttpServer } from './http/server.js';
-import { Metrics } from './services/metrics.js';
+import type { Metrics } from './services/metrics.js';
 import { createServices, type Services } from './services/services.js';
 import { openStore } from './storage/open.js';
 import { ForgottenRoomPurger } from './services/purge/forgotten-rooms.js';
@@ -25,7 +25,8 @@ export interface App {
   readonly http: FastifyInstance;
   readonly services: Services;
   readonly store: Store;
-  readonly metrics: Metrics;
+  /** Absent unless `metrics.enabled`. */
+  readonly metrics: Metrics | undefined;
   readonly config: Config;
   /** The background purge of forgotten rooms (absent when `forgotten_room_retention` is null). */
   readonly purger: ForgottenRoomPurger | undefined;
@@ -55,14 +56,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const logger = overrides.logger ?? pino({ level: config.logLevel });
   const core = await buildCore(config, overrides);
   const { store, services, clock, signingKey } = core;
-  const metrics = new Metrics({ processMetrics: config.metrics.enabled });
+  const metrics = config.metrics.enabled ? new (await import('./services/metrics.js')).Metrics() : undefined;
   const http = await createHttpServer({ services, config, metrics, logger, clock, signingKey });
-  const metricsServer = config.metrics.enabled && config.metrics.port !== null
+  const metricsServer = metrics && config.metrics.port !== null
     ? createMetricsServer(metrics, config.metrics.path)
     : undefined;
   const purger = config.forgottenRoomRetentionMs === null ? undefined : new ForgottenRoomPurger({
     store, clock, retentionMs: config.forgottenRoomRetentionMs, logger,
-    onPurged: () => metrics.roomsPurged.inc(),
+    onPurged: () => metrics?.roomsPurged.inc(),
   });
   purger?.start(purgeInterval(config.forgottenRoomRetentionMs));
   let closed = false;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { isValidServerName } from '../core/ids.js';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
@@ -57,6 +57,12 @@ export function loadConfig(flags: ConfigOverrides, env: NodeJS.ProcessEnv = proc
   const overrides = { ...overridesFromEnv(env), ...dropUndefined(flags) };
   const raw: Raw = overrides.config ? readConfigFile(overrides.config) : {};
   return buildConfig(applyOverrides(raw, overrides), overrides.config ? path.dirname(overrides.config) : process.cwd());
+}
+
+/** The YAML parser, loaded only when there is a config file to read (start-up time). */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
 }
 
 function readConfigFile(file: string): Raw {

@@ -38,7 +38,7 @@ import { installValidation } from './validation.js';
 export interface HttpServerOptions {
   services: Services;
   config: Config;
-  metrics: Metrics;
+  metrics: Metrics | undefined;
   logger: FastifyBaseLogger;
   clock: Clock;
   signingKey: SigningKey;
@@ -82,8 +82,8 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
-    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    metrics?.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
+    metrics?.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   installAuth(app, services);
@@ -117,7 +117,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(toDeviceRoutes, { services });
     }, { prefix });
   }
-  if (config.metrics.enabled && config.metrics.port === null) {
+  if (metrics && config.metrics.port === null) {
     addMetricsRoute(app, metrics, config.metrics.path);
   }
   return app;

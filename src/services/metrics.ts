@@ -1,6 +1,9 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics of one Hearth instance (a registry per instance, so tests can build many). */
+/**
+ * Prometheus metrics of one Hearth instance (a registry per instance, so tests can build many).
+ * Only built when `metrics.enabled`: otherwise nothing is counted and prom-client is not even loaded.
+ */
 export class Metrics {
   readonly registry = new Registry();
   readonly httpRequests = new Counter({
@@ -23,7 +26,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(options: { processMetrics: boolean }) {
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'hearth_' });
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'hearth_' });
   }
 }

@@ -1,7 +1,5 @@
 import type { Config } from '../config/schema.js';
 import { KyselyStore, migrate } from './kysely-store/store.js';
-import { openPostgres } from './postgres.js';
-import { PostgresChannel } from './postgres-channel.js';
 import { openSqlite } from './sqlite.js';
 import type { Store } from './store.js';
 
@@ -12,6 +10,8 @@ export async function openStore(database: Config['database']): Promise<Store> {
     await migrate(db);
     return new KyselyStore(db, 'sqlite');
   }
+  // Loaded only here: a SQLite installation never loads the PostgreSQL driver (start-up time).
+  const [{ openPostgres }, { PostgresChannel }] = await Promise.all([import('./postgres.js'), import('./postgres-channel.js')]);
   const { db, pool } = openPostgres(database);
   await migrate(db);
   return new KyselyStore(db, 'postgres', new PostgresChannel(pool, database.url));

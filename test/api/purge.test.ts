@@ -13,7 +13,7 @@ const DAY = 86_400_000;
 forEachBackend('LEAVING.md: deleting rooms that every local user forgot', (backend) => {
   let s: TestServer;
   before(async () => {
-    s = await startTestServer({ backend, sqliteFile: true });
+    s = await startTestServer({ backend, sqliteFile: true, config: { metrics: { enabled: true } } });
   });
   after(() => s.close());
 
@@ -48,7 +48,7 @@ forEachBackend('LEAVING.md: deleting rooms that every local user forgot', (backe
     assert.deepEqual(await rowsMentioning(database(), roomId), []);
     const alias = await s.request('GET', '/_matrix/client/v3/directory/room/%23doomed:hs.test');
     assert.equal(alias.statusCode, 404);
-    const metrics = await s.app.metrics.registry.getSingleMetricAsString('hearth_rooms_purged_total');
+    const metrics = await s.app.metrics!.registry.getSingleMetricAsString('hearth_rooms_purged_total');
     assert.match(metrics, /hearth_rooms_purged_total 1/);
   });
 
