@@ -86,6 +86,12 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     metrics?.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  // Durability: nothing goes out, not even an answer that only read, before what it may have seen is
+  // on disk (SQLite syncs its log off the event loop after COMMIT; on PostgreSQL this resolves at once).
+  app.addHook('onSend', async (_request, _reply, payload) => {
+    await services.whenDurable();
+    return payload;
+  });
   installAuth(app, services);
   installRateLimits(app, services.rateLimiter, config.rateLimits);
 

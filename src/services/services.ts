@@ -62,6 +62,8 @@ export interface Services {
   readonly presence: Presence;
   readonly deactivation: Deactivation;
   readonly adminRooms: AdminRooms;
+  /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
+  whenDurable(): Promise<void>;
   readonly membership: {
     readonly join: Join;
     readonly leave: Leave;
@@ -111,6 +113,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     e2ee,
     deactivation: new Deactivation({ store, clock, uia, leave, forget, serverName }),
     adminRooms: new AdminRooms({ store }),
+    whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, serverName, passwordHashing: config.passwordHashing, deviceLists }),
     profiles: new Profiles({ store }),
     rateLimiter: new RateLimiter(clock),

@@ -6,9 +6,9 @@ import type { Store } from './store.js';
 /** Opens the configured database and migrates it to the latest schema. */
 export async function openStore(database: Config['database']): Promise<Store> {
   if (database.kind === 'sqlite') {
-    const db = openSqlite(database);
+    const { db, syncLog } = openSqlite(database);
     await migrate(db);
-    return new KyselyStore(db, 'sqlite');
+    return new KyselyStore(db, 'sqlite', undefined, { syncLog });
   }
   // Loaded only here: a SQLite installation never loads the PostgreSQL driver (start-up time).
   const [{ openPostgres }, { PostgresChannel }] = await Promise.all([import('./postgres.js'), import('./postgres-channel.js')]);

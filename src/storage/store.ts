@@ -40,6 +40,11 @@ export interface Store {
    * Resolves to undefined when it did not run.
    */
   runAlone<T>(job: string, fn: () => Promise<T>): Promise<T | undefined>;
+  /**
+   * Resolves once everything committed so far is durable. An answer built from what it read must
+   * wait for it (SQLite syncs its log after the COMMIT, off the event loop; PostgreSQL: at once).
+   */
+  whenDurable(): Promise<void>;
   /** Messages to and from the other processes on this database (none on SQLite). */
   readonly channel: ChangeChannel;
   readonly dialect: 'sqlite' | 'postgres';

@@ -13,29 +13,36 @@ const MAX_BATCH = 64;
 /**
  * Group commit for SQLite: transactions that arrive while one commits are run one after another
  * inside a single database transaction, each in its own savepoint (a failing one rolls back only
- * itself), and the whole batch is made durable by one COMMIT (one fsync). No job is answered before
- * that COMMIT returns, so every acknowledged write is on disk. SQLite has one writer anyway: running
- * the jobs in turn changes no outcome, only the number of fsyncs.
+ * itself), and the whole batch is made durable by one COMMIT and one sync of the log (`syncLog`,
+ * see sqlite.ts; without it the COMMIT itself is as durable as the database is configured). No job
+ * is answered before its batch is durable, so every acknowledged write is on disk. The next batch
+ * runs while the previous one's sync is under way. SQLite has one writer anyway: running the jobs in
+ * turn changes no outcome, only the number of fsyncs.
  */
 export class GroupCommitter {
   private readonly queue: Job[] = [];
-  private draining = false;
+  private draining: Promise<void> | undefined;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly syncLog?: () => Promise<void>) {}
+
+  /** Waits for queued jobs and their sync (before closing the database). */
+  async settle(): Promise<void> {
+    await this.draining;
+    await this.syncLog?.().catch(() => {});
+  }
 
   run<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run: fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      this.draining ??= this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) await this.commitBatch(this.queue.splice(0, MAX_BATCH));
     } finally {
-      this.draining = false;
+      this.draining = undefined;
     }
   }
 
@@ -61,10 +68,14 @@ export class GroupCommitter {
       for (const job of batch) job.reject(err);
       return;
     }
-    batch.forEach((job, i) => {
+    const answer = (syncError?: unknown) => batch.forEach((job, i) => {
       const outcome = outcomes[i]!;
-      if (outcome.ok) job.resolve(outcome.value);
+      // A failed sync leaves the batch's durability unknown: nobody is told it succeeded.
+      if (syncError !== undefined) job.reject(syncError);
+      else if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.err);
     });
+    if (!this.syncLog) return answer();
+    this.syncLog().then(() => answer(), (err: unknown) => answer(err));
   }
 }

@@ -25,6 +25,8 @@ import { KyselyE2eeStore } from './e2ee.js';
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
   private readonly committer: GroupCommitter | undefined;
+  private readonly inTransaction: boolean;
+  private readonly syncLog: (() => Promise<void>) | undefined;
   readonly accounts: KyselyAccountStore;
   readonly devices: KyselyDeviceStore;
   readonly tokens: KyselyTokenStore;
@@ -47,9 +49,11 @@ export class KyselyStore implements Store {
     private readonly db: Kysely<Database>,
     readonly dialect: DialectName,
     readonly channel: ChangeChannel = new LocalChannel(),
-    private readonly inTransaction = false,
+    options: { inTransaction?: boolean; syncLog?: (() => Promise<void>) | undefined } = {},
   ) {
-    this.committer = dialect === 'sqlite' && !inTransaction ? new GroupCommitter(db) : undefined;
+    this.inTransaction = options.inTransaction ?? false;
+    this.syncLog = options.syncLog;
+    this.committer = dialect === 'sqlite' && !this.inTransaction ? new GroupCommitter(db, options.syncLog) : undefined;
     this.accounts = new KyselyAccountStore(db);
     this.devices = new KyselyDeviceStore(db);
     this.tokens = new KyselyTokenStore(db);
@@ -72,7 +76,7 @@ export class KyselyStore implements Store {
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     // Nested calls join the outer transaction: one unit of work commits once.
     if (this.inTransaction) return fn(this);
-    const inTx = (trx: Transaction<Database>) => fn(new KyselyStore(trx, this.dialect, this.channel, true));
+    const inTx = (trx: Transaction<Database>) => fn(new KyselyStore(trx, this.dialect, this.channel, { inTransaction: true }));
     // SQLite: one writer, so concurrent transactions are group-committed (one fsync per batch).
     // PostgreSQL: transactions run concurrently on the pool, serialised per room by advisory locks.
     return this.committer ? this.committer.run(inTx) : this.db.transaction().execute(inTx);
@@ -92,7 +96,12 @@ export class KyselyStore implements Store {
     });
   }
 
+  whenDurable(): Promise<void> {
+    return this.syncLog?.() ?? Promise.resolve();
+  }
+
   async close(): Promise<void> {
+    await this.committer?.settle();
     await this.channel.close();
     await this.db.destroy();
   }
