@@ -8,6 +8,8 @@ export const DEFAULTS = {
   database_pool_size: 10,
   enable_registration: false,
   registration_tokens: [] as string[],
+  // Load balancers / reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges).
+  trusted_proxies: [] as string[],
   rate_limits: {
     enabled: true,
     // Like other homeservers: a few login/registration attempts, then one every ~6 s.

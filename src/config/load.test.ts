@@ -63,3 +63,15 @@ describe('configuration', () => {
     assert.equal(parseDuration('week'), undefined);
   });
 });
+
+describe('trusted_proxies', () => {
+  it('accepts addresses and CIDR ranges of both families; the default is none', () => {
+    assert.deepEqual(buildConfig({}).trustedProxies, []);
+    assert.deepEqual(buildConfig({ trusted_proxies: ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8'] }).trustedProxies, ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+  });
+  for (const bad of [['proxy.example.org'], ['10.0.0.0/33'], ['::1/129'], ['10.0.0.0/8/1'], [7], '127.0.0.1']) {
+    it(`refuses ${JSON.stringify(bad)}`, () => {
+      assert.throws(() => buildConfig({ trusted_proxies: bad }), (err: unknown) => err instanceof ConfigError && /trusted_proxies/.test(err.message));
+    });
+  }
+});

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
 import { isValidServerName } from '../core/ids.js';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
@@ -151,6 +152,7 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
       : path.resolve(baseDir, str(raw.signing_key_path, 'signing_key_path')),
     enableRegistration: bool(get('enable_registration'), 'enable_registration'),
     registrationTokens: buildTokens(get('registration_tokens')),
+    trustedProxies: buildProxies(get('trusted_proxies')),
     rateLimits: buildRateLimits(asRecord(raw.rate_limits, 'rate_limits')),
     metrics: buildMetrics(asRecord(raw.metrics, 'metrics')),
     forgetRoomsOnLeave: bool(get('forget_rooms_on_leave'), 'forget_rooms_on_leave'),
@@ -169,6 +171,20 @@ function buildDatabase(raw: Raw, get: (k: 'sqlite_synchronous' | 'database_pool_
   if (/^[a-z]+:\/\//i.test(db)) throw new ConfigError('database', 'must be a SQLite file path or a postgres:// URL');
   const file = db === ':memory:' ? db : path.resolve(baseDir, db);
   return { kind: 'sqlite', path: file, synchronous: oneOf(get('sqlite_synchronous'), 'sqlite_synchronous', ['full', 'normal', 'off'] as const) };
+}
+
+function buildProxies(v: unknown): readonly string[] {
+  if (!Array.isArray(v)) throw new ConfigError('trusted_proxies', 'must be a list of IP addresses or CIDR ranges');
+  return Object.freeze(v.map((p, i) => {
+    const key = `trusted_proxies[${i}]`;
+    const [address, bits, ...rest] = str(p, key).split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    if (family === 0 || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new ConfigError(key, 'must be an IP address or a CIDR range such as 10.0.0.0/8');
+    }
+    return p as string;
+  }));
 }
 
 function buildTokens(v: unknown): string[] {

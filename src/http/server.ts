@@ -61,6 +61,8 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     loggerInstance: opts.logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxRequestBytes,
+    // request.ip is the client's address from X-Forwarded-For only when the peer is a trusted proxy.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
     // Malformed URLs and over-long parameters fail before routing: they get Matrix errors too.
     frameworkErrors: (error, request, reply) => {
