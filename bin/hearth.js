@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../dist/main.js', import.meta.url);
+const entry = new URL('../dist/bundle/hearth.mjs', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   console.error('hearth: dist/ is missing; run `npm run build` (npm ci does this) first');
   process.exit(1);

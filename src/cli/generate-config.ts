@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { stringify } from 'yaml';
 import { DEFAULTS } from '../config/defaults.js';
 import { parseFlags, withUsage } from './options.js';
 
@@ -14,6 +13,8 @@ const HEADER = `# Hearth configuration. Every setting is optional; these are the
 export function generateConfig(argv: string[]): Promise<number> {
   return withUsage(async () => {
     const { values } = parseFlags(argv, { output: { type: 'string', short: 'o' } });
+    // Loaded here, not at start-up: only this command writes YAML.
+    const { stringify } = await import('yaml');
     const text = HEADER + stringify(DEFAULTS);
     if (values.output) writeFileSync(values.output, text, { flag: 'wx' });
     else process.stdout.write(text);
