@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { UserId } from '../../core/ids.js';
 import { ConflictError } from '../errors.js';
 import type { Account, AccountStore } from '../store.js';
 import { isUniqueViolation } from './dialect.js';
+import { prepared } from './prepared.js';
 import type { Database, UsersTable } from './tables.js';
 
 function toAccount(row: UsersTable): Account {
@@ -16,6 +17,9 @@ function toAccount(row: UsersTable): Account {
     createdTs: row.created_ts,
   };
 }
+
+const userById = prepared<{ userId: UserId }, Selectable<UsersTable>>((db, slot) =>
+  db.selectFrom('users').selectAll().where('user_id', '=', slot('userId')));
 
 export class KyselyAccountStore implements AccountStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -38,7 +42,7 @@ export class KyselyAccountStore implements AccountStore {
   }
 
   async get(userId: UserId): Promise<Account | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    const [row] = await userById(this.db, { userId });
     return row ? toAccount(row) : undefined;
   }
 

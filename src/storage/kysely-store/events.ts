@@ -3,6 +3,7 @@ import type { DialectName } from './dialect.js';
 import type { RoomEvent } from '../../core/events/types.js';
 import type { DeviceId, EventId, RoomId, UserId } from '../../core/ids.js';
 import { CorruptEventError, type EventRef, type EventStore, type StoredEvent, type TxnKey } from '../room-store.js';
+import { prepared } from './prepared.js';
 import type { Database, EventsTable } from './tables.js';
 
 export type EventRow = Pick<Selectable<EventsTable>, 'stream_pos' | 'json' | 'prev_state_json' | 'redacted_by'>;
@@ -24,6 +25,44 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     redactedBy: row.redacted_by as EventId | null,
   };
 }
+
+/** The current state event of a room for one (type, state key), if any. */
+export const currentStateRow = prepared<{ roomId: string; type: string; stateKey: string }, EventRow>((db, slot) =>
+  db.selectFrom('state_entries as s').innerJoin('events as e', 'e.event_id', 's.event_id')
+    .select(EVENT_COLUMNS)
+    .where('s.room_id', '=', slot('roomId')).where('s.type', '=', slot('type')).where('s.state_key', '=', slot('stateKey'))
+    .where('s.to_pos', 'is', null));
+
+// The statements every event write runs, compiled once (see prepared.ts).
+const insertEvent = prepared<Record<'eventId' | 'roomId' | 'type' | 'stateKey' | 'sender' | 'depth' | 'ts' | 'membership' | 'json' | 'prevStateJson', unknown>, { stream_pos: number }>((db, slot) =>
+  db.insertInto('events').values({
+    event_id: slot('eventId'), room_id: slot('roomId'), type: slot('type'), state_key: slot('stateKey'), sender: slot('sender'),
+    depth: slot('depth'), origin_server_ts: slot('ts'), membership: slot('membership'), json: slot('json'),
+    prev_state_json: slot('prevStateJson'), redacted_by: null,
+  }).returning('stream_pos'));
+const endStateEntry = prepared<{ pos: number; roomId: string; type: string; stateKey: string }, never>((db, slot) =>
+  db.updateTable('state_entries').set({ to_pos: slot('pos') })
+    .where('room_id', '=', slot('roomId')).where('type', '=', slot('type')).where('state_key', '=', slot('stateKey'))
+    .where('to_pos', 'is', null));
+const insertStateEntry = prepared<{ roomId: string; type: string; stateKey: string; eventId: string; pos: number }, never>((db, slot) =>
+  db.insertInto('state_entries').values({
+    room_id: slot('roomId'), type: slot('type'), state_key: slot('stateKey'), event_id: slot('eventId'), from_pos: slot('pos'), to_pos: null,
+  }));
+type MembershipValues = { roomId: string; userId: string; membership: string; eventId: string; pos: number };
+// Joining, being invited or knocking again un-forgets a room; leaving keeps the flag as it is.
+const upsertMembership = (unforget: boolean) => prepared<MembershipValues, never>((db, slot) =>
+  db.insertInto('memberships').values({
+    room_id: slot('roomId'), user_id: slot('userId'), membership: slot('membership'), event_id: slot('eventId'), stream_pos: slot('pos'),
+    forgotten: 0, forgotten_ts: null,
+  }).onConflict((oc) => oc.columns(['room_id', 'user_id']).doUpdateSet((eb) => ({
+    membership: slot('membership'), event_id: slot('eventId'), stream_pos: slot('pos'),
+    forgotten: unforget ? 0 : eb.ref('memberships.forgotten'),
+    forgotten_ts: unforget ? null : eb.ref('memberships.forgotten_ts'),
+  }))));
+const upsertUnforgetting = upsertMembership(true);
+const upsertKeepingForgotten = upsertMembership(false);
+const roomHead = prepared<{ roomId: string }, { event_id: string; depth: number; stream_pos: number }>((db, slot) =>
+  db.selectFrom('events').select(['event_id', 'depth', 'stream_pos']).where('room_id', '=', slot('roomId')).orderBy('stream_pos', 'desc').limit(1));
 
 /** Advisory-lock key that orders event writes on PostgreSQL (any constant, unique to this use). */
 const EVENT_STREAM_LOCK = 0x4845_4152; // "HEAR"
@@ -48,50 +87,31 @@ export class KyselyEventStore implements EventStore {
       ? { replaces_state: replaced.event.event_id, prev_content: replaced.event.content, prev_sender: replaced.event.sender }
       : null;
     const membership = event.type === 'm.room.member' && typeof event.content.membership === 'string' ? event.content.membership : null;
-    const inserted = await this.db.insertInto('events').values({
-      event_id: event.event_id,
-      room_id: event.room_id,
-      type: event.type,
-      state_key: event.state_key ?? null,
-      sender: event.sender,
-      depth: event.depth,
-      origin_server_ts: event.origin_server_ts,
-      membership,
-      json: JSON.stringify(event),
-      prev_state_json: prevState ? JSON.stringify(prevState) : null,
-      redacted_by: null,
-    }).returning('stream_pos').executeTakeFirstOrThrow();
-    const pos = Number(inserted.stream_pos);
+    const [inserted] = await insertEvent(this.db, {
+      eventId: event.event_id, roomId: event.room_id, type: event.type, stateKey: event.state_key ?? null, sender: event.sender,
+      depth: event.depth, ts: event.origin_server_ts, membership, json: JSON.stringify(event),
+      prevStateJson: prevState ? JSON.stringify(prevState) : null,
+    });
+    const pos = Number(inserted!.stream_pos);
 
     if (isState) {
-      await this.db.updateTable('state_entries').set({ to_pos: pos })
-        .where('room_id', '=', event.room_id).where('type', '=', event.type).where('state_key', '=', event.state_key!)
-        .where('to_pos', 'is', null).execute();
-      await this.db.insertInto('state_entries').values({
-        room_id: event.room_id, type: event.type, state_key: event.state_key!, event_id: event.event_id, from_pos: pos, to_pos: null,
-      }).execute();
+      const key = { roomId: event.room_id, type: event.type, stateKey: event.state_key! };
+      await endStateEntry(this.db, { ...key, pos });
+      await insertStateEntry(this.db, { ...key, eventId: event.event_id, pos });
     }
     if (membership !== null) await this.recordMembership(event, membership, pos);
     return { event, pos, prevState: prevState as StoredEvent['prevState'], redactedBy: null };
   }
 
   private async recordMembership(event: RoomEvent, membership: string, pos: number): Promise<void> {
-    // Joining, being invited or knocking again un-forgets a room; leaving keeps the flag as it is.
     const unforget = membership === 'join' || membership === 'invite' || membership === 'knock';
-    await this.db.insertInto('memberships').values({
-      room_id: event.room_id, user_id: event.state_key!, membership, event_id: event.event_id, stream_pos: pos, forgotten: 0, forgotten_ts: null,
-    }).onConflict((oc) => oc.columns(['room_id', 'user_id']).doUpdateSet((eb) => ({
-      membership, event_id: event.event_id, stream_pos: pos,
-      forgotten: unforget ? 0 : eb.ref('memberships.forgotten'),
-      forgotten_ts: unforget ? null : eb.ref('memberships.forgotten_ts'),
-    }))).execute();
+    await (unforget ? upsertUnforgetting : upsertKeepingForgotten)(this.db, {
+      roomId: event.room_id, userId: event.state_key!, membership, eventId: event.event_id, pos,
+    });
   }
 
   private async currentStateEvent(roomId: RoomId, type: string, stateKey: string): Promise<StoredEvent | undefined> {
-    const row = await this.db.selectFrom('state_entries as s').innerJoin('events as e', 'e.event_id', 's.event_id')
-      .select(EVENT_COLUMNS)
-      .where('s.room_id', '=', roomId).where('s.type', '=', type).where('s.state_key', '=', stateKey).where('s.to_pos', 'is', null)
-      .executeTakeFirst();
+    const [row] = await currentStateRow(this.db, { roomId, type, stateKey });
     return row ? toStoredEvent(row) : undefined;
   }
 
@@ -107,8 +127,7 @@ export class KyselyEventStore implements EventStore {
   }
 
   async head(roomId: RoomId): Promise<EventRef | undefined> {
-    const row = await this.db.selectFrom('events').select(['event_id', 'depth', 'stream_pos'])
-      .where('room_id', '=', roomId).orderBy('stream_pos', 'desc').limit(1).executeTakeFirst();
+    const [row] = await roomHead(this.db, { roomId });
     return row ? { eventId: row.event_id as EventId, depth: Number(row.depth), pos: Number(row.stream_pos) } : undefined;
   }
 

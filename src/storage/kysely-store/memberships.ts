@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Membership } from '../../core/events/types.js';
 import type { EventId, RoomId, UserId } from '../../core/ids.js';
 import type { MembershipRecord, MembershipStore } from '../room-store.js';
+import { prepared } from './prepared.js';
 import type { Database, MembershipsTable } from './tables.js';
 
 function toRecord(r: Selectable<MembershipsTable>): MembershipRecord {
@@ -15,11 +16,14 @@ function toRecord(r: Selectable<MembershipsTable>): MembershipRecord {
   };
 }
 
+const membershipOf = prepared<{ roomId: RoomId; userId: UserId }, Selectable<MembershipsTable>>((db, slot) =>
+  db.selectFrom('memberships').selectAll().where('room_id', '=', slot('roomId')).where('user_id', '=', slot('userId')));
+
 export class KyselyMembershipStore implements MembershipStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(roomId: RoomId, userId: UserId): Promise<MembershipRecord | undefined> {
-    const row = await this.db.selectFrom('memberships').selectAll().where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+    const [row] = await membershipOf(this.db, { roomId, userId });
     return row ? toRecord(row) : undefined;
   }
 

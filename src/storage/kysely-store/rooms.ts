@@ -1,9 +1,13 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { RoomAlias, RoomId, UserId } from '../../core/ids.js';
 import { ConflictError } from '../errors.js';
 import type { AliasStore, RoomRecord, RoomStore } from '../room-store.js';
 import { isUniqueViolation, type DialectName } from './dialect.js';
-import type { Database } from './tables.js';
+import { prepared } from './prepared.js';
+import type { Database, RoomsTable } from './tables.js';
+
+const roomById = prepared<{ roomId: RoomId }, Selectable<RoomsTable>>((db, slot) =>
+  db.selectFrom('rooms').selectAll().where('room_id', '=', slot('roomId')));
 
 export class KyselyRoomStore implements RoomStore {
   constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
@@ -20,7 +24,7 @@ export class KyselyRoomStore implements RoomStore {
   }
 
   async get(roomId: RoomId): Promise<RoomRecord | undefined> {
-    const row = await this.db.selectFrom('rooms').selectAll().where('room_id', '=', roomId).executeTakeFirst();
+    const [row] = await roomById(this.db, { roomId });
     if (!row) return undefined;
     return { roomId: row.room_id as RoomId, version: row.room_version, creator: row.creator as UserId, isPublic: row.is_public === 1, createdTs: Number(row.created_ts) };
   }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { RoomId } from '../../core/ids.js';
 import type { StateStore, StoredEvent } from '../room-store.js';
-import { EVENT_COLUMNS, toStoredEvent } from './events.js';
+import { currentStateRow, EVENT_COLUMNS, toStoredEvent } from './events.js';
 import type { Database } from './tables.js';
 
 type Keys = ReadonlyArray<readonly [string, string]> | undefined;
@@ -45,7 +45,8 @@ export class KyselyStateStore implements StateStore {
   }
 
   async currentEvent(roomId: RoomId, type: string, stateKey: string): Promise<StoredEvent | undefined> {
-    return (await this.current(roomId, [[type, stateKey]]))[0];
+    const [row] = await currentStateRow(this.db, { roomId, type, stateKey });
+    return row ? toStoredEvent(row) : undefined;
   }
 
   async at(roomId: RoomId, pos: number, keys?: Keys): Promise<StoredEvent[]> {

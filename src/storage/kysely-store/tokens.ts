@@ -1,7 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { DeviceId, UserId } from '../../core/ids.js';
 import type { TokenOwner, TokenStore } from '../store.js';
+import { prepared } from './prepared.js';
 import type { Database } from './tables.js';
+
+const ownerOfToken = prepared<{ tokenHash: string }, { user_id: string; device_id: string; is_admin: number; deactivated: number }>((db, slot) =>
+  db.selectFrom('access_tokens as t')
+    .innerJoin('users as u', 'u.user_id', 't.user_id')
+    .select(['t.user_id', 't.device_id', 'u.is_admin', 'u.deactivated'])
+    .where('t.token_hash', '=', slot('tokenHash')));
 
 export class KyselyTokenStore implements TokenStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -11,11 +18,7 @@ export class KyselyTokenStore implements TokenStore {
   }
 
   async lookup(tokenHash: string): Promise<TokenOwner | undefined> {
-    const row = await this.db.selectFrom('access_tokens as t')
-      .innerJoin('users as u', 'u.user_id', 't.user_id')
-      .select(['t.user_id', 't.device_id', 'u.is_admin', 'u.deactivated'])
-      .where('t.token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const [row] = await ownerOfToken(this.db, { tokenHash });
     if (!row) return undefined;
     return { userId: row.user_id as UserId, deviceId: row.device_id as DeviceId, isAdmin: row.is_admin === 1, deactivated: row.deactivated === 1 };
   }
