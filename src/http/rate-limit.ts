@@ -5,12 +5,15 @@ import type { RateLimiter } from '../services/rate-limiter.js';
 
 /**
  * Applies the route's named limiter after authentication: keyed by user when authenticated,
- * else by client IP. Server admins are exempt; `rate_limits.enabled: false` turns all off.
+ * else by client IP. Writes (any method but GET, HEAD and OPTIONS) without a limiter of their own
+ * take from `default`. Server admins are exempt; `rate_limits.enabled: false` turns all off.
  */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export function installRateLimits(app: FastifyInstance, limiter: RateLimiter, limits: Config['rateLimits']): void {
   if (!limits.enabled) return;
   app.addHook('preHandler', async (request) => {
-    const name = request.routeOptions.config.rateLimit;
+    const name = request.routeOptions.config.rateLimit ?? (READS.has(request.method) ? undefined : 'default');
     if (!name) return;
     if (request.requester?.isAdmin) return;
     const key = request.requester?.userId ?? `ip:${request.ip}`;
