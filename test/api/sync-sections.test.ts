@@ -327,6 +327,26 @@ forEachBackend('GET /sync: unread counts, ephemeral events, account data, presen
     assert.deepEqual(leaked, [], 'private receipts are not shown to others');
   });
 
+  it('unread_notifications follow new messages sync after sync, a receipt in the middle, and a change of push rules', async () => {
+    const bob = await s.createUser('bob1c');
+    const roomId = await roomWith(bob);
+    const first = await sync(s, bob);
+    const ids: string[] = [];
+    const counts = async () => (await sync(s, bob, since(first.next_batch))).rooms.join[roomId].unread_notifications;
+    for (let i = 0; i < 3; i++) ids.push(await r.send(alice, roomId, `m${i}`));
+    assert.deepEqual(await counts(), { notification_count: 3, highlight_count: 0 });
+    for (let i = 3; i < 5; i++) ids.push(await r.send(alice, roomId, `m${i}`));
+    assert.deepEqual(await counts(), { notification_count: 5, highlight_count: 0 }, 'counted on from the last sync');
+    await r.ok('POST', `${r.room(roomId)}/receipt/m.read/${enc(ids[1]!)}`, bob, {});
+    assert.deepEqual(await counts(), { notification_count: 3, highlight_count: 0 }, 'only what follows the receipt');
+    // A room rule that stops notifications for this room: everything after the receipt is counted anew.
+    await r.ok('PUT', `/pushrules/global/room/${enc(roomId)}`, bob, { actions: [] });
+    assert.deepEqual(await counts(), { notification_count: 0, highlight_count: 0 });
+    await r.ok('DELETE', `/pushrules/global/room/${enc(roomId)}`, bob);
+    ids.push(await r.send(alice, roomId, 'm5'));
+    assert.deepEqual(await counts(), { notification_count: 4, highlight_count: 0 });
+  });
+
   it('highlight_count: an m.mentions user mention highlights; a bare display name or user ID in the body only notifies (v1.17+ rules)', async () => {
     const bob = await s.createUser('bob2');
     const carol = await s.createUser('carol2');

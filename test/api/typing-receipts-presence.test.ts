@@ -340,6 +340,23 @@ forEachBackend('typing, receipts, read markers and presence API', (backend) => {
       assert.deepEqual(feed.map((p) => [p.userId, p.presence]), [[alice.userId, 'unavailable']]);
     });
 
+    it('a /sync records activity to the minute; an explicit PUT records it at once', async () => {
+      const carol = await s.createUser('carol-active');
+      const syncNow = () => s.request('GET', '/_matrix/client/v3/sync?timeout=0', { token: carol.accessToken });
+      const ago = async () => (await s.request('GET', statusUrl(carol), { token: carol.accessToken })).json().last_active_ago;
+      assert.equal((await syncNow()).statusCode, 200);
+      assert.equal(await ago(), 0);
+      s.clock.advance(30_000);
+      await syncNow();
+      assert.equal(await ago(), 30_000, 'a sync within the minute writes nothing');
+      s.clock.advance(31_000);
+      await syncNow();
+      assert.equal(await ago(), 0, 'a sync a minute after the last recorded activity records it');
+      s.clock.advance(5_000);
+      await s.request('PUT', statusUrl(carol), { token: carol.accessToken, body: { presence: 'online' } });
+      assert.equal(await ago(), 0);
+    });
+
     it("setting another user's presence is 403 M_FORBIDDEN", async () => {
       const res = await s.request('PUT', statusUrl(bob), { token: alice.accessToken, body: { presence: 'online' } });
       assert.equal(res.statusCode, 403);

@@ -16,6 +16,8 @@ export function isPresenceState(value: unknown): value is PresenceState {
  * server counts as activity, such as a /sync with `set_presence`).
  */
 export const CURRENTLY_ACTIVE_MS = 5 * 60_000;
+/** Activity less than this after the last recorded activity is not recorded again. */
+export const LAST_ACTIVE_GRANULARITY_MS = 60_000;
 
 /** What the store keeps of a user's presence. */
 export interface PresenceSnapshot {

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { CURRENTLY_ACTIVE_MS, presenceContent, type PresenceContent, type PresenceState } from '../../core/ephemeral/presence.js';
+import { CURRENTLY_ACTIVE_MS, LAST_ACTIVE_GRANULARITY_MS, presenceContent, type PresenceContent, type PresenceState } from '../../core/ephemeral/presence.js';
 import { forbidden, notFound } from '../../core/errors.js';
 import type { UserId } from '../../core/ids.js';
 import type { Store } from '../../storage/store.js';
@@ -32,9 +32,11 @@ export class Presence {
 
   /**
    * Records the user's presence and activity now. `statusMsg` undefined keeps the current message
-   * (what /sync's `set_presence` wants); null clears it.
+   * (what /sync's `set_presence` wants); null clears it. With `coarse` (a /sync), activity is
+   * recorded to the minute, like Synapse does: a client syncing in a loop does not write, and wait
+   * for a disk sync, on every request.
    */
-  async update(userId: UserId, presence: PresenceState, statusMsg?: string | null): Promise<void> {
+  async update(userId: UserId, presence: PresenceState, statusMsg?: string | null, options: { coarse?: boolean } = {}): Promise<void> {
     const now = this.deps.clock.now();
     const pos = await this.deps.store.transaction(async (tx) => {
       const old = await tx.presence.get(userId);
@@ -42,7 +44,7 @@ export class Presence {
       // Unchanged, and `currently_active` (what a client derives from activity) unchanged too.
       const stillActive = presence !== 'online' || (old !== undefined && now - old.lastActiveTs < CURRENTLY_ACTIVE_MS);
       if (old && old.presence === presence && old.statusMsg === message && stillActive) {
-        await tx.presence.touch(userId, now);
+        if (!options.coarse || now - old.lastActiveTs >= LAST_ACTIVE_GRANULARITY_MS) await tx.presence.touch(userId, now);
         return undefined;
       }
       const pos = await tx.counters.next('presence');

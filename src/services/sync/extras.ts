@@ -1,17 +1,13 @@
-import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import type { Clock } from '../../core/clock.js';
 import { presenceEvent } from '../../core/ephemeral/presence.js';
 import { receiptContent } from '../../core/ephemeral/receipts.js';
 import type { RoomId, UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
-import { evaluatePushRules } from '../../core/push-rules/evaluate.js';
 import type { Store } from '../../storage/store.js';
 import type { Typing } from '../ephemeral/typing.js';
 import type { AccountData } from '../user-data/account-data.js';
 import type { PushRules } from '../user-data/push-rules.js';
-
-/** How many events after the read receipt are looked at to count unread notifications. */
-const UNREAD_WINDOW = 200;
+import { UnreadCounter, type UnreadCounts } from './unread.js';
 
 export interface StreamPositions {
   accountData: number;
@@ -24,7 +20,11 @@ type Event = { type: string; content: JsonObject; sender?: string };
 
 /** The non-timeline parts of /sync: account data, ephemeral events, presence, unread counts. */
 export class SyncExtras {
-  constructor(private readonly deps: { store: Store; clock: Clock; accountData: AccountData; typing: Typing; pushRules: PushRules }) {}
+  private readonly unreadCounter: UnreadCounter;
+
+  constructor(private readonly deps: { store: Store; clock: Clock; accountData: AccountData; typing: Typing; pushRules: PushRules }) {
+    this.unreadCounter = new UnreadCounter(deps);
+  }
 
   async positions(): Promise<StreamPositions> {
     const c = this.deps.store.counters;
@@ -63,34 +63,8 @@ export class SyncExtras {
     return records.map((r) => presenceEvent(r.userId, r, now) as unknown as Event);
   }
 
-  /**
-   * Unread counts: events after the user's read receipt (or their join) that the push rules say
-   * notify (and highlight), over a bounded window.
-   */
-  async unread(userId: UserId, roomId: RoomId, joinedAt: number): Promise<{ notification_count: number; highlight_count: number }> {
-    const { store } = this.deps;
-    const receipts = await store.receipts.latestFor(roomId, userId);
-    let after = joinedAt;
-    const read = receipts.map((r) => r.eventId);
-    for (const e of await store.events.getMany(read)) after = Math.max(after, e.pos);
-    const events = await store.events.page(roomId, { dir: 'b', after, limit: UNREAD_WINDOW });
-    if (events.length === 0) return { notification_count: 0, highlight_count: 0 };
-    const ruleset = await this.deps.pushRules.ruleset(userId);
-    const state = await store.state.current(roomId, [['m.room.power_levels', ''], ['m.room.create', ''], ['m.room.member', userId]]);
-    const powerLevels = (stateLookupOf(state.map((s) => s.event)).get('m.room.power_levels', '')?.content ?? {}) as JsonObject;
-    const memberCount = (await store.memberships.counts(roomId)).join ?? 0;
-    const displayName = state.find((s) => s.event.type === 'm.room.member')?.event.content.displayname;
-    let notification_count = 0;
-    let highlight_count = 0;
-    for (const e of events) {
-      if (e.event.sender === userId) continue;
-      const result = evaluatePushRules(ruleset, e.event, {
-        userId, roomMemberCount: memberCount, powerLevels: powerLevels as never,
-        ...(typeof displayName === 'string' ? { displayName } : {}),
-      });
-      if (result.notify) notification_count++;
-      if (result.highlight) highlight_count++;
-    }
-    return { notification_count, highlight_count };
+  /** Unread notification and highlight counts of the user in the room (see UnreadCounter). */
+  unread(userId: UserId, roomId: RoomId, joinedAt: number): Promise<UnreadCounts> {
+    return this.unreadCounter.count(userId, roomId, joinedAt);
   }
 }

@@ -59,7 +59,7 @@ export class SyncService {
     const since = req.since === undefined ? undefined : parseSyncToken(req.since);
     if (req.since !== undefined && !since) throw invalidParam('Invalid since token');
     const filter = await this.resolveFilter(requester.userId, req.filter);
-    if (req.setPresence !== 'offline') await this.deps.presence.update(requester.userId, req.setPresence ?? 'online');
+    if (req.setPresence !== 'offline') await this.deps.presence.update(requester.userId, req.setPresence ?? 'online', undefined, { coarse: true });
     const deadline = this.deps.clock.now() + Math.min(Math.max(req.timeoutMs, 0), MAX_TIMEOUT_MS);
     for (;;) {
       const sequence = this.deps.notifier.sequence;
