@@ -60,7 +60,7 @@ function startupSection(r: Results): { summary: string; section: string } {
   const section = `## Start-up
 
 Time from spawning \`hearth serve\` to the first answered request (\`GET /_matrix/client/versions\`, polled
-every 2 ms), default configuration (SQLite, \`synchronous=FULL\`), ${s.empty.samplesMs.length} starts of each, one after the other, empty and large alternating.
+every 2 ms), default configuration (SQLite, \`sqlite_synchronous: full\`: the write-ahead log is fdatasync'ed before any answer that depends on it), ${s.empty.samplesMs.length} starts of each, one after the other, empty and large alternating.
 Empty: a new data directory each time (the database is created and migrated, a signing key generated).
 ${db ? `Large: ${db.users.toLocaleString('en')} users (each with a device and an access token), ${db.rooms.toLocaleString('en')} rooms and
 ${db.totalEvents.toLocaleString('en')} events (${db.creationEvents.toLocaleString('en')} from createRoom, ${db.joins.toLocaleString('en')} joins, ${db.invites.toLocaleString('en')} invites, ${db.leaves.toLocaleString('en')} leaves,
@@ -143,7 +143,7 @@ export function writeReport(r: Results, out = { markdown: path.join(root, 'BENCH
 
 Measured by \`npm run bench -- --report\` on ${r.date.slice(0, 10)}: ${r.machine.cpus} cores (${r.machine.cpuModel}),
 ${r.machine.memoryGiB} GiB, ${r.machine.platform}, Node ${r.machine.node}. Hearth runs built (\`dist/\`), as its own
-process, with the default configuration (SQLite, \`synchronous=FULL\`) except registration on and rate limits off;
+process, with the default configuration (SQLite, \`sqlite_synchronous: full\`: the write-ahead log is fdatasync'ed before any answer that depends on it) except registration on and rate limits off;
 the load comes from another process over loopback. All ratios are within this one run.
 ${r.settings.quick ? '\n**This was a quick run** (shorter scenarios, smaller rooms).\n' : ''}
 ## Summary
