@@ -32,8 +32,13 @@ export interface Store {
   readonly pushRules: PushRuleStore;
   readonly counters: StreamCounters;
   readonly e2ee: E2eeStore;
-  /** Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves. */
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves,
+   * and resolves once the commit is durable. `afterCommit` runs as soon as the COMMIT succeeded,
+   * possibly before it is durable (SQLite syncs its log afterwards): for wake-ups, whose answers
+   * wait for durability anyway (`whenDurable`). Inside an outer transaction it runs when `fn` ends.
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>, options?: { afterCommit?: () => void }): Promise<T>;
   /**
    * Runs `fn` unless another process is running work under the same name (PostgreSQL: a session
    * advisory lock; SQLite has one process): background jobs run once, not once per process.

@@ -82,6 +82,28 @@ describe('SQLite: acknowledged only once the log is synced', () => {
     await store.close();
   });
 
+  it('afterCommit runs once the COMMIT succeeded, before the sync; not for a transaction that failed', async () => {
+    const { db } = openSqlite({ path: tempFile(), synchronous: 'full' });
+    await migrate(db);
+    const sync = manualSync();
+    const store = new KyselyStore(db, 'sqlite', undefined, { syncLog: sync.syncLog });
+    const calls: string[] = [];
+    const ok = store.transaction((tx) => tx.accounts.create(account('@c:hs.test')), { afterCommit: () => calls.push('ok') });
+    const failed = store.transaction(async (tx) => {
+      await tx.accounts.create(account('@d:hs.test'));
+      throw new Error('refused');
+    }, { afterCommit: () => calls.push('failed') });
+    await settled(ok);
+    assert.deepEqual(calls, ['ok'], 'announced while the sync is still under way');
+    assert.equal(await settled(ok), false);
+    sync.auto = true;
+    for (const p of sync.pending.splice(0)) p.resolve();
+    await ok;
+    await assert.rejects(failed, /refused/);
+    assert.deepEqual(calls, ['ok']);
+    await store.close();
+  });
+
   it('a failed sync fails every transaction of its batch', async () => {
     const { db } = openSqlite({ path: tempFile(), synchronous: 'full' });
     await migrate(db);

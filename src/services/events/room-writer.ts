@@ -140,7 +140,14 @@ export class RoomWriter {
 
   private async run<T>(open: (tx: Store) => Promise<RoomRecord>, fn: (room: RoomTransaction) => Promise<T>): Promise<T> {
     let appended: StoredEvent[] = [];
-    const result = await this.deps.store.transaction(async (tx) => {
+    // Announced as soon as the events are committed; answers built on them wait until they are durable.
+    const announce = () => {
+      for (const stored of appended) {
+        const userIds = stored.event.type === 'm.room.member' && stored.event.state_key ? [stored.event.state_key] : undefined;
+        this.deps.notifier.announce({ pos: stored.pos, roomId: stored.event.room_id, ...(userIds ? { userIds } : {}) });
+      }
+    };
+    return this.deps.store.transaction(async (tx) => {
       const room = await open(tx);
       const version = getRoomVersion(room.version);
       if (!version) throw forbidden(`Room version ${room.version} is not supported`);
@@ -148,11 +155,6 @@ export class RoomWriter {
       const value = await fn(roomTx);
       appended = roomTx.appended;
       return value;
-    });
-    for (const stored of appended) {
-      const userIds = stored.event.type === 'm.room.member' && stored.event.state_key ? [stored.event.state_key] : undefined;
-      this.deps.notifier.announce({ pos: stored.pos, roomId: stored.event.room_id, ...(userIds ? { userIds } : {}) });
-    }
-    return result;
+    }, { afterCommit: announce });
   }
 }

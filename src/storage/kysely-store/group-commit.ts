@@ -3,6 +3,7 @@ import type { Database } from './tables.js';
 
 interface Job {
   run: (trx: Transaction<Database>) => Promise<unknown>;
+  afterCommit: (() => void) | undefined;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -31,9 +32,10 @@ export class GroupCommitter {
     await this.syncLog?.().catch(() => {});
   }
 
-  run<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  /** Runs `fn` in the next batch; `afterCommit` runs once the batch's COMMIT succeeded, before its log sync. */
+  run<T>(fn: (trx: Transaction<Database>) => Promise<T>, afterCommit?: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run: fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ run: fn, afterCommit, resolve: resolve as (v: unknown) => void, reject });
       this.draining ??= this.drain();
     });
   }
@@ -75,7 +77,17 @@ export class GroupCommitter {
       else if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.err);
     });
-    if (!this.syncLog) return answer();
-    this.syncLog().then(() => answer(), (err: unknown) => answer(err));
+    const synced = this.syncLog?.();
+    // Committed and visible: wake-ups may go (their answers wait for the sync, see whenDurable).
+    batch.forEach((job, i) => {
+      if (!outcomes[i]!.ok) return;
+      try {
+        job.afterCommit?.();
+      } catch {
+        // A wake-up that failed must not keep the batch from being answered.
+      }
+    });
+    if (!synced) return answer();
+    synced.then(() => answer(), (err: unknown) => answer(err));
   }
 }

@@ -73,13 +73,20 @@ export class KyselyStore implements Store {
     this.e2ee = new KyselyE2eeStore(db);
   }
 
-  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {
     // Nested calls join the outer transaction: one unit of work commits once.
-    if (this.inTransaction) return fn(this);
+    if (this.inTransaction) {
+      const value = await fn(this);
+      options.afterCommit?.();
+      return value;
+    }
     const inTx = (trx: Transaction<Database>) => fn(new KyselyStore(trx, this.dialect, this.channel, { inTransaction: true }));
     // SQLite: one writer, so concurrent transactions are group-committed (one fsync per batch).
+    if (this.committer) return this.committer.run(inTx, options.afterCommit);
     // PostgreSQL: transactions run concurrently on the pool, serialised per room by advisory locks.
-    return this.committer ? this.committer.run(inTx) : this.db.transaction().execute(inTx);
+    const value = await this.db.transaction().execute(inTx);
+    options.afterCommit?.();
+    return value;
   }
 
   async runAlone<T>(job: string, fn: () => Promise<T>): Promise<T | undefined> {
