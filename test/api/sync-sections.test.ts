@@ -463,6 +463,42 @@ forEachBackend('GET /sync: unread counts, ephemeral events, account data, presen
     assert.ok(!initial.presence.events.some((e: Ev) => e.sender === stranger.userId));
   });
 
+  it('presence: users who newly share a room, either way, show with their current presence at once', async () => {
+    const bob = await s.createUser('bob10');
+    const gus = await s.createUser('gus10');
+    const hal = await s.createUser('hal10');
+    const roomId = await roomWith(bob);
+    await r.ok('PUT', `/presence/${enc(gus.userId)}/status`, gus, { presence: 'unavailable', status_msg: 'away for a bit' });
+    await r.ok('PUT', `/presence/${enc(hal.userId)}/status`, hal, { presence: 'unavailable', status_msg: 'in a meeting' });
+    const halsRoom = await r.createRoom(hal, { preset: 'public_chat' });
+    const first = await sync(s, bob, 'set_presence=offline');
+    assert.ok(!first.presence.events.some((e: Ev) => e.sender === gus.userId || e.sender === hal.userId), 'no room shared yet');
+
+    await r.join(gus, roomId);
+    const afterGus = await sync(s, bob, `${since(first.next_batch)}&set_presence=offline`);
+    assert.equal(afterGus.presence.events.find((e: Ev) => e.sender === gus.userId)?.content.status_msg, 'away for a bit', 'gus joined a room of bob');
+
+    await r.join(bob, halsRoom);
+    const afterJoin = await sync(s, bob, `${since(afterGus.next_batch)}&set_presence=offline`);
+    assert.equal(afterJoin.presence.events.find((e: Ev) => e.sender === hal.userId)?.content.status_msg, 'in a meeting', 'bob joined a room of hal');
+    assert.ok(!afterJoin.presence.events.some((e: Ev) => e.sender === gus.userId), 'gus was sent already');
+  });
+
+  it('a room joined since the last sync comes with its current typing and receipts, as in an initial sync', async () => {
+    const bob = await s.createUser('bob11');
+    const ida = await s.createUser('ida11');
+    const roomId = await r.createRoom(ida, { preset: 'public_chat' });
+    const latest = await r.send(ida, roomId, 'before bob came');
+    await r.ok('POST', `${r.room(roomId)}/receipt/m.read/${enc(latest)}`, ida, {});
+    await r.ok('PUT', `${r.room(roomId)}/typing/${enc(ida.userId)}`, ida, { typing: true, timeout: 30_000 });
+    const first = await sync(s, bob);
+    await r.join(bob, roomId);
+    const next = await sync(s, bob, since(first.next_batch));
+    const ephemeral: Ev[] = next.rooms.join[roomId].ephemeral.events;
+    assert.deepEqual(ephemeral.find((e) => e.type === 'm.typing')?.content, { user_ids: [ida.userId] });
+    assert.ok(ephemeral.find((e) => e.type === 'm.receipt')?.content[latest]?.['m.read']?.[ida.userId], 'ida\'s receipt');
+  });
+
   it('set_presence=offline does not mark the syncing user online; the default does; unavailable marks them idle', async () => {
     const eve = await s.createUser('eve9');
     const status = async () => (await r.ok('GET', `/presence/${enc(eve.userId)}/status`, eve)).presence;

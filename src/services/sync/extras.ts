@@ -3,6 +3,7 @@ import { presenceEvent } from '../../core/ephemeral/presence.js';
 import { receiptContent } from '../../core/ephemeral/receipts.js';
 import type { RoomId, UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
+import type { MembershipRecord } from '../../storage/room-store.js';
 import type { Store } from '../../storage/store.js';
 import type { Typing } from '../ephemeral/typing.js';
 import type { AccountData } from '../user-data/account-data.js';
@@ -52,14 +53,27 @@ export class SyncExtras {
     return out;
   }
 
-  /** Presence of the users who share a joined room with this user, changed since `since`. */
-  async presence(userId: UserId, joinedRooms: RoomId[], since: number, upTo: number): Promise<Event[]> {
-    if (since >= upTo) return [];
-    const users = new Set<UserId>();
-    for (const roomId of joinedRooms) for (const m of await this.deps.store.memberships.members(roomId, ['join'])) users.add(m.userId);
-    if (users.size === 0) return [];
+  /**
+   * Presence of the users who share a joined room with this user: what changed since `since`, and
+   * the current presence of users who newly share a room with them (either side joined after
+   * `since.events`), whose earlier changes this user never saw.
+   */
+  async presence(joinedRooms: readonly MembershipRecord[], since: { presence: number; events: number } | undefined, upTo: number): Promise<Event[]> {
+    const known = new Set<UserId>();
+    const fresh = new Set<UserId>();
+    for (const mine of joinedRooms) {
+      for (const m of await this.deps.store.memberships.members(mine.roomId, ['join'])) {
+        const isNew = since !== undefined && (mine.pos > since.events || m.pos > since.events);
+        (isNew ? fresh : known).add(m.userId);
+      }
+    }
+    for (const u of fresh) known.delete(u);
+    const { presence } = this.deps.store;
+    const records = [
+      ...(fresh.size > 0 ? await presence.changedSince([...fresh], 0, upTo) : []),
+      ...(known.size > 0 && (since?.presence ?? 0) < upTo ? await presence.changedSince([...known], since?.presence ?? 0, upTo) : []),
+    ];
     const now = this.deps.clock.now();
-    const records = await this.deps.store.presence.changedSince([...users], since, upTo);
     return records.map((r) => presenceEvent(r.userId, r, now) as unknown as Event);
   }
 

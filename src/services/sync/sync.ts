@@ -100,7 +100,12 @@ export class SyncService {
     }
     const joined = (await this.deps.store.memberships.roomsOf(userId, ['join'])).filter((m) => matchesRoomFilter(filter.room, m.roomId));
     const accountData = await extras.accountData(userId, since?.accountData, now.accountData);
-    const ephemeral = await extras.ephemeral(userId, joined.map((m) => m.roomId), { receipts: since?.receipts ?? 0, typing: since?.typing ?? 0 }, now.receipts);
+    // Rooms joined since `since` get their current typing and receipts, as in an initial sync.
+    const newlyJoined = (m: MembershipRecord) => since !== undefined && m.pos > since.events;
+    const ephemeral = new Map([
+      ...await extras.ephemeral(userId, joined.filter((m) => !newlyJoined(m)).map((m) => m.roomId), { receipts: since?.receipts ?? 0, typing: since?.typing ?? 0 }, now.receipts),
+      ...await extras.ephemeral(userId, joined.filter(newlyJoined).map((m) => m.roomId), { receipts: 0, typing: 0 }, now.receipts),
+    ]);
     for (const m of joined) {
       const roomData = filterInRoom(filter.room.accountData, m.roomId, accountData.rooms.get(m.roomId) ?? []);
       const roomEphemeral = filterInRoom(filter.room.ephemeral, m.roomId, ephemeral.get(m.roomId) ?? []);
@@ -117,7 +122,7 @@ export class SyncService {
       (rooms.leave[roomId] as JsonObject).account_data = { events: filterInRoom(filter.room.accountData, roomId as RoomId, accountData.rooms.get(roomId as RoomId) ?? []) } as unknown as JsonObject;
     }
     const globalData = filterEvents(filter.accountData, accountData.global);
-    const presence = filterEvents(filter.presence, await extras.presence(userId, joined.map((m) => m.roomId), since?.presence ?? 0, now.presence));
+    const presence = filterEvents(filter.presence, await extras.presence(joined, since && { presence: since.presence, events: since.events }, now.presence));
     const e2ee = await this.deps.e2ee.section(requester, since, now);
     const empty = Object.values(rooms).every((section) => Object.keys(section).length === 0) && globalData.length === 0 && presence.length === 0 && e2ee.empty;
     const body: JsonObject = {
