@@ -8,6 +8,7 @@ import type { Metrics } from './services/metrics.js';
 import { createServices, type Services } from './services/services.js';
 import { openStore } from './storage/open.js';
 import { ForgottenRoomPurger } from './services/purge/forgotten-rooms.js';
+import { TransactionIdExpiry } from './services/purge/transaction-ids.js';
 import { loadOrCreateSigningKey } from './storage/signing-key-file.js';
 import type { Store } from './storage/store.js';
 import type { SigningKey } from './core/events/signing-key.js';
@@ -30,6 +31,8 @@ export interface App {
   readonly config: Config;
   /** The background purge of forgotten rooms (absent when `forgotten_room_retention` is null). */
   readonly purger: ForgottenRoomPurger | undefined;
+  /** The hourly deletion of transaction IDs older than a day. */
+  readonly txnExpiry: TransactionIdExpiry;
   /** Starts listening (and the metrics listener, when configured); resolves to the client address. */
   listen(): Promise<string>;
   /** Stops background work, closes the HTTP server (finishing in-flight requests), then the database. */
@@ -66,9 +69,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     onPurged: () => metrics?.roomsPurged.inc(),
   });
   purger?.start(purgeInterval(config.forgottenRoomRetentionMs));
+  const txnExpiry = new TransactionIdExpiry({ store, clock, logger });
+  txnExpiry.start();
   let closed = false;
   return {
     purger,
+    txnExpiry,
     http,
     services,
     store,
@@ -83,6 +89,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       if (closed) return;
       closed = true;
       await purger?.stop();
+      await txnExpiry.stop();
       await metricsServer?.close();
       await http.close();
       await store.close();

@@ -9,4 +9,6 @@ export interface PurgeStore {
   eligibleRooms(cutoffTs: number, limit: number): Promise<RoomId[]>;
   /** Deletes every row belonging to the room; returns how many rows went, by table. */
   deleteRoom(roomId: RoomId): Promise<Record<string, number>>;
+  /** Deletes transaction IDs (of sends and to-device messages) created before `beforeTs`; returns how many. */
+  expireTransactionIds(beforeTs: number): Promise<number>;
 }

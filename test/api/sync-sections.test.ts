@@ -496,7 +496,8 @@ forEachBackend('GET /sync: unread counts, ephemeral events, account data, presen
     const next = await sync(s, bob, since(first.next_batch));
     const ephemeral: Ev[] = next.rooms.join[roomId].ephemeral.events;
     assert.deepEqual(ephemeral.find((e) => e.type === 'm.typing')?.content, { user_ids: [ida.userId] });
-    assert.ok(ephemeral.find((e) => e.type === 'm.receipt')?.content[latest]?.['m.read']?.[ida.userId], 'ida\'s receipt');
+    const receipts = ephemeral.find((e) => e.type === 'm.receipt')?.content as Record<string, Record<string, Record<string, unknown>>> | undefined;
+    assert.ok(receipts?.[latest]?.['m.read']?.[ida.userId], 'ida\'s receipt');
   });
 
   it('set_presence=offline does not mark the syncing user online; the default does; unavailable marks them idle', async () => {

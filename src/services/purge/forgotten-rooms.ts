@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { RoomId } from '../../core/ids.js';
 import type { Store } from '../../storage/store.js';
+import { PeriodicJob } from '../periodic-job.js';
 
 export interface PurgeLogger {
   info(obj: object, msg: string): void;
@@ -25,32 +26,24 @@ const BATCH = 100;
  * inside each room's purging transaction, under the room lock, because someone may have rejoined.
  */
 export class ForgottenRoomPurger {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly job: PeriodicJob<number>;
 
-  constructor(private readonly deps: PurgeDeps) {}
+  constructor(private readonly deps: PurgeDeps) {
+    this.job = new PeriodicJob(deps.store, 'purge forgotten rooms', () => this.pass());
+  }
 
   /** Runs the job every `intervalMs` until stopped. */
   start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.runOnce(), intervalMs);
-    this.timer.unref();
+    this.job.start(intervalMs);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
-  /**
-   * One pass; resolves to the number of rooms purged. Never runs twice at once, in this process or
-   * (PostgreSQL) in any other process on the database: a process finding a pass under way skips its turn.
-   */
-  runOnce(): Promise<number> {
-    this.running ??= this.deps.store.runAlone('purge forgotten rooms', () => this.pass()).then((n) => n ?? 0).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  /** One pass (see PeriodicJob); resolves to the number of rooms purged (0 when another process ran it). */
+  async runOnce(): Promise<number> {
+    return (await this.job.runOnce()) ?? 0;
   }
 
   private async pass(): Promise<number> {

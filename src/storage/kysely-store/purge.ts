@@ -18,6 +18,12 @@ export class KyselyPurgeStore implements PurgeStore {
     return rows.map((r) => r.room_id as RoomId);
   }
 
+  async expireTransactionIds(beforeTs: number): Promise<number> {
+    const events = await this.db.deleteFrom('event_txns').where('created_ts', '<', beforeTs).executeTakeFirst();
+    const toDevice = await this.db.deleteFrom('e2e_to_device_txns').where('created_ts', '<', beforeTs).executeTakeFirst();
+    return Number(events.numDeletedRows) + Number(toDevice.numDeletedRows);
+  }
+
   async deleteRoom(roomId: RoomId): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
     const count = (table: string, res: { numDeletedRows: bigint }) => {

@@ -3,6 +3,7 @@ import * as m001 from './001-accounts.js';
 import * as m002 from './002-rooms.js';
 import * as m003 from './003-sync-extras.js';
 import * as m004 from './004-e2ee.js';
+import * as m005 from './005-txn-expiry.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-rooms': m002,
   '003-sync-extras': m003,
   '004-e2ee': m004,
+  '005-txn-expiry': m005,
 };
 
 export const migrationProvider: MigrationProvider = {
