@@ -8,7 +8,7 @@ import type { Metrics } from './services/metrics.js';
 import { createServices, type Services } from './services/services.js';
 import { openStore } from './storage/open.js';
 import { ForgottenRoomPurger } from './services/purge/forgotten-rooms.js';
-import { TransactionIdExpiry } from './services/purge/transaction-ids.js';
+import { TRANSACTION_ID_EXPIRY_INTERVAL_MS, TransactionIdExpiry } from './services/purge/transaction-ids.js';
 import { loadOrCreateSigningKey } from './storage/signing-key-file.js';
 import type { Store } from './storage/store.js';
 import type { SigningKey } from './core/events/signing-key.js';
@@ -70,7 +70,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   purger?.start(purgeInterval(config.forgottenRoomRetentionMs));
   const txnExpiry = new TransactionIdExpiry({ store, clock, logger });
-  txnExpiry.start();
+  txnExpiry.start(TRANSACTION_ID_EXPIRY_INTERVAL_MS);
   let closed = false;
   return {
     purger,

@@ -3,14 +3,15 @@ import type { Store } from '../storage/store.js';
 /**
  * Background work run every so often, never twice at once: not in this process (a pass still
  * running is joined) and not across processes on one database (`store.runAlone`: a process that
- * finds a pass under way elsewhere skips its turn).
+ * finds a pass under way elsewhere skips its turn). A pass resolves to how much it did.
  */
-export class PeriodicJob<T> {
+export abstract class PeriodicJob {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<T | undefined> | undefined;
+  private running: Promise<number> | undefined;
 
-  constructor(private readonly store: Store, private readonly name: string, private readonly work: () => Promise<T>) {}
+  constructor(private readonly store: Store, private readonly name: string) {}
 
+  /** Runs a pass every `intervalMs` until stopped. */
   start(intervalMs: number): void {
     this.timer = setInterval(() => void this.runOnce(), intervalMs);
     this.timer.unref();
@@ -22,11 +23,13 @@ export class PeriodicJob<T> {
     await this.running;
   }
 
-  /** One pass; undefined when another process was running it. */
-  runOnce(): Promise<T | undefined> {
-    this.running ??= this.store.runAlone(this.name, this.work).finally(() => {
+  /** One pass; resolves to how much it did (0 when another process was running it). */
+  runOnce(): Promise<number> {
+    this.running ??= this.store.runAlone(this.name, () => this.pass()).then((n) => n ?? 0).finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
+
+  protected abstract pass(): Promise<number>;
 }

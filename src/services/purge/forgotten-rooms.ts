@@ -25,28 +25,13 @@ const BATCH = 100;
  * forgot"). Eligibility is derived from stored data, so the job survives restarts; it is re-checked
  * inside each room's purging transaction, under the room lock, because someone may have rejoined.
  */
-export class ForgottenRoomPurger {
-  private readonly job: PeriodicJob<number>;
-
+export class ForgottenRoomPurger extends PeriodicJob {
   constructor(private readonly deps: PurgeDeps) {
-    this.job = new PeriodicJob(deps.store, 'purge forgotten rooms', () => this.pass());
+    super(deps.store, 'purge forgotten rooms');
   }
 
-  /** Runs the job every `intervalMs` until stopped. */
-  start(intervalMs: number): void {
-    this.job.start(intervalMs);
-  }
-
-  stop(): Promise<void> {
-    return this.job.stop();
-  }
-
-  /** One pass (see PeriodicJob); resolves to the number of rooms purged (0 when another process ran it). */
-  async runOnce(): Promise<number> {
-    return (await this.job.runOnce()) ?? 0;
-  }
-
-  private async pass(): Promise<number> {
+  /** One pass: the number of rooms purged. */
+  protected async pass(): Promise<number> {
     const cutoff = this.deps.clock.now() - this.deps.retentionMs;
     let purged = 0;
     try {

@@ -12,27 +12,13 @@ export const TRANSACTION_ID_LIFETIME_MS = 24 * 3_600_000;
 export const TRANSACTION_ID_EXPIRY_INTERVAL_MS = 3_600_000;
 
 /** Deletes expired transaction IDs of sends and to-device messages, so those tables stop growing. */
-export class TransactionIdExpiry {
-  private readonly job: PeriodicJob<number>;
-
+export class TransactionIdExpiry extends PeriodicJob {
   constructor(private readonly deps: { store: Store; clock: Clock; logger: PurgeLogger }) {
-    this.job = new PeriodicJob(deps.store, 'expire transaction ids', () => this.pass());
+    super(deps.store, 'expire transaction ids');
   }
 
-  start(intervalMs = TRANSACTION_ID_EXPIRY_INTERVAL_MS): void {
-    this.job.start(intervalMs);
-  }
-
-  stop(): Promise<void> {
-    return this.job.stop();
-  }
-
-  /** One pass; resolves to the number of transaction IDs deleted (0 when another process ran it). */
-  async runOnce(): Promise<number> {
-    return (await this.job.runOnce()) ?? 0;
-  }
-
-  private async pass(): Promise<number> {
+  /** One pass: the number of transaction IDs deleted. */
+  protected async pass(): Promise<number> {
     try {
       const deleted = await this.deps.store.purge.expireTransactionIds(this.deps.clock.now() - TRANSACTION_ID_LIFETIME_MS);
       if (deleted > 0) this.deps.logger.info({ deleted }, 'deleted expired transaction IDs');
