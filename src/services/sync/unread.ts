@@ -2,7 +2,6 @@ import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import type { RoomId, UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import { evaluatePushRules } from '../../core/push-rules/evaluate.js';
-import type { StoredEvent } from '../../storage/room-store.js';
 import type { Store } from '../../storage/store.js';
 import type { PushRules } from '../user-data/push-rules.js';
 
@@ -47,18 +46,22 @@ export class UnreadCounter {
     const head = await store.events.head(roomId);
     if (!head || head.pos <= from) return { notification_count: 0, highlight_count: 0 };
 
-    const { evaluate, inputs } = await this.evaluator(userId, roomId);
+    const ruleset = await this.deps.pushRules.ruleset(userId);
+    const inputs = JSON.stringify(ruleset);
     const key = `${userId}\u0000${roomId}`;
     const kept = this.counted.get(key);
     const resume = kept !== undefined && kept.from === from && kept.inputs === inputs && head.pos - kept.upTo <= UNREAD_WINDOW;
+    // Nothing after the last event counted: the kept counts stand, without reading the room.
+    if (resume && head.pos <= kept.upTo) return { notification_count: kept.notification_count, highlight_count: kept.highlight_count };
     const events = resume
       ? await store.events.page(roomId, { dir: 'f', after: kept.upTo, limit: UNREAD_WINDOW })
       : await store.events.page(roomId, { dir: 'b', after: from, limit: UNREAD_WINDOW });
+    const context = await this.context(userId, roomId);
     const counts: Counted = resume ? { ...kept } : { notification_count: 0, highlight_count: 0, from, inputs, upTo: from };
     for (const e of events) {
       counts.upTo = Math.max(counts.upTo, e.pos);
       if (e.event.sender === userId) continue;
-      const result = evaluate(e);
+      const result = evaluatePushRules(ruleset, e.event, context);
       if (result.notify) counts.notification_count++;
       if (result.highlight) counts.highlight_count++;
     }
@@ -68,21 +71,16 @@ export class UnreadCounter {
     return { notification_count: counts.notification_count, highlight_count: counts.highlight_count };
   }
 
-  /** The push-rule evaluation for this user in this room now, and a fingerprint of the rules. */
-  private async evaluator(userId: UserId, roomId: RoomId) {
+  /** What the push rules are evaluated against in this room now. */
+  private async context(userId: UserId, roomId: RoomId) {
     const { store } = this.deps;
-    const ruleset = await this.deps.pushRules.ruleset(userId);
     const state = await store.state.current(roomId, [['m.room.power_levels', ''], ['m.room.create', ''], ['m.room.member', userId]]);
     const powerLevels = (stateLookupOf(state.map((s) => s.event)).get('m.room.power_levels', '')?.content ?? {}) as JsonObject;
     const memberCount = (await store.memberships.counts(roomId)).join ?? 0;
     const displayName = state.find((s) => s.event.type === 'm.room.member')?.event.content.displayname;
-    const context = {
+    return {
       userId, roomMemberCount: memberCount, powerLevels: powerLevels as never,
       ...(typeof displayName === 'string' ? { displayName } : {}),
-    };
-    return {
-      evaluate: (e: StoredEvent) => evaluatePushRules(ruleset, e.event, context),
-      inputs: JSON.stringify(ruleset),
     };
   }
 }
