@@ -67,7 +67,7 @@ describe('SQLite: acknowledged only once the log is synced', () => {
     const { db } = openSqlite({ path: tempFile(), synchronous: 'full' });
     await migrate(db);
     const sync = manualSync();
-    const store = new KyselyStore(db, 'sqlite', undefined, { syncLog: sync.syncLog });
+    const store = new KyselyStore(db, 'sqlite', { syncLog: sync.syncLog });
     const write = store.transaction((tx) => tx.accounts.create(account('@a:hs.test')));
     assert.equal(await settled(write), false, 'acknowledged before the log sync');
     // The COMMIT is done: a reader sees the row, but an answer built on it must wait.
@@ -86,7 +86,7 @@ describe('SQLite: acknowledged only once the log is synced', () => {
     const { db } = openSqlite({ path: tempFile(), synchronous: 'full' });
     await migrate(db);
     const sync = manualSync();
-    const store = new KyselyStore(db, 'sqlite', undefined, { syncLog: sync.syncLog });
+    const store = new KyselyStore(db, 'sqlite', { syncLog: sync.syncLog });
     const calls: string[] = [];
     const ok = store.transaction((tx) => tx.accounts.create(account('@c:hs.test')), { afterCommit: () => calls.push('ok') });
     const failed = store.transaction(async (tx) => {
@@ -108,7 +108,7 @@ describe('SQLite: acknowledged only once the log is synced', () => {
     const { db } = openSqlite({ path: tempFile(), synchronous: 'full' });
     await migrate(db);
     const sync = manualSync();
-    const store = new KyselyStore(db, 'sqlite', undefined, { syncLog: sync.syncLog });
+    const store = new KyselyStore(db, 'sqlite', { syncLog: sync.syncLog });
     const write = store.transaction((tx) => tx.accounts.create(account('@b:hs.test')));
     await settled(write);
     sync.pending.shift()!.reject(Object.assign(new Error('EIO'), { code: 'EIO' }));
@@ -121,7 +121,7 @@ describe('SQLite: acknowledged only once the log is synced', () => {
     const opened = openSqlite({ path: tempFile(), synchronous: 'full' });
     await migrate(opened.db);
     let syncs = 0;
-    const store = new KyselyStore(opened.db, 'sqlite', undefined, {
+    const store = new KyselyStore(opened.db, 'sqlite', {
       syncLog: () => {
         syncs++;
         return opened.syncLog!();

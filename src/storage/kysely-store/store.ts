@@ -27,6 +27,7 @@ export class KyselyStore implements Store {
   private readonly committer: GroupCommitter | undefined;
   private readonly inTransaction: boolean;
   private readonly syncLog: (() => Promise<void>) | undefined;
+  readonly channel: ChangeChannel;
   readonly accounts: KyselyAccountStore;
   readonly devices: KyselyDeviceStore;
   readonly tokens: KyselyTokenStore;
@@ -48,9 +49,9 @@ export class KyselyStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: DialectName,
-    readonly channel: ChangeChannel = new LocalChannel(),
-    options: { inTransaction?: boolean; syncLog?: (() => Promise<void>) | undefined } = {},
+    options: { channel?: ChangeChannel; syncLog?: (() => Promise<void>) | undefined; inTransaction?: boolean } = {},
   ) {
+    this.channel = options.channel ?? new LocalChannel();
     this.inTransaction = options.inTransaction ?? false;
     this.syncLog = options.syncLog;
     this.committer = dialect === 'sqlite' && !this.inTransaction ? new GroupCommitter(db, options.syncLog) : undefined;
@@ -80,7 +81,7 @@ export class KyselyStore implements Store {
       options.afterCommit?.();
       return value;
     }
-    const inTx = (trx: Transaction<Database>) => fn(new KyselyStore(trx, this.dialect, this.channel, { inTransaction: true }));
+    const inTx = (trx: Transaction<Database>) => fn(new KyselyStore(trx, this.dialect, { channel: this.channel, inTransaction: true }));
     // SQLite: one writer, so concurrent transactions are group-committed (one fsync per batch).
     if (this.committer) return this.committer.run(inTx, options.afterCommit);
     // PostgreSQL: transactions run concurrently on the pool, serialised per room by advisory locks.
@@ -92,13 +93,14 @@ export class KyselyStore implements Store {
   async runAlone<T>(job: string, fn: () => Promise<T>): Promise<T | undefined> {
     if (this.dialect !== 'postgres') return fn();
     // A session lock on one pooled connection, held while `fn` runs; lost with the connection.
+    const key = sql`hashtextextended(${`hearth job ${job}`}, 0)`;
     return this.db.connection().execute(async (conn) => {
-      const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(hashtextextended(${`hearth job ${job}`}, 0)) AS ok`.execute(conn);
+      const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${key}) AS ok`.execute(conn);
       if (!rows[0]?.ok) return undefined;
       try {
         return await fn();
       } finally {
-        await sql`SELECT pg_advisory_unlock(hashtextextended(${`hearth job ${job}`}, 0))`.execute(conn).catch(() => {});
+        await sql`SELECT pg_advisory_unlock(${key})`.execute(conn).catch(() => {});
       }
     });
   }
