@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DeviceId, RoomId, UserId } from '../src/core/ids.js';
 import type { Requester } from '../src/services/requester.js';
+import { seededRandom } from '../test/helpers/seeded-random.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 /** Bump when the seeded content changes: the cache key includes it. */
@@ -119,18 +120,6 @@ export function copyOfLargeDatabase(info: LargeDbInfo): { dir: string; remove():
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Deterministic pseudo-random numbers (the same database on every machine, bar keys and IDs). */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 type Action = { kind: 'join' | 'leave' | 'message'; user: number };
 
 /**
@@ -157,7 +146,7 @@ async function seed(dataDir: string, size: LargeDbSize, log: (line: string) => v
   const { store, services, signingKey } = core;
   const serverName = config.serverName;
   const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier: services.notifier });
-  const random = prng(20261127);
+  const random = seededRandom(20261127);
   const userId = (i: number) => `@user${i}:${serverName}` as UserId;
   const requester = (i: number): Requester => ({ userId: userId(i), deviceId: `DEV${i}` as DeviceId, isAdmin: false, tokenHash: '' });
   let lastLog = performance.now();

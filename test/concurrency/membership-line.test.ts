@@ -7,23 +7,13 @@ import { describe } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
 import { authProblems, dumpRooms, lineProblems, replayState, stateKey } from '../helpers/room-replay.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const V3 = '/_matrix/client/v3';
 const USERS = 50;
 const MODERATORS = 10;
 const REQUESTS = 200;
 const SEED = Number(process.env.MEMBERSHIP_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 forEachBackend('membership requests racing on one room', (backend) => {
   let s: TestServer;
@@ -34,7 +24,7 @@ forEachBackend('membership requests racing on one room', (backend) => {
 
   it(`${REQUESTS} concurrent requests from ${USERS} users leave one authorised line whose replay is the state`, { timeout: 80_000 }, async () => {
     console.log(`membership-line [${backend}] seed: ${SEED} (rerun with MEMBERSHIP_SEED=${SEED})`);
-    const rng = mulberry32(SEED);
+    const rng = seededRandom(SEED);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
     const owner = await s.createUser('owner');
     const users: TestUser[] = [];

@@ -13,20 +13,10 @@ import { freshDatabase, POSTGRES_SKIP_REASON, type BackendName } from '../helper
 import { exitOf, freePort, spawnHearth, waitForHttp } from '../helpers/child-server.js';
 import type { RawDatabase } from '../helpers/db-scan.js';
 import { authProblems, dumpRooms, lineProblems, stateKey } from '../helpers/room-replay.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`crash-safety seed: ${SEED} (rerun with CRASH_SEED=${SEED})`);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const V3 = '/_matrix/client/v3';
 const USERS = 5;
@@ -48,7 +38,7 @@ interface Cell {
 interface Stats { kills: number; acknowledged: number; unacknowledged: number; sendsVerified: number; membershipChecks: number; forgetChecks: number; events: number }
 
 async function runScenario(backend: BackendName, kills: number, seed: number): Promise<Stats> {
-  const rng = mulberry32(seed);
+  const rng = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hearth-crash-'));
   const pgDb = backend === 'postgres' ? await freshDatabase('postgres') : undefined;
