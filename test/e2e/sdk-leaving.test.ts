@@ -1,5 +1,5 @@
 // End-to-end: the real matrix-js-sdk 37.5.0 client against a listening Hearth, for leaving,
-// rejecting invites, kicks, bans and forgetting rooms (/work/shared/LEAVING.md). Every wait is
+// rejecting invites, kicks, bans and forgetting rooms (docs/LEAVING.md). Every wait is
 // bounded (10 s per wait, 20 s for PREPARED) and every client started here is stopped in `after`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -7,11 +7,11 @@ import {
   assertSpecResponse,
   compileAllResponseSchemas,
   specOperations,
+  SPEC_DIR,
   validateAgainstSpec,
 } from './spec-schema.js';
 
 const V3 = '/_matrix/client/v3';
-const SPEC_DIR = path.resolve(process.env['MATRIX_SPEC_DIR'] ?? '/work/shared/matrix-spec/data');
 
 /**
  * Inline the `$ref`s inside spec *examples* (matrix-spec's convention: the

@@ -2,10 +2,9 @@
  * Validate HTTP responses against the official Matrix client-server spec
  * (the machine-readable OpenAPI 3.1 documents of matrix-spec).
  *
- * The spec lives outside the repository; by default it is read from
- * /work/shared/matrix-spec/data and the MATRIX_SPEC_DIR environment variable
- * overrides that (it must point at the `data` directory, the one holding
- * `api/` and `event-schemas/`).
+ * The spec is a pinned test fixture, `test/fixtures/matrix-spec/data` (v1.19,
+ * see its README); the MATRIX_SPEC_DIR environment variable overrides that (it
+ * must point at a `data` directory, the one holding `api/` and `event-schemas/`).
  *
  * How it works:
  * - The route table is built on first use by parsing every
@@ -40,6 +39,9 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
+/** The spec data directory: the pinned fixture, unless MATRIX_SPEC_DIR names another. */
+export const SPEC_DIR = path.resolve(process.env['MATRIX_SPEC_DIR'] ?? path.join(import.meta.dirname, '../fixtures/matrix-spec/data'));
+
 export type SpecValidationResult = { ok: true } | { ok: false; errors: string; operation: string };
 
 export interface SpecOperation {
@@ -60,7 +62,6 @@ interface Route extends SpecOperation {
   absFile: string;
 }
 
-const SPEC_DIR = path.resolve(process.env['MATRIX_SPEC_DIR'] ?? path.join(import.meta.dirname, '../../../shared/matrix-spec/data'));
 const API_DIR = path.join(SPEC_DIR, 'api', 'client-server');
 const ID_BASE = 'https://matrix-spec.invalid/';
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
