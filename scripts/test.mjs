@@ -2,6 +2,8 @@
 // `npm test`: runs every test file with node:test (through tsx). When TEST_POSTGRES_URL is not set
 // and PostgreSQL's binaries are installed, a throwaway cluster is started for the PostgreSQL suites.
 // HEARTH_REQUIRE_POSTGRES=1 (set by CI) makes a missing PostgreSQL a failure instead of a skip.
+// `--quick` (`npm run test:quick`): the unit tests and the API tests on SQLite only, no PostgreSQL
+// cluster and no process, browser, crash or fuzz suites; with file arguments, those files on SQLite.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,14 +22,26 @@ function findTests(dir, out = []) {
   return out;
 }
 
-const files = process.argv.slice(2).length ? process.argv.slice(2) : [...findTests(path.join(root, 'src')), ...findTests(path.join(root, 'test'))];
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const named = args.filter((a) => a !== '--quick');
+const files = named.length ? named
+  : quick ? [...findTests(path.join(root, 'src')), ...findTests(path.join(root, 'test', 'api'))]
+  : [...findTests(path.join(root, 'src')), ...findTests(path.join(root, 'test'))];
 const env = { ...process.env };
 // Spec coverage: a full run records every response the tests validate against the spec (test/helpers/spec-schema.ts)
 // in a fresh directory, then test/spec-coverage/coverage.check.ts checks that every served endpoint has one.
-const coverageDir = process.argv.slice(2).length ? undefined : mkdtempSync(path.join(tmpdir(), 'hearth-spec-coverage-'));
+const coverageDir = named.length || quick ? undefined : mkdtempSync(path.join(tmpdir(), 'hearth-spec-coverage-'));
 if (coverageDir) env.HEARTH_SPEC_COVERAGE_DIR = coverageDir;
+// The suites skip PostgreSQL, with test/helpers/backends.ts's reason, when TEST_POSTGRES_URL is unset.
+const QUICK_SKIP_LINE = '\n*** SKIPPED: PostgreSQL suites (quick run: SQLite only; `npm test` runs them) ***\n';
+if (quick) {
+  delete env.TEST_POSTGRES_URL;
+  env.HEARTH_TEST_QUICK = '1';
+  console.log(QUICK_SKIP_LINE);
+}
 let postgres;
-if (!env.TEST_POSTGRES_URL) {
+if (!quick && !env.TEST_POSTGRES_URL) {
   const binDir = postgresBinDir();
   if (binDir) {
     postgres = await startPostgres(binDir);
@@ -47,6 +61,7 @@ const child = spawn(process.execPath, [
 ], { cwd: root, env, stdio: 'inherit' });
 const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 if (postgres) await postgres.stop();
+if (quick) console.log(QUICK_SKIP_LINE);
 let coverageCode = 0;
 if (coverageDir) {
   if (code === 0) {

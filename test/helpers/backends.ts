@@ -15,7 +15,9 @@ export function backends(): BackendName[] {
   return process.env.TEST_POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
-export const POSTGRES_SKIP_REASON = 'TEST_POSTGRES_URL is not set (npm test sets it when PostgreSQL is installed)';
+export const POSTGRES_SKIP_REASON = process.env.HEARTH_TEST_QUICK === '1'
+  ? 'quick run (npm run test:quick): SQLite only'
+  : 'TEST_POSTGRES_URL is not set (npm test sets it when PostgreSQL is installed)';
 
 /**
  * A fresh, empty database for one test: an in-memory SQLite file, or a new PostgreSQL database
