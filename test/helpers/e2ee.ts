@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { generateSigningKey, publicKeyBase64, signJson, type SigningKey } from '../../src/core/events/signing.js';
+import { V3 } from './rest.js';
 import type { TestServer, TestUser } from './test-server.js';
 
 /** Client-side key material for end-to-end encryption tests: real Ed25519 keys and signatures. */
-
-const V3 = '/_matrix/client/v3';
 
 /** An Ed25519 key whose key ID is `ed25519:<suffix>` (a device ID, or the public key itself for cross-signing). */
 export function ed25519Key(suffix?: string): SigningKey & { publicBase64: string } {

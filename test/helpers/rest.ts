@@ -1,8 +1,36 @@
 import assert from 'node:assert/strict';
+import { assertSpecResponse } from './spec-schema.js';
 import type { TestServer, TestUser } from './test-server.js';
 
-const V3 = '/_matrix/client/v3';
+/** The client-server API's prefixes: v3, and r0 (which Hearth still serves for older clients). */
+export const V3 = '/_matrix/client/v3';
+export const R0 = '/_matrix/client/r0';
 let txn = 0;
+
+/** A parsed response body, as `res.json()` returns it: bodies are validated against the spec's schemas, tests read them loosely. */
+export type Body = ReturnType<typeof JSON.parse>;
+
+/** The query of a /sync: a ready query string, or the common parameters. */
+export type SyncQuery = string | { since?: string; timeout?: number };
+
+/** GET /sync as `user`: asserts 200 and a body valid per the spec, and returns the body. */
+export async function sync(s: TestServer, user: TestUser, query: SyncQuery = ''): Promise<Body> {
+  const q = typeof query === 'string' ? query
+    : [query.since ? `since=${encodeURIComponent(query.since)}` : '', query.timeout ? `timeout=${query.timeout}` : ''].filter(Boolean).join('&');
+  const res = await s.request('GET', `${V3}/sync${q ? `?${q}` : ''}`, { token: user.accessToken });
+  assert.equal(res.statusCode, 200, res.body);
+  assertSpecResponse(res, 'GET', `${V3}/sync`);
+  return res.json();
+}
+
+/** GET /rooms/{roomId}/state as `user`: asserts 200 and a body valid per the spec, and returns the events. */
+export async function state(s: TestServer, user: TestUser, roomId: string): Promise<Body[]> {
+  const url = `${V3}/rooms/${encodeURIComponent(roomId)}/state`;
+  const res = await s.request('GET', url, { token: user.accessToken });
+  assert.equal(res.statusCode, 200, res.body);
+  assertSpecResponse(res, 'GET', url);
+  return res.json();
+}
 
 /** Small REST helpers for tests: each asserts success and returns the useful part of the reply. */
 export function rest(s: TestServer) {

@@ -10,8 +10,7 @@ import {
   SPEC_DIR,
   validateAgainstSpec,
 } from './spec-schema.js';
-
-const V3 = '/_matrix/client/v3';
+import { V3 } from './rest.js';
 
 /**
  * Inline the `$ref`s inside spec *examples* (matrix-spec's convention: the

@@ -642,15 +642,21 @@ export function compileAllResponseSchemas(): Array<{ operation: string; status: 
 }
 
 /**
- * A Matrix error: status, errcode and the body's shape; the body is also checked against the
- * spec's schema whenever the spec documents that status for the operation.
+ * A Matrix error: status, a JSON content type, errcode and a string `error`; the body is also
+ * checked against the spec's schema whenever the spec documents that status for the operation
+ * (otherwise it must still be the standard error object). Returns the body.
  */
-export function assertMatrixError(res: { statusCode: number; body: string; json(): unknown }, status: number, errcode: string, method: string, url: string): void {
+export function assertMatrixError(
+  res: { statusCode: number; headers: Record<string, unknown>; body: string; json(): unknown },
+  status: number, errcode: string, method: string, url: string,
+): { errcode: string; error: string } {
   assert.equal(res.statusCode, status, `${method} ${url}: ${res.body}`);
-  const body = res.json() as { errcode?: unknown; error?: unknown };
+  assert.match(String(res.headers['content-type']), /^application\/json/, `${method} ${url}: content type`);
+  const body = res.json() as { errcode: string; error: string };
   assert.equal(body.errcode, errcode, `${method} ${url}: ${res.body}`);
-  assert.equal(typeof body.error, 'string');
+  assert.equal(typeof body.error, 'string', `${method} ${url}: error text`);
   const checked = validate({ method, url, status, body });
   if (checked.ok) recordCoverage(checked.route, status, checked.hasSchema);
   else if (!/is undocumented/.test(checked.errors)) assertSpecResponse(res as never, method, url);
+  return body;
 }

@@ -5,10 +5,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { V3 } from '../helpers/rest.js';
 import { assertMatrixError, assertSpecResponse, assertSpecSchema, specOperationForRoute, validateAgainstSpec } from '../helpers/spec-schema.js';
 import { routesOfTree } from './served-endpoints.js';
-
-const V3 = '/_matrix/client/v3';
 
 describe('spec coverage helpers', () => {
   it('specOperationForRoute maps Fastify patterns (r0 and v3) onto spec operations', () => {
@@ -72,7 +71,7 @@ describe('spec coverage helpers', () => {
       assertSpecResponse({ statusCode: 200, body: '{}' }, 'POST', url);
       assertSpecResponse({ statusCode: 200, body: '{}' }, 'POST', url);
       assert.throws(() => assertSpecResponse({ statusCode: 200, body: '[]' }, 'POST', url));
-      const error = { statusCode: 404, body: '{"errcode":"M_NOT_FOUND","error":"no"}', json: () => ({ errcode: 'M_NOT_FOUND', error: 'no' }) };
+      const error = { statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"errcode":"M_NOT_FOUND","error":"no"}', json: () => ({ errcode: 'M_NOT_FOUND', error: 'no' }) };
       assertMatrixError(error, 404, 'M_NOT_FOUND', 'POST', url);
       const lines = readdirSync(dir).flatMap((f) => readFileSync(path.join(dir, f), 'utf8').trim().split('\n'));
       assert.deepEqual(readdirSync(dir), [`${process.pid}.jsonl`]);
