@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
+import { rest, V3, R0 } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
-
-const V3 = '/_matrix/client/v3';
-const R0 = '/_matrix/client/r0';
 
 forEachBackend('account data API', (backend) => {
   let s: TestServer;

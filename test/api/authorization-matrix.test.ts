@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
+import { rest, V3 } from '../helpers/rest.js';
 import { validateAgainstSpec } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -21,8 +21,6 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
  * never contains event content, state, event IDs or member IDs that the request did not name; and a
  * departed (or never-joined) caller's successful reads never contain anything from after their leave.
  */
-
-const V3 = '/_matrix/client/v3';
 
 const RELATIONS = ['joined', 'invited', 'knocking', 'left', 'kicked', 'banned', 'forgotten', 'never', 'otherUser', 'loggedOut', 'noToken'] as const;
 type Relation = (typeof RELATIONS)[number];

@@ -1,33 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { LightMyRequestResponse } from 'fastify';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
-import { assertSpecResponse, validateAgainstSpec } from '../helpers/spec-schema.js';
+import { rest, state, V3 } from '../helpers/rest.js';
+import { assertMatrixError as assertError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
-const V3 = '/_matrix/client/v3';
 const CREATE = `${V3}/createRoom`;
 
 const localpart = (u: TestUser) => u.userId.slice(1, u.userId.indexOf(':'));
 
 type StateEvent = { type: string; state_key: string; event_id: string; sender: string; content: Record<string, unknown> };
-
-/**
- * Asserts a Matrix error: status, errcode, a string `error`, and the body against the spec's
- * schema for that status. Where the spec documents no such status for the endpoint, the body must
- * still be the spec's standard error object.
- */
-function assertError(res: LightMyRequestResponse, status: number, errcode: string, method: string, url: string): Record<string, unknown> {
-  assert.equal(res.statusCode, status, `${method} ${url}: ${res.body}`);
-  const body = res.json();
-  assert.equal(body.errcode, errcode, `${method} ${url}: ${res.body}`);
-  assert.equal(typeof body.error, 'string', `${method} ${url}: error text`);
-  const verdict = validateAgainstSpec({ method, url, status, body });
-  if (!verdict.ok && /is undocumented/.test(verdict.errors)) return body;
-  assertSpecResponse(res, method, url);
-  return body;
-}
 
 forEachBackend('createRoom API', (backend) => {
   let s: TestServer;
@@ -49,14 +31,6 @@ forEachBackend('createRoom API', (backend) => {
     const roomId = res.json().room_id as string;
     assert.match(roomId, /^![A-Za-z0-9_-]+:hs\.test$/);
     return roomId;
-  }
-
-  async function state(u: TestUser, roomId: string): Promise<StateEvent[]> {
-    const url = `${V3}/rooms/${encodeURIComponent(roomId)}/state`;
-    const res = await s.request('GET', url, { token: u.accessToken });
-    assert.equal(res.statusCode, 200, res.body);
-    assertSpecResponse(res, 'GET', url);
-    return res.json();
   }
 
   const find = (st: StateEvent[], type: string, stateKey = '') => st.find((e) => e.type === type && e.state_key === stateKey);
@@ -111,7 +85,7 @@ forEachBackend('createRoom API', (backend) => {
         'm.room.create', 'm.room.member', 'm.room.power_levels', 'm.room.join_rules', 'm.room.history_visibility', 'm.room.guest_access',
       ]);
       for (const e of events) assert.equal(e.sender, alice.userId);
-      const st = await state(alice, roomId);
+      const st = await state(s, alice, roomId);
       assert.deepEqual(content(st, 'm.room.create'), { room_version: '10', creator: alice.userId });
       assert.deepEqual(content(st, 'm.room.member', alice.userId), { membership: 'join', displayname: localpart(alice) }, 'the default displayname');
       assert.deepEqual(content(st, 'm.room.join_rules'), { join_rule: 'invite' });
@@ -130,7 +104,7 @@ forEachBackend('createRoom API', (backend) => {
     const alice = await user('alice');
     const bob = await user('bob');
     const roomId = await create(alice, { preset: 'private_chat' });
-    const st = await state(alice, roomId);
+    const st = await state(s, alice, roomId);
     assert.equal(content(st, 'm.room.join_rules').join_rule, 'invite');
     assert.equal(content(st, 'm.room.history_visibility').history_visibility, 'shared');
     assert.equal(content(st, 'm.room.guest_access').guest_access, 'can_join');
@@ -146,7 +120,7 @@ forEachBackend('createRoom API', (backend) => {
     const alice = await user('alice');
     const bob = await user('bob');
     const roomId = await create(alice, { preset: 'public_chat' });
-    const st = await state(alice, roomId);
+    const st = await state(s, alice, roomId);
     assert.equal(content(st, 'm.room.join_rules').join_rule, 'public');
     assert.equal(content(st, 'm.room.history_visibility').history_visibility, 'shared');
     assert.equal(content(st, 'm.room.guest_access').guest_access, 'forbidden');
@@ -154,7 +128,7 @@ forEachBackend('createRoom API', (backend) => {
     assert.deepEqual(pl.users, { [alice.userId]: 100 });
     assert.equal(pl.invite, 50);
     assert.deepEqual(await r.join(bob, roomId), { room_id: roomId });
-    assert.equal(content(await state(bob, roomId), 'm.room.member', bob.userId).membership, 'join');
+    assert.equal(content(await state(s, bob, roomId), 'm.room.member', bob.userId).membership, 'join');
     assert.ok(!(await publicRoomIds()).includes(roomId), 'preset alone does not publish the room');
   });
 
@@ -163,7 +137,7 @@ forEachBackend('createRoom API', (backend) => {
     const bob = await user('bob');
     const carol = await user('carol');
     const roomId = await create(alice, { preset: 'trusted_private_chat', invite: [bob.userId, carol.userId] });
-    const st = await state(alice, roomId);
+    const st = await state(s, alice, roomId);
     assert.equal(content(st, 'm.room.join_rules').join_rule, 'invite');
     assert.equal(content(st, 'm.room.history_visibility').history_visibility, 'shared');
     assert.equal(content(st, 'm.room.guest_access').guest_access, 'can_join');
@@ -172,13 +146,13 @@ forEachBackend('createRoom API', (backend) => {
     assert.equal(content(st, 'm.room.member', carol.userId).membership, 'invite');
     // private_chat invitees do not get any power.
     const other = await create(alice, { preset: 'private_chat', invite: [bob.userId] });
-    assert.deepEqual(content(await state(alice, other), 'm.room.power_levels').users, { [alice.userId]: 100 });
+    assert.deepEqual(content(await state(s, alice, other), 'm.room.power_levels').users, { [alice.userId]: 100 });
   });
 
   it('visibility public: defaults to public_chat and lists the room in GET /publicRooms with its name and topic', async () => {
     const alice = await user('alice');
     const roomId = await create(alice, { visibility: 'public', name: 'Town square', topic: 'Everything' });
-    const st = await state(alice, roomId);
+    const st = await state(s, alice, roomId);
     assert.equal(content(st, 'm.room.join_rules').join_rule, 'public');
     assert.equal(content(st, 'm.room.guest_access').guest_access, 'forbidden');
 
@@ -202,7 +176,7 @@ forEachBackend('createRoom API', (backend) => {
 
     // An explicit preset wins over the one visibility implies.
     const privatePublished = await create(alice, { visibility: 'public', preset: 'private_chat' });
-    assert.equal(content(await state(alice, privatePublished), 'm.room.join_rules').join_rule, 'invite');
+    assert.equal(content(await state(s, alice, privatePublished), 'm.room.join_rules').join_rule, 'invite');
     assert.ok((await publicRoomIds()).includes(privatePublished));
 
     const hidden = await create(alice, { visibility: 'private' });
@@ -224,7 +198,7 @@ forEachBackend('createRoom API', (backend) => {
     assertSpecResponse(resolved, 'GET', url);
     assert.deepEqual(resolved.json(), { room_id: roomId, servers: ['hs.test'] });
 
-    const st = await state(alice, roomId);
+    const st = await state(s, alice, roomId);
     assert.deepEqual(content(st, 'm.room.canonical_alias'), { alias });
     const order = (await timeline(alice, roomId)).map((e) => e.type);
     assert.ok(order.indexOf('m.room.canonical_alias') > order.indexOf('m.room.power_levels'));
@@ -296,7 +270,7 @@ forEachBackend('createRoom API', (backend) => {
         { type: 'm.room.topic', content: { topic: 'overridden too' } },
       ],
     });
-    const st = await state(alice, roomId);
+    const st = await state(s, alice, roomId);
     assert.deepEqual(content(st, 'm.room.name'), { name: 'The name' });
     assert.deepEqual(content(st, 'm.room.topic'), { topic: 'The topic' });
     const nameUrl = `${V3}/rooms/${encodeURIComponent(roomId)}/state/m.room.name/`;
@@ -312,7 +286,7 @@ forEachBackend('createRoom API', (backend) => {
     const carol = await user('carol');
     await setProfile(bob, 'Bob Builder', 'mxc://hs.test/bob');
     const roomId = await create(alice, { invite: [bob.userId, carol.userId] });
-    const st = await state(alice, roomId);
+    const st = await state(s, alice, roomId);
     const bobInvite = find(st, 'm.room.member', bob.userId);
     assert.ok(bobInvite);
     assert.equal(bobInvite.sender, alice.userId);
@@ -322,7 +296,7 @@ forEachBackend('createRoom API', (backend) => {
     assert.deepEqual(types.slice(-2), ['m.room.member', 'm.room.member'], 'invites come last');
 
     assert.deepEqual(await r.join(bob, roomId), { room_id: roomId });
-    assert.deepEqual(content(await state(bob, roomId), 'm.room.member', bob.userId),
+    assert.deepEqual(content(await state(s, bob, roomId), 'm.room.member', bob.userId),
       { membership: 'join', displayname: 'Bob Builder', avatar_url: 'mxc://hs.test/bob' });
   });
 
@@ -331,7 +305,7 @@ forEachBackend('createRoom API', (backend) => {
     const bob = await user('bob');
     await setProfile(bob, 'Bobby', 'mxc://hs.test/b');
     const roomId = await create(alice, { preset: 'trusted_private_chat', is_direct: true, invite: [bob.userId] });
-    const st = await state(alice, roomId);
+    const st = await state(s, alice, roomId);
     assert.deepEqual(content(st, 'm.room.member', bob.userId), { membership: 'invite', displayname: 'Bobby', avatar_url: 'mxc://hs.test/b', is_direct: true });
     assert.equal(content(st, 'm.room.member', alice.userId).is_direct, undefined, 'the creator\'s own join is not marked');
   });
@@ -381,7 +355,7 @@ forEachBackend('createRoom API', (backend) => {
         { type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } },
       ],
     });
-    const st = await state(alice, roomId);
+    const st = await state(s, alice, roomId);
     assert.deepEqual(content(st, 'm.room.history_visibility'), { history_visibility: 'joined' });
     assert.deepEqual(content(st, 'm.room.join_rules'), { join_rule: 'knock' });
     assert.deepEqual(content(st, 'm.room.guest_access'), { guest_access: 'can_join' }, 'defaults not overridden are kept');
@@ -415,7 +389,7 @@ forEachBackend('createRoom API', (backend) => {
         users_default: 10,
       },
     });
-    const pl = content(await state(alice, roomId), 'm.room.power_levels');
+    const pl = content(await state(s, alice, roomId), 'm.room.power_levels');
     assert.deepEqual(pl.users, { [alice.userId]: 100, [bob.userId]: 50 });
     assert.deepEqual(pl.events, { 'm.room.name': 100, 'm.room.topic': 75 }, 'a key given replaces the default whole');
     assert.equal(pl.invite, 50);
@@ -462,7 +436,7 @@ forEachBackend('createRoom API', (backend) => {
       visibility: 'public',
       creation_content: { 'm.federate': false, type: 'm.space', room_version: '11', 'org.example.extra': [1, 2] },
     });
-    const createEvent = find(await state(alice, roomId), 'm.room.create');
+    const createEvent = find(await state(s, alice, roomId), 'm.room.create');
     assert.ok(createEvent);
     assert.deepEqual(createEvent.content, {
       'm.federate': false, type: 'm.space', room_version: '10', creator: alice.userId, 'org.example.extra': [1, 2],
@@ -500,7 +474,7 @@ forEachBackend('createRoom API', (backend) => {
       assert.equal(createEvent.sender, alice.userId);
       // The room works: a message can be sent and the creator has the power.
       await r.send(alice, roomId, 'hello v11');
-      assert.deepEqual(content(await state(alice, roomId), 'm.room.power_levels').users, { [alice.userId]: 100 });
+      assert.deepEqual(content(await state(s, alice, roomId), 'm.room.power_levels').users, { [alice.userId]: 100 });
     }
   });
 
@@ -508,7 +482,7 @@ forEachBackend('createRoom API', (backend) => {
     const alice = await user('alice');
     const bob = await user('bob');
     const roomId = await create(alice, { room_version: '10', creation_content: { creator: bob.userId } });
-    assert.equal(content(await state(alice, roomId), 'm.room.create').creator, alice.userId);
+    assert.equal(content(await state(s, alice, roomId), 'm.room.create').creator, alice.userId);
   });
 
   it('an unsupported room_version: 400 M_UNSUPPORTED_ROOM_VERSION and no room is created', async () => {
@@ -566,7 +540,7 @@ forEachBackend('createRoom API', (backend) => {
   it('unknown fields are ignored', async () => {
     const alice = await user('alice');
     const roomId = await create(alice, { name: 'x', 'org.example.unknown': { deep: true } });
-    assert.equal(content(await state(alice, roomId), 'm.room.name').name, 'x');
+    assert.equal(content(await state(s, alice, roomId), 'm.room.name').name, 'x');
   });
 
   it('without an access token: 401 M_MISSING_TOKEN', async () => {

@@ -2,10 +2,9 @@
 // from the `default` bucket; reads (GET) are never limited.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { V3 } from '../helpers/rest.js';
 import { assertMatrixError } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-
-const V3 = '/_matrix/client/v3';
 
 describe('the default rate limit', () => {
   let s: TestServer;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
 import { crossSigningKeys, newDevice, passwordAuth, signedDeviceKeys } from '../helpers/e2ee.js';
-import { rest } from '../helpers/rest.js';
+import { rest, sync, V3 } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -12,11 +12,7 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
  * `left`: users who no longer share any room (they left or were kicked, or we did).
  */
 
-const V3 = '/_matrix/client/v3';
 const enc = encodeURIComponent;
-// Bodies are validated against the spec's schemas; tests read them loosely.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Body = Record<string, any>;
 
 forEachBackend('device lists', (backend) => {
   let s: TestServer;
@@ -30,14 +26,6 @@ forEachBackend('device lists', (backend) => {
 
   const user = (name: string) => s.createUser(`${name}${++n}`);
 
-  async function sync(who: TestUser, since?: string, timeout = 0): Promise<Body> {
-    const query = [since ? `since=${enc(since)}` : '', timeout ? `timeout=${timeout}` : ''].filter(Boolean).join('&');
-    const res = await s.request('GET', `${V3}/sync${query ? `?${query}` : ''}`, { token: who.accessToken });
-    assert.equal(res.statusCode, 200, res.body);
-    assertSpecResponse(res, 'GET', `${V3}/sync`);
-    return res.json();
-  }
-
   async function keyChanges(who: TestUser, from: string, to: string): Promise<{ changed: string[]; left: string[] }> {
     const url = `${V3}/keys/changes?from=${enc(from)}&to=${enc(to)}`;
     const res = await s.request('GET', url, { token: who.accessToken });
@@ -48,7 +36,7 @@ forEachBackend('device lists', (backend) => {
 
   /** The device-list news for `who` since `token`, from /sync, checked to agree with /keys/changes. */
   async function news(who: TestUser, token: string): Promise<{ changed: string[]; left: string[]; next: string }> {
-    const body = await sync(who, token);
+    const body = await sync(s, who, { since: token });
     const lists = { changed: [...body.device_lists.changed].sort(), left: [...body.device_lists.left].sort() };
     const viaChanges = await keyChanges(who, token, body.next_batch);
     assert.deepEqual({ changed: [...viaChanges.changed].sort(), left: [...viaChanges.left].sort() }, lists, '/keys/changes agrees with /sync');
@@ -64,8 +52,8 @@ forEachBackend('device lists', (backend) => {
     const roomId = await r.createRoom(alice, { preset: 'public_chat' });
     await r.join(bob, roomId);
     // bob first: his coming online is presence news for alice, which would end her long-polls early.
-    const bobToken = (await sync(bob)).next_batch;
-    return { alice, bob, roomId, aliceToken: (await sync(alice)).next_batch, bobToken };
+    const bobToken = (await sync(s, bob)).next_batch;
+    return { alice, bob, roomId, aliceToken: (await sync(s, alice)).next_batch, bobToken };
   }
 
   describe('changed', () => {
@@ -90,7 +78,7 @@ forEachBackend('device lists', (backend) => {
     it('joining a shared room puts the joiner in changed for the members, and the members in changed for the joiner', async () => {
       const { alice, bob, roomId, aliceToken } = await pair();
       const carol = await user('carol');
-      const carolToken = (await sync(carol)).next_batch;
+      const carolToken = (await sync(s, carol)).next_batch;
       await r.join(carol, roomId);
       assert.deepEqual((await news(alice, aliceToken)).changed, [carol.userId]);
       assert.deepEqual((await news(carol, carolToken)).changed, [alice.userId, bob.userId].sort());
@@ -129,7 +117,7 @@ forEachBackend('device lists', (backend) => {
     it('a waiting /sync wakes up when a user sharing a room changes keys', async () => {
       const { alice, bob, aliceToken } = await pair();
       const began = Date.now();
-      const waiting = sync(alice, aliceToken, 20_000);
+      const waiting = sync(s, alice, { since: aliceToken, timeout: 20_000 });
       await new Promise((resolve) => setTimeout(resolve, 50));
       await uploadKeys(bob);
       const body = await waiting;
@@ -140,7 +128,7 @@ forEachBackend('device lists', (backend) => {
     it('an initial sync reports no device lists', async () => {
       const { alice, bob } = await pair();
       await uploadKeys(bob);
-      assert.deepEqual((await sync(alice)).device_lists, { changed: [], left: [] });
+      assert.deepEqual((await sync(s, alice)).device_lists, { changed: [], left: [] });
     });
   });
 

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend, type BackendName } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
-import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
+import { rest, V3 } from '../helpers/rest.js';
+import { assertMatrixError as assertError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
-
-const V3 = '/_matrix/client/v3';
-
-const assertError = assertMatrixError;
 
 const q = encodeURIComponent;
 const aliasUrl = (alias: string) => `${V3}/directory/room/${q(alias)}`;

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { signJson } from '../../src/core/events/signing.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { crossSigningKeys, ed25519Key, newDevice, passwordAuth, signedDeviceKeys } from '../helpers/e2ee.js';
+import { V3 } from '../helpers/rest.js';
 import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -12,7 +13,6 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
  * deleting a device takes with it. The server only stores and hands out what clients upload.
  */
 
-const V3 = '/_matrix/client/v3';
 // Bodies are validated against the spec's schemas; tests read them loosely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = Record<string, any>;

@@ -2,10 +2,8 @@
 // Retry-After, while another user's requests keep succeeding.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { rest } from '../helpers/rest.js';
+import { rest, V3 } from '../helpers/rest.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-
-const V3 = '/_matrix/client/v3';
 
 describe('flood: one user hammering membership endpoints (default rate limits)', () => {
   let s: TestServer;

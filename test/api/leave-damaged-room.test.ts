@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
 import { rawExec } from '../helpers/db-scan.js';
-import { rest } from '../helpers/rest.js';
+import { rest, V3 } from '../helpers/rest.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-
-const V3 = '/_matrix/client/v3';
 
 forEachBackend('LEAVING.md: a leave succeeds even if the room state is damaged', (backend) => {
   let s: TestServer;

@@ -2,32 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
-import { assertSpecResponse, validateAgainstSpec } from '../helpers/spec-schema.js';
+import { rest, state, V3 } from '../helpers/rest.js';
+import { assertMatrixError as assertError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type Call, type TestServer, type TestUser } from '../helpers/test-server.js';
-
-const V3 = '/_matrix/client/v3';
 
 type ClientEvent = { type: string; state_key?: string; event_id: string; sender: string; content: Record<string, unknown> };
 
 const localpart = (u: TestUser) => u.userId.slice(1, u.userId.indexOf(':'));
-
-/**
- * Asserts a Matrix error: status, errcode, a string `error`, and the body against the spec's
- * schema for that status. Where the spec documents no such status for the endpoint (e.g. 404 on
- * leave, a Hearth choice), the body must still be the spec's standard error object.
- */
-function assertError(res: LightMyRequestResponse, status: number, errcode: string, method: string, url: string): { errcode: string; error: string } {
-  assert.equal(res.statusCode, status, `${method} ${url}: ${res.body}`);
-  assert.match(String(res.headers['content-type']), /^application\/json/);
-  const body = res.json();
-  assert.equal(body.errcode, errcode, `${method} ${url}: ${res.body}`);
-  assert.equal(typeof body.error, 'string', `${method} ${url}: error text`);
-  const verdict = validateAgainstSpec({ method, url, status, body });
-  if (!verdict.ok && /is undocumented/.test(verdict.errors)) return body;
-  assertSpecResponse(res, method, url);
-  return body;
-}
 
 /** Asserts a membership success: 200, a JSON body, valid per the spec; returns the body. */
 function assertOk(res: LightMyRequestResponse, method: string, url: string): Record<string, unknown> {
@@ -55,17 +36,9 @@ forEachBackend('membership API', (backend) => {
   /** POST a membership verb and return the raw response. */
   const post = (u: TestUser, url: string, call: Call = { body: {} }) => s.request('POST', url, { token: u.accessToken, ...call });
 
-  async function state(viewer: TestUser, roomId: string): Promise<ClientEvent[]> {
-    const url = roomUrl(roomId, 'state');
-    const res = await s.request('GET', url, { token: viewer.accessToken });
-    assert.equal(res.statusCode, 200, res.body);
-    assertSpecResponse(res, 'GET', url);
-    return res.json();
-  }
-
   async function member(viewer: TestUser, roomId: string, target: TestUser | string): Promise<ClientEvent | undefined> {
     const id = typeof target === 'string' ? target : target.userId;
-    return (await state(viewer, roomId)).find((e) => e.type === 'm.room.member' && e.state_key === id);
+    return (await state(s, viewer, roomId)).find((e) => e.type === 'm.room.member' && e.state_key === id);
   }
 
   async function members(viewer: TestUser, roomId: string): Promise<ClientEvent[]> {
@@ -395,7 +368,7 @@ forEachBackend('membership API', (backend) => {
       const bob = await user('bob');
       const roomId = await roomOf(alice);
       await r.join(bob, roomId);
-      const levels = (await state(alice, roomId)).find((e) => e.type === 'm.room.power_levels');
+      const levels = (await state(s, alice, roomId)).find((e) => e.type === 'm.room.power_levels');
       assert.ok(levels);
       await r.putState(alice, roomId, 'm.room.power_levels', { ...levels.content, users: { [alice.userId]: 100, [bob.userId]: 50 } });
       for (const verb of ['kick', 'ban']) {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
+import { V3, R0 } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
-const V3 = '/_matrix/client/v3';
-const R0 = '/_matrix/client/r0';
 const RULES = `${V3}/pushrules/global`;
 
 type Rule = { rule_id: string; enabled: boolean; default: boolean; actions: unknown[]; pattern?: string; conditions?: unknown[] };

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { rest } from '../helpers/rest.js';
+import { rest, V3 } from '../helpers/rest.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-
-const V3 = '/_matrix/client/v3';
 
 describe('auth rules see redacted state as redacted', () => {
   let s: TestServer;

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
-import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
+import { rest, V3 } from '../helpers/rest.js';
+import { assertMatrixError as assertError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
-
-const V3 = '/_matrix/client/v3';
 
 type Ev = { type: string; event_id: string; state_key?: string; sender: string; content: Record<string, unknown>; unsigned?: Record<string, unknown> };
 type Page = { chunk: Ev[]; start: string; end?: string };
-
-const assertError = assertMatrixError;
 
 const localpart = (u: TestUser) => u.userId.slice(1, u.userId.indexOf(':'));
 const bodies = (chunk: Ev[]) => chunk.filter((e) => e.type === 'm.room.message').map((e) => e.content.body as string);

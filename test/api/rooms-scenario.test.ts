@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
+import { rest, V3 } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-
-const V3 = '/_matrix/client/v3';
 
 forEachBackend('scenario: a private room, a kick, and what each user can read', (backend) => {
   let s: TestServer;

@@ -8,10 +8,9 @@ import { buildConfig } from '../../src/config/load.js';
 import { toMatrixError } from '../../src/http/error-handler.js';
 import { hashPassword, verifyPassword } from '../../src/services/accounts/password-hash.js';
 import { rowsMentioning } from '../helpers/db-scan.js';
+import { V3 } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-
-const V3 = '/_matrix/client/v3';
 
 describe('security properties', () => {
   let s: TestServer;

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
-import { assertMatrixError, assertSpecResponse, assertSpecSchema } from '../helpers/spec-schema.js';
+import { rest, V3 } from '../helpers/rest.js';
+import { assertMatrixError as assertError, assertSpecResponse, assertSpecSchema } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
-const V3 = '/_matrix/client/v3';
-
 type Ev = { type: string; event_id: string; state_key?: string; sender: string; content: Record<string, unknown>; unsigned?: Record<string, unknown>; redacts?: string };
-
-const assertError = assertMatrixError;
 
 let txnCounter = 0;
 const nextTxn = () => `txn-${++txnCounter}`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
+import { rest, sync, V3 } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -10,19 +10,11 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
  * /sync's tokens and errors. The other sections are in sync-sections.test.ts.
  */
 
-const V3 = '/_matrix/client/v3';
 const enc = encodeURIComponent;
 
 /** A parsed response body, as `res.json()` returns it. */
 type Sync = ReturnType<typeof JSON.parse>;
 type Ev = { type: string; state_key?: string; sender: string; event_id: string; content: Record<string, unknown> };
-
-async function sync(s: TestServer, user: TestUser, query = ''): Promise<Sync> {
-  const res = await s.request('GET', `${V3}/sync${query ? `?${query}` : ''}`, { token: user.accessToken });
-  assert.equal(res.statusCode, 200, res.body);
-  assertSpecResponse(res, 'GET', `${V3}/sync`);
-  return res.json();
-}
 
 const inline = (filter: unknown) => `filter=${enc(JSON.stringify(filter))}`;
 const bodies = (events: Ev[]) => events.filter((e) => e.type === 'm.room.message').map((e) => e.content.body as string);

@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
-import { assertSpecResponse } from '../helpers/spec-schema.js';
+import { rest, sync, V3 } from '../helpers/rest.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
-
-const V3 = '/_matrix/client/v3';
-
-async function sync(s: TestServer, user: TestUser, query = '') {
-  const res = await s.request('GET', `${V3}/sync${query ? `?${query}` : ''}`, { token: user.accessToken });
-  assert.equal(res.statusCode, 200, res.body);
-  assertSpecResponse(res, 'GET', `${V3}/sync`);
-  return res.json();
-}
 
 const INCLUDE_LEAVE = `filter=${encodeURIComponent(JSON.stringify({ room: { include_leave: true } }))}`;
 

@@ -3,10 +3,11 @@
 // rate limits apply per client, not to everyone at once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { V3 } from '../helpers/rest.js';
 import { assertMatrixError } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
-const LOGIN = '/_matrix/client/v3/login';
+const LOGIN = `${V3}/login`;
 const limits = { enabled: true, login: { per_second: 0.001, burst: 1 } };
 
 function login(s: TestServer, peer: string, forwardedFor?: string) {

@@ -6,11 +6,10 @@ import { Typing } from '../../src/services/ephemeral/typing.js';
 import type { Change } from '../../src/services/notifier.js';
 import type { Requester } from '../../src/services/requester.js';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
+import { rest, V3 } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
-const V3 = '/_matrix/client/v3';
 const enc = encodeURIComponent;
 
 forEachBackend('typing, receipts, read markers and presence API', (backend) => {
