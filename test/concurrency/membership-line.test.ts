@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { describe } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
+import { V3 } from '../helpers/rest.js';
 import { authProblems, dumpRooms, lineProblems, replayState, stateKey } from '../helpers/room-replay.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
-const V3 = '/_matrix/client/v3';
 const USERS = 50;
 const MODERATORS = 10;
 const REQUESTS = 200;

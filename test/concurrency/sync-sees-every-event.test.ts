@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
+import { rest, V3 } from '../helpers/rest.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
-const V3 = '/_matrix/client/v3';
 const ROOMS = 8;
 const PER_ROOM = 40;
 

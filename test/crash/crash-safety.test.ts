@@ -12,13 +12,13 @@ import { describe, it } from 'node:test';
 import { freshDatabase, POSTGRES_SKIP_REASON, type BackendName } from '../helpers/backends.js';
 import { exitOf, freePort, spawnHearth, waitForHttp } from '../helpers/child-server.js';
 import type { RawDatabase } from '../helpers/db-scan.js';
+import { V3 } from '../helpers/rest.js';
 import { authProblems, dumpRooms, lineProblems, stateKey } from '../helpers/room-replay.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`crash-safety seed: ${SEED} (rerun with CRASH_SEED=${SEED})`);
 
-const V3 = '/_matrix/client/v3';
 const USERS = 5;
 const ROOMS = 3;
 

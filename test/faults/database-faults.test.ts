@@ -14,8 +14,8 @@ import { buildApp, type App } from '../../src/app.js';
 import { buildConfig } from '../../src/config/load.js';
 import { generateSigningKey } from '../../src/core/events/signing-key.js';
 import { makeUserId } from '../../src/core/ids.js';
+import { V3 } from '../helpers/rest.js';
 
-const V3 = '/_matrix/client/v3';
 const REQUEST_TIMEOUT_MS = 10_000;
 
 function postgresBinDir(): string | undefined {

@@ -9,7 +9,7 @@ import SqliteDatabase from 'better-sqlite3';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { POSTGRES_SKIP_REASON } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
+import { rest, V3 } from '../helpers/rest.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
 /**
@@ -498,7 +498,6 @@ function specArb(routes: RouteInfo[], bodies: fc.Arbitrary<Body>, methodsOf: (r:
 // ---------------------------------------------------------------------------------------------
 // Requests that once failed, replayed first in every run (fast-check `examples`)
 
-const V3 = '/_matrix/client/v3';
 const example = (method: string, route: string, params: Piece[], body: Body, query: Spec['query'] = []): Spec =>
   ({ method, route, params, query, body, auth: 'valid' });
 const json = (value: J): Body => ({ kind: 'json', value, contentType: 'application/json' });

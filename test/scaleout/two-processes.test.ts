@@ -11,9 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { freshDatabase, POSTGRES_SKIP_REASON } from '../helpers/backends.js';
 import { exitOf, freePort, spawnHearth, waitForHttp } from '../helpers/child-server.js';
 import { rowsMentioning } from '../helpers/db-scan.js';
+import { V3 } from '../helpers/rest.js';
 import { authProblems, dumpRooms, lineProblems } from '../helpers/room-replay.js';
 
-const V3 = '/_matrix/client/v3';
 const skip = process.env.TEST_POSTGRES_URL ? false : POSTGRES_SKIP_REASON;
 
 interface Proc { base: string; child: ChildProcess; logs: string }
