@@ -10,7 +10,8 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
  * Who may do what to a room: every room read and membership endpoint against every relation of the
  * caller to the room, in one table (LEAVING.md, the spec, and src/services/rooms/room-access.ts).
  *
- * Each cell gets a fresh room, so that cells never depend on each other's writes. The private room:
+ * Each cell that writes gets a fresh room, so that cells never depend on each other's writes (reads and refusals
+ * share one room per relation: they write nothing). The private room:
  * join rule `knock` (invite-only for joining, and knocking possible), history visibility `shared`, a
  * topic and a message from before the caller's relation began, and a topic and a message from after
  * it. The caller has power level 50 in every relation (a moderator), so that "joined" shows the
@@ -384,10 +385,11 @@ forEachBackend('authorization matrix', (backend) => {
   it(`every room endpoint × every relation of the caller: ${CELLS} cells, each with status, errcode and no leak`, async () => {
     const failures: string[] = [];
     let checked = 0;
-    // Reads change nothing: they share one fixture per room and relation. Every write gets a fresh one.
+    // Reads change nothing, and neither does a refused write: those cells share one fixture per room and relation.
+    // A write that is expected to succeed gets a fresh one. (A refusal that wrongly succeeds fails its own cell.)
     const shared = new Map<string, Fixture>();
-    const fixtureFor = async (endpoint: Endpoint, relation: Relation, worldReadable: boolean) => {
-      if (!endpoint.startsWith('GET ')) return fixture(relation, worldReadable);
+    const fixtureFor = async (endpoint: Endpoint, relation: Relation, worldReadable: boolean, expected: Expect) => {
+      if (!endpoint.startsWith('GET ') && expected === OK) return fixture(relation, worldReadable);
       const key = `${worldReadable}:${relation}`;
       const f = shared.get(key) ?? await fixture(relation, worldReadable);
       shared.set(key, f);
@@ -401,7 +403,7 @@ forEachBackend('authorization matrix', (backend) => {
       for (const [endpoint, row] of Object.entries(table) as Array<[Endpoint, readonly Expect[]]>) {
         assert.equal(row.length, relations.length, `${name} | ${endpoint}: one cell per relation`);
         for (const [i, relation] of relations.entries()) {
-          const f = await fixtureFor(endpoint, relation, worldReadable);
+          const f = await fixtureFor(endpoint, relation, worldReadable, row[i]!);
           const req = requestFor(endpoint, f);
           const res = await send(req, f.token);
           // In the private room, whoever is not joined sees at most the room as it was when they left (or nothing).
