@@ -5,16 +5,21 @@
 // its own, still loaded only on demand. Left outside: native code (better-sqlite3), packages that load
 // files or worker threads at run time (pino and its transports), and the ones Hearth loads only on
 // demand (pg, prom-client, yaml), which are then imported from node_modules as usual.
+// `--entry src/main.ts --outdir DIR` bundles the sources instead (test/helpers/child-server.ts does,
+// so that the process suites start the CLI without tsx).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 const root = path.resolve(import.meta.dirname, '..');
+const { values: args } = parseArgs({ options: { entry: { type: 'string' }, outdir: { type: 'string' } } });
+const outdir = path.resolve(root, args.outdir ?? path.join('dist', 'bundle'));
 // Chunk names carry content hashes: start empty so that old chunks do not pile up.
-rmSync(path.join(root, 'dist', 'bundle'), { recursive: true, force: true });
+rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(root, 'dist', 'main.js')],
-  outdir: path.join(root, 'dist', 'bundle'),
+  entryPoints: [path.resolve(root, args.entry ?? path.join('dist', 'main.js'))],
+  outdir,
   outExtension: { '.js': '.mjs' },
   entryNames: 'hearth',
   chunkNames: 'chunk-[hash]',

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -15,7 +16,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs `hearth <args>` from source to completion. */
+/** Runs `hearth <args>` (from source) to completion. */
 export function runHearth(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnHearth(args, env);
   let stdout = '';
@@ -25,8 +26,27 @@ export function runHearth(args: string[], env: Record<string, string> = {}): Pro
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
+let cli: string | undefined;
+
+/**
+ * The hearth CLI from source, bundled once per test process by scripts/bundle.mjs (as `npm run build`
+ * bundles it for users): a process starts in a fifth of the CPU time it takes through tsx, which
+ * the crash and process suites pay at every start.
+ */
+function hearthCli(): string {
+  if (cli) return cli;
+  mkdirSync(path.join(root, 'dist'), { recursive: true });
+  const dir = mkdtempSync(path.join(root, 'dist', 'test-cli-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const built = spawnSync(process.execPath, [path.join(root, 'scripts/bundle.mjs'), '--entry', 'src/main.ts', '--outdir', dir], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`bundling the CLI failed: ${built.stderr}`);
+  writeFileSync(path.join(dir, 'run.mjs'), "import { main } from './hearth.mjs';\nprocess.exitCode = await main(process.argv.slice(2));\n");
+  cli = path.join(dir, 'run.mjs');
+  return cli;
+}
+
 export function spawnHearth(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/helpers/run-hearth.ts'), ...args], {
+  return spawn(process.execPath, [hearthCli(), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
