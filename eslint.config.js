@@ -1,13 +1,19 @@
-// Lint: typescript-eslint's recommended rules, plus the dependency direction of ARCHITECTURE.md.
+// Lint: typescript-eslint's recommended rules, plus the dependency direction of docs/ARCHITECTURE.md
+// (eslint/zones.js) and a core/ that reads no clock and no randomness.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const layer = (files, patterns) => ({
-  files,
-  rules: { 'no-restricted-imports': ['error', { patterns }] },
-});
+import { zonesPlugin } from './eslint/zones.js';
 
-const outside = (msg, ...groups) => ({ group: groups, message: msg });
+const ERRCODE_LITERAL = { selector: "Literal[value=/^M_[A-Z_]+$/]", message: 'Matrix errcodes are spelled only in src/core/errors.ts' };
+const PROCESS_ENV = { object: 'process', property: 'env', message: 'Only src/config/ reads process.env' };
+const NOT_IN_CORE = 'core/ reads no clock and no randomness of its own: take a Clock or a random source as a parameter';
+// `new Date()` and `Date()` read the clock; `new Date(ts)` does not.
+const CLOCK_SYNTAX = [
+  { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: NOT_IN_CORE },
+  { selector: "CallExpression[callee.name='Date']", message: NOT_IN_CORE },
+];
+const RANDOM_EXPORTS = ['randomBytes', 'randomUUID', 'getRandomValues', 'randomInt', 'randomFill', 'randomFillSync', 'webcrypto'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', 'bench/tmp/**', '.test-artifacts/**'] },
@@ -16,10 +22,7 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: "Literal[value=/^M_[A-Z_]+$/]", message: 'Matrix errcodes are spelled only in src/core/errors.ts' },
-      ],
+      'no-restricted-syntax': ['error', ERRCODE_LITERAL],
     },
   },
   {
@@ -31,31 +34,28 @@ export default tseslint.config(
   { files: ['src/core/errors.ts', 'test/**', 'bench/**', 'scripts/**'], rules: { 'no-restricted-syntax': 'off' } },
   // Benchmark scripts read loosely shaped JSON from the server and from earlier runs.
   { files: ['bench/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
-  layer(['src/core/**'], [
-    outside('core/ is pure: it imports nothing outside core/ and no I/O or framework modules',
-      '../storage/*', '../../storage/*', '../services/*', '../../services/*', '../http/*', '../../http/*',
-      '../config/*', '../../config/*', '../cli/*', '../app*', '../../app*', 'fastify', 'kysely', 'better-sqlite3', 'pg',
-      'node:fs', 'node:fs/*', 'node:net', 'node:http', 'fs', 'net', 'http', 'pino'),
-  ]),
-  layer(['src/storage/**'], [
-    outside('storage/ imports only core/ types', '../services/*', '../../services/*', '../http/*', '../../http/*',
-      '../cli/*', '../../cli/*', 'fastify'),
-  ]),
-  layer(['src/services/**'], [
-    outside('services import core/ and the Store interface only, never http/, kysely or the store implementation',
-      '../http/*', '../../http/*', '../storage/kysely-store/*', '../../storage/kysely-store/*',
-      '../storage/sqlite*', '../../storage/sqlite*', '../storage/postgres*', '../../storage/postgres*',
-      'kysely', 'better-sqlite3', 'pg', 'fastify'),
-  ]),
-  layer(['src/http/**'], [
-    outside('http/ imports services and core/ only, never storage or SQL drivers',
-      '../storage/*', '../../storage/*', '../../../storage/*', 'kysely', 'better-sqlite3', 'pg'),
-  ]),
+  { files: ['src/**'], plugins: { zones: zonesPlugin }, rules: { 'zones/imports': 'error' } },
   {
     files: ['src/**'],
     ignores: ['src/config/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/config/ reads process.env' }],
+      'no-restricted-properties': ['error', PROCESS_ENV],
     },
   },
+  // core/ is deterministic: time and randomness come in through what is injected (a Clock, a random source).
+  {
+    files: ['src/core/**'],
+    ignores: ['src/core/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ERRCODE_LITERAL, ...CLOCK_SYNTAX],
+      'no-restricted-properties': ['error', PROCESS_ENV,
+        ...[['Date', 'now'], ['performance', 'now'], ['Math', 'random'], ['crypto', 'randomUUID'], ['crypto', 'getRandomValues'],
+          ['crypto', 'randomBytes']].map(([object, property]) => ({ object, property, message: NOT_IN_CORE })),
+      ],
+      'no-restricted-imports': ['error', {
+        paths: ['node:crypto', 'crypto'].map((name) => ({ name, importNames: RANDOM_EXPORTS, message: NOT_IN_CORE })),
+      }],
+    },
+  },
+  { files: ['src/core/errors.ts'], rules: { 'no-restricted-syntax': ['error', ...CLOCK_SYNTAX] } },
 );

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Config } from './config/schema.js';
-import { systemClock, type Clock } from './core/clock.js';
+import type { Clock } from './core/clock.js';
 import { createMetricsServer } from './http/metrics-server.js';
 import { createHttpServer } from './http/server.js';
 import type { Metrics } from './services/metrics.js';
@@ -38,6 +38,9 @@ export interface App {
   /** Stops background work, closes the HTTP server (finishing in-flight requests), then the database. */
   close(): Promise<void>;
 }
+
+/** The wall clock: the one place Hearth reads the time; everything else is handed this. */
+const systemClock: Clock = { now: () => Date.now() };
 
 /** The database and services without HTTP: what offline commands (register-user) need. */
 export async function buildCore(config: Config, overrides: AppOverrides = {}): Promise<Core> {

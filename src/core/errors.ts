@@ -61,6 +61,25 @@ export class MatrixError extends Error {
 }
 
 export const forbidden = (message: string): MatrixError => new MatrixError(403, ErrCode.forbidden, message);
+
+/**
+ * The auth rules refused an event (403 M_FORBIDDEN to the client). Services that must answer
+ * otherwise (a damaged room on leave, invalid initial state on createRoom) catch it by this type.
+ */
+export class AuthRejected extends MatrixError {
+  constructor(reason: string) {
+    super(403, ErrCode.forbidden, reason);
+    this.name = 'AuthRejected';
+  }
+}
+
+/** The user may not read the room at all (403 M_FORBIDDEN): callers that hide the room catch it by type. */
+export class ReadDenied extends MatrixError {
+  constructor(message: string) {
+    super(403, ErrCode.forbidden, message);
+    this.name = 'ReadDenied';
+  }
+}
 export const notFound = (message: string): MatrixError => new MatrixError(404, ErrCode.notFound, message);
 export const badJson = (message: string): MatrixError => new MatrixError(400, ErrCode.badJson, message);
 export const notJson = (message: string): MatrixError => new MatrixError(400, ErrCode.notJson, message);

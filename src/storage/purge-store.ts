@@ -4,9 +4,15 @@ import type { RoomId } from '../core/ids.js';
 export interface PurgeStore {
   /**
    * Rooms in which no user is joined, invited or knocking, every user with a membership has
-   * forgotten the room, and the last of them did so at or before `cutoffTs`.
+   * forgotten the room, and the last of them did so at or before `cutoffTs`. The one definition of
+   * purge eligibility (LEAVING.md); `isEligible` applies the same rule to one room.
    */
   eligibleRooms(cutoffTs: number, limit: number): Promise<RoomId[]>;
+  /**
+   * Whether the room is eligible as `eligibleRooms` defines it; without `cutoffTs`, however
+   * recently the last user forgot it (every local user forgot the room: it waits for the purge).
+   */
+  isEligible(roomId: RoomId, cutoffTs?: number): Promise<boolean>;
   /** Deletes every row belonging to the room; returns how many rows went, by table. */
   deleteRoom(roomId: RoomId): Promise<Record<string, number>>;
   /** Deletes transaction IDs (of sends and to-device messages) created before `beforeTs`; returns how many. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatSigningKeyLine, generateSigningKey, parseSigningKeyFile, type SigningKey } from '../core/events/signing-key.js';
@@ -13,7 +14,7 @@ export function loadOrCreateSigningKey(file: string): SigningKey {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   mkdirSync(path.dirname(file), { recursive: true });
-  const key = generateSigningKey();
+  const key = generateSigningKey(randomBytes);
   try {
     writeFileSync(file, `${formatSigningKeyLine(key)}\n`, { flag: 'wx', mode: 0o600 });
     return key;

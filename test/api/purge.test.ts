@@ -52,18 +52,28 @@ forEachBackend('LEAVING.md: deleting rooms that every local user forgot', (backe
     assert.match(metrics, /hearth_rooms_purged_total 1/);
   });
 
-  it('an invited user who has not acted holds the room', async () => {
+  it('an invited user who has not acted holds the room, and the admin view agrees with the purge', async () => {
     const r = rest(s);
     const ann = await s.createUser('ann');
     const cat = await s.createUser('cat');
+    const root = await s.createUser('purge-admin', { admin: true });
+    const forgotten = async () => {
+      const view = await s.request('GET', `/_synapse/admin/v1/rooms/${encodeURIComponent(roomId)}`, { token: root.accessToken });
+      assert.equal(view.statusCode, 200);
+      return view.json().forgotten;
+    };
     const roomId = await r.createRoom(ann);
     await r.invite(ann, roomId, cat);
     await r.leave(ann, roomId);
     await r.forget(ann, roomId);
     s.clock.advance(30 * DAY);
     assert.equal(await purge(), 0);
+    assert.equal(await forgotten(), false, 'cat is invited');
     await r.leave(cat, roomId);
+    assert.equal(await forgotten(), false, 'cat rejected the invite but did not forget');
     await r.forget(cat, roomId);
+    assert.equal(await forgotten(), true, 'waiting for the retention');
+    assert.equal(await purge(), 0);
     s.clock.advance(7 * DAY);
     assert.equal(await purge(), 1);
     assert.deepEqual(await rowsMentioning(database(), roomId), []);

@@ -3,6 +3,7 @@
 // write it acknowledged with 200. Starts its own throwaway cluster (like scripts/test.mjs), so it
 // can stop and restart it without disturbing other suites.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -129,7 +130,7 @@ async function startHearth(url: string): Promise<{ app: App; base: string; confi
     server_name: 'hs.test', database: url, database_pool_size: 5, password_hashing: { cost: 1024 },
     rate_limits: { enabled: false }, log_level: 'silent',
   });
-  const app = await buildApp(config, { logger: pino({ level: 'silent' }), signingKey: generateSigningKey() });
+  const app = await buildApp(config, { logger: pino({ level: 'silent' }), signingKey: generateSigningKey(randomBytes) });
   const base = await app.http.listen({ host: '127.0.0.1', port: 0 });
   return { app, base, config };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { generateSigningKey, publicKeyBase64, signJson, type SigningKey } from '../../src/core/events/signing.js';
 import { V3 } from './rest.js';
 import type { TestServer, TestUser } from './test-server.js';
@@ -7,7 +8,7 @@ import type { TestServer, TestUser } from './test-server.js';
 
 /** An Ed25519 key whose key ID is `ed25519:<suffix>` (a device ID, or the public key itself for cross-signing). */
 export function ed25519Key(suffix?: string): SigningKey & { publicBase64: string } {
-  const key = generateSigningKey();
+  const key = generateSigningKey(randomBytes);
   const publicBase64 = publicKeyBase64(key);
   return { ...key, keyId: `ed25519:${suffix ?? publicBase64}`, publicBase64 };
 }

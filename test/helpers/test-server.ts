@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type App } from '../../src/app.js';
@@ -59,7 +60,7 @@ export async function startTestServer(options: { backend?: BackendName; config?:
   const app = await buildApp(config, {
     ...(options.realClock ? {} : { clock }),
     logger: pino({ level: 'silent' }),
-    signingKey: generateSigningKey(),
+    signingKey: generateSigningKey(randomBytes),
   });
   await app.http.ready();
 

@@ -1,4 +1,4 @@
-import { stateKeyOf, type RoomEvent, type StateLookup } from '../events/types.js';
+import { isInRoom, stateKeyOf, type RoomEvent, type StateLookup } from '../events/types.js';
 import type { JsonObject } from '../json.js';
 import { isJsonObject } from '../json.js';
 import { ALLOW, reject, type AuthEvent, type AuthResult } from './auth-result.js';
@@ -35,7 +35,7 @@ export function authEventTypesFor(event: AuthSelectionInput): Array<[string, str
   const content = isJsonObject(event.content) ? event.content : {};
   const membership = ownValue(content, 'membership');
   if (typeof event.state_key === 'string') add(EventType.member, event.state_key);
-  if (membership === 'join' || membership === 'invite' || membership === 'knock') add(EventType.joinRules, '');
+  if (isInRoom(membership)) add(EventType.joinRules, '');
   if (membership === 'invite') {
     const invite = ownValue(content, 'third_party_invite');
     const signed = isJsonObject(invite) ? ownValue(invite, 'signed') : undefined;

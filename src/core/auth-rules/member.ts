@@ -1,5 +1,5 @@
 import { domainOf, parseUserId } from '../ids.js';
-import type { StateLookup } from '../events/types.js';
+import { isInRoom, type StateLookup } from '../events/types.js';
 import type { RoomVersion } from '../room-versions.js';
 import { ALLOW, reject, type AuthEvent, type AuthResult } from './auth-result.js';
 import { checkJoin } from './member-join.js';
@@ -80,7 +80,7 @@ function checkLeave(ctx: MemberContext): AuthResult {
   const { event, target } = ctx;
   if (event.sender === target) {
     const m = ctx.senderMembership;
-    if (m === 'invite' || m === 'join' || m === 'knock') return ALLOW;
+    if (isInRoom(m)) return ALLOW;
     return reject('4.5.1', `${target} cannot leave: their membership is ${describeMembership(m)}, not invite, join or knock`);
   }
   if (ctx.senderMembership !== 'join') {

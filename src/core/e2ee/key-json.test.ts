@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import { generateSigningKey, publicKeyBase64, signJson } from '../events/signing.js';
 import {
   crossSigningPublicKey, hasValidSignature, sameJson, sameSignedContent, splitKeyName, withSignatures, withSignaturesBy,
@@ -30,7 +31,7 @@ describe('end-to-end key JSON', () => {
   });
 
   it('reads the one public key of a cross-signing key and checks signatures made with it', () => {
-    const signer = generateSigningKey();
+    const signer = generateSigningKey(randomBytes);
     const publicKey = publicKeyBase64(signer);
     const master = { user_id: '@a:hs', usage: ['master'], keys: { [`ed25519:${publicKey}`]: publicKey } };
     const pk = crossSigningPublicKey(master);

@@ -4,7 +4,7 @@
  * file (`ed25519 <version> <unpadded base64 seed>`), so that a key file can move between
  * servers. Reading and writing the file is done elsewhere: core does no I/O.
  */
-import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { decodeBase64, encodeBase64 } from './base64.js';
 
 export interface SigningKey {
@@ -44,13 +44,11 @@ export function signingKeyFromSeed(seed: Uint8Array, keyId: string): SigningKey 
 }
 
 /**
- * A new random key. Without `keyId` the version is `a_` and four random letters, the shape
- * Synapse uses, so that a later key gets a different ID from the one it replaces.
+ * A new random key from `random` (node:crypto's `randomBytes` outside tests: core reads no randomness
+ * of its own). Without `keyId` the version is `a_` and four random letters, the shape Synapse uses,
+ * so that a later key gets a different ID from the one it replaces.
  */
-export function generateSigningKey(
-  keyId?: string,
-  random: (size: number) => Buffer = randomBytes,
-): SigningKey {
+export function generateSigningKey(random: (size: number) => Buffer, keyId?: string): SigningKey {
   return signingKeyFromSeed(random(32), keyId ?? `${ED25519_PREFIX}a_${randomLetters(4, random)}`);
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import { ROOM_VERSIONS, type RoomVersion } from '../room-versions.js';
 import { decodeBase64 } from './base64.js';
 import { checkContentHash, computeEventId } from './hashes.js';
@@ -176,7 +177,7 @@ describe('verifyJsonSignature failures', () => {
   });
 
   it('is false, not a throw, for every malformed input', () => {
-    const other = publicKeyBase64(generateSigningKey());
+    const other = publicKeyBase64(generateSigningKey(randomBytes));
     assert.equal(verifyJsonSignature(signed, SERVER, 'ed25519:1', other), false);
     assert.equal(verifyJsonSignature(signed, 'elsewhere', 'ed25519:1', pub), false);
     assert.equal(verifyJsonSignature(signed, SERVER, 'ed25519:2', pub), false);
@@ -192,11 +193,11 @@ describe('verifyJsonSignature failures', () => {
 
 describe('signing keys', () => {
   it('generates a random key with a Synapse-shaped id', () => {
-    const key = generateSigningKey();
+    const key = generateSigningKey(randomBytes);
     assert.match(key.keyId, /^ed25519:a_[A-Za-z]{4}$/);
     assert.equal(key.seed.length, 32);
     assert.equal(key.publicKey.length, 32);
-    assert.equal(generateSigningKey('ed25519:mine').keyId, 'ed25519:mine');
+    assert.equal(generateSigningKey(randomBytes, 'ed25519:mine').keyId, 'ed25519:mine');
   });
 
   it('derives the same key from the same seed', () => {
@@ -220,7 +221,7 @@ describe('signing keys', () => {
   });
 
   it('parses a whole file, accepting padding and blank lines', () => {
-    const other = generateSigningKey();
+    const other = generateSigningKey(randomBytes);
     const text = `${formatSigningKeyLine(KEY)}=\n\n${formatSigningKeyLine(other)}\n`;
     const keys = parseSigningKeyFile(text);
     assert.deepEqual(keys.map((k) => k.keyId), ['ed25519:1', other.keyId]);

@@ -47,3 +47,14 @@ export function isStateEvent(event: { state_key?: string }): boolean {
 
 export type Membership = 'join' | 'invite' | 'leave' | 'ban' | 'knock';
 export const MEMBERSHIPS: readonly Membership[] = ['join', 'invite', 'leave', 'ban', 'knock'];
+
+/**
+ * The memberships that keep a user "in the room" (docs/LEAVING.md): such a user can leave it and be
+ * kicked from it, cannot forget it, and holds it back from the purge. The one definition, in SQL too.
+ */
+export const IN_ROOM_MEMBERSHIPS = ['join', 'invite', 'knock'] as const satisfies readonly Membership[];
+export type InRoomMembership = (typeof IN_ROOM_MEMBERSHIPS)[number];
+
+export function isInRoom(membership: unknown): membership is InRoomMembership {
+  return (IN_ROOM_MEMBERSHIPS as readonly unknown[]).includes(membership);
+}

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import { IN_ROOM_MEMBERSHIPS } from '../../core/events/types.js';
 import type { Store } from '../../storage/store.js';
 import type { Forget } from '../membership/forget.js';
 import type { Leave } from '../membership/leave.js';
@@ -34,7 +35,7 @@ export class Deactivation {
     });
     // Mark the account first: from here on its tokens are refused, so nothing new can join it to a room.
     await store.accounts.setDeactivated(requester.userId);
-    for (const m of await store.memberships.roomsOf(requester.userId, ['join', 'invite', 'knock'])) {
+    for (const m of await store.memberships.roomsOf(requester.userId, IN_ROOM_MEMBERSHIPS)) {
       await this.deps.leave.leave(requester, m.roomId);
     }
     for (const m of await store.memberships.roomsOf(requester.userId, ['leave', 'ban'])) {

@@ -15,7 +15,6 @@ export class AdminRooms {
     const joined = memberships.filter((m) => m.membership === 'join');
     const state = await store.state.current(roomId);
     const content = (type: string, key: string) => state.find((s) => s.event.type === type && s.event.state_key === '')?.event.content[key] ?? null;
-    const stillNeeded = memberships.some((m) => !m.forgotten || m.membership === 'join' || m.membership === 'invite' || m.membership === 'knock');
     return {
       room_id: roomId,
       name: content('m.room.name', 'name'),
@@ -36,7 +35,7 @@ export class AdminRooms {
       state_events: state.length,
       room_type: content('m.room.create', 'type'),
       // Every local user with a membership has forgotten the room (it is waiting for the purge).
-      forgotten: memberships.length > 0 && !stillNeeded,
+      forgotten: await store.purge.isEligible(roomId),
     };
   }
 

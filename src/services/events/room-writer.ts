@@ -1,7 +1,7 @@
 import { checkEventAuth } from '../../core/auth-rules/check-event.js';
 import { authEventTypesFor, stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import type { Clock } from '../../core/clock.js';
-import { badJson, forbidden, notFound, tooLarge } from '../../core/errors.js';
+import { AuthRejected, badJson, forbidden, notFound, tooLarge } from '../../core/errors.js';
 import { assertCanonicalJsonValue, canonicalJson } from '../../core/events/canonical-json.js';
 import type { SigningKey } from '../../core/events/signing-key.js';
 import { hashAndSignEvent } from '../../core/events/signing.js';
@@ -54,7 +54,7 @@ export class RoomTransaction {
   async append(draft: EventDraft): Promise<StoredEvent> {
     const { event, authState } = await this.build(draft);
     const verdict = checkEventAuth(event, stateLookupOf(authState), this.version);
-    if (!verdict.allowed) throw forbidden(verdict.reason);
+    if (!verdict.allowed) throw new AuthRejected(verdict.reason);
     return this.persist(event);
   }
 

@@ -1,4 +1,5 @@
 import { unknownError } from '../../core/errors.js';
+import { isInRoom } from '../../core/events/types.js';
 import type { RoomId } from '../../core/ids.js';
 import type { Requester } from '../requester.js';
 import type { MembershipDeps } from './context.js';
@@ -16,7 +17,7 @@ export class Forget {
       await tx.rooms.lock(roomId);
       const current = await tx.memberships.get(roomId, userId);
       if (!current || current.forgotten) return;
-      if (current.membership === 'join' || current.membership === 'invite' || current.membership === 'knock') {
+      if (isInRoom(current.membership)) {
         throw unknownError(400, `User ${userId} is in room ${roomId}`);
       }
       await tx.memberships.setForgotten(roomId, userId, this.deps.clock.now());

@@ -1,5 +1,5 @@
 import { forbidden } from '../../core/errors.js';
-import type { Membership } from '../../core/events/types.js';
+import { isInRoom, type Membership } from '../../core/events/types.js';
 import type { RoomId, UserId } from '../../core/ids.js';
 import type { Requester } from '../requester.js';
 import type { MembershipDeps } from './context.js';
@@ -12,7 +12,7 @@ export class KickBan {
   /** Kicking someone who is not joined, invited or knocking is refused (403). */
   kick(requester: Requester, roomId: RoomId, target: UserId, reason?: string): Promise<void> {
     return this.change(requester, roomId, target, 'leave', reason, (current) =>
-      current === 'join' || current === 'invite' || current === 'knock' ? undefined : `${target} is not in the room`);
+      isInRoom(current) ? undefined : `${target} is not in the room`);
   }
 
   /** Banning works whatever the target's membership, even none. */

@@ -1,4 +1,4 @@
-import { forbidden, notFound, MatrixError } from '../../core/errors.js';
+import { AuthRejected, forbidden, notFound } from '../../core/errors.js';
 import type { RoomId } from '../../core/ids.js';
 import { CorruptEventError } from '../../storage/room-store.js';
 import type { Requester } from '../requester.js';
@@ -25,7 +25,7 @@ export class Leave {
       } catch (err) {
         // A self-leave from join/invite/knock is always allowed by the auth rules; if they refuse it,
         // or its state cannot be read, the room is damaged, and the user must still get out of it.
-        const damaged = (err instanceof MatrixError && err.status === 403) || err instanceof CorruptEventError;
+        const damaged = err instanceof AuthRejected || err instanceof CorruptEventError;
         if (!damaged) throw err;
         await room.appendUnchecked(draft);
       }

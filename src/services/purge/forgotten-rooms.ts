@@ -38,7 +38,7 @@ export class ForgottenRoomPurger extends PeriodicJob {
       for (const roomId of await this.deps.store.purge.eligibleRooms(cutoff, BATCH)) {
         const deleted = await this.deps.store.transaction(async (tx) => {
           await tx.rooms.lock(roomId);
-          if (!(await tx.purge.eligibleRooms(cutoff, BATCH)).includes(roomId)) return undefined;
+          if (!(await tx.purge.isEligible(roomId, cutoff))) return undefined;
           return tx.purge.deleteRoom(roomId);
         });
         if (!deleted) continue;

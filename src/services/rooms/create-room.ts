@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import { badJson, ErrCode, forbidden, invalidParam, MatrixError, notFound, roomInUse, unsupportedRoomVersion } from '../../core/errors.js';
+import { AuthRejected, badJson, ErrCode, forbidden, invalidParam, MatrixError, notFound, roomInUse, unsupportedRoomVersion } from '../../core/errors.js';
 import { domainOf, parseRoomAlias, parseUserId, type RoomAlias, type RoomId, type UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import { DEFAULT_ROOM_VERSION, getRoomVersion } from '../../core/room-versions.js';
@@ -66,9 +66,9 @@ export class RoomCreation {
         }
       },
     ).catch((err: unknown) => {
-      // The only 403 inside the transaction is the auth rules refusing one of the room's first
-      // events: the state the request asks for is invalid (spec: 400 M_INVALID_ROOM_STATE).
-      if (err instanceof MatrixError && err.status === 403) throw new MatrixError(400, ErrCode.invalidRoomState, err.message);
+      // The auth rules refusing one of the room's first events: the state the request asks for is
+      // invalid (spec: 400 M_INVALID_ROOM_STATE).
+      if (err instanceof AuthRejected) throw new MatrixError(400, ErrCode.invalidRoomState, err.message);
       throw err;
     });
     return { room_id: roomId };

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { invalidParam, notFound } from '../../core/errors.js';
+import { invalidParam, notFound, ReadDenied } from '../../core/errors.js';
 import type { ClientEvent } from '../../core/events/client-format.js';
 import type { Membership } from '../../core/events/types.js';
 import { filterEvents } from '../../core/filters/match.js';
@@ -167,7 +167,7 @@ export class RoomReads {
     try {
       return await this.deps.access.check(requester.userId, roomId);
     } catch (err) {
-      if ((err as { status?: number }).status === 403) throw notFound('Event not found');
+      if (err instanceof ReadDenied) throw notFound('Event not found');
       throw err;
     }
   }

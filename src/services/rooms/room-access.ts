@@ -1,4 +1,4 @@
-import { forbidden } from '../../core/errors.js';
+import { ReadDenied } from '../../core/errors.js';
 import { historyVisibilityOf, mayUserSeeEvent, type HistoryVisibility } from '../../core/visibility/history-visibility.js';
 import type { Membership } from '../../core/events/types.js';
 import type { RoomId, UserId } from '../../core/ids.js';
@@ -34,7 +34,7 @@ export class RoomReadAccess {
   constructor(private readonly store: Store) {}
 
   /**
-   * Throws 403 when the user may not read the room at all. Being invited or knocking is not being
+   * Throws ReadDenied (403) when the user may not read the room at all. Being invited or knocking is not being
    * in the room: such users get the stripped state of their invite or knock (in /sync), never the
    * room's full state or member list, unless the room is world-readable.
    */
@@ -46,7 +46,7 @@ export class RoomReadAccess {
       return { roomId, userId, membership: m.membership, upTo: departed ? m.pos : undefined };
     }
     if (await this.isWorldReadable(roomId)) return { roomId, userId, membership: undefined, upTo: undefined };
-    throw forbidden('You are not allowed to read this room');
+    throw new ReadDenied('You are not allowed to read this room');
   }
 
   async isWorldReadable(roomId: RoomId): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DialectName } from './dialect.js';
-import type { RoomEvent } from '../../core/events/types.js';
+import { isInRoom, type RoomEvent } from '../../core/events/types.js';
 import type { DeviceId, EventId, RoomId, UserId } from '../../core/ids.js';
 import { CorruptEventError, type EventRef, type EventStore, type StoredEvent, type TxnKey } from '../room-store.js';
 import { prepared } from './prepared.js';
@@ -104,7 +104,7 @@ export class KyselyEventStore implements EventStore {
   }
 
   private async recordMembership(event: RoomEvent, membership: string, pos: number): Promise<void> {
-    const unforget = membership === 'join' || membership === 'invite' || membership === 'knock';
+    const unforget = isInRoom(membership);
     await (unforget ? upsertUnforgetting : upsertKeepingForgotten)(this.db, {
       roomId: event.room_id, userId: event.state_key!, membership, eventId: event.event_id, pos,
     });

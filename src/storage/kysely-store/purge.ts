@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { IN_ROOM_MEMBERSHIPS } from '../../core/events/types.js';
 import type { RoomId } from '../../core/ids.js';
 import type { PurgeStore } from '../purge-store.js';
 import type { Database } from './tables.js';
@@ -7,15 +8,22 @@ export class KyselyPurgeStore implements PurgeStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async eligibleRooms(cutoffTs: number, limit: number): Promise<RoomId[]> {
-    const rows = await this.db.selectFrom('memberships')
+    const rows = await this.eligible(cutoffTs).orderBy('room_id').limit(limit).execute();
+    return rows.map((r) => r.room_id as RoomId);
+  }
+
+  async isEligible(roomId: RoomId, cutoffTs?: number): Promise<boolean> {
+    return (await this.eligible(cutoffTs).where('room_id', '=', roomId).executeTakeFirst()) !== undefined;
+  }
+
+  /** Rooms with memberships, none of them in the room or unforgotten, the last forgotten at or before `cutoffTs`. */
+  private eligible(cutoffTs: number | undefined) {
+    const inRoom = sql.join(IN_ROOM_MEMBERSHIPS.map((m) => sql.lit(m)));
+    const query = this.db.selectFrom('memberships')
       .select('room_id')
       .groupBy('room_id')
-      .having(sql<number>`sum(case when forgotten = 0 or membership in ('join', 'invite', 'knock') then 1 else 0 end)`, '=', 0)
-      .having((eb) => eb.fn.max('forgotten_ts'), '<=', cutoffTs)
-      .orderBy('room_id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => r.room_id as RoomId);
+      .having(sql<number>`sum(case when forgotten = 0 or membership in (${inRoom}) then 1 else 0 end)`, '=', 0);
+    return cutoffTs === undefined ? query : query.having((eb) => eb.fn.max('forgotten_ts'), '<=', cutoffTs);
   }
 
   async expireTransactionIds(beforeTs: number): Promise<number> {
