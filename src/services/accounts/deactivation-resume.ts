@@ -11,7 +11,7 @@ import type { Deactivation } from './deactivation.js';
  */
 export const DEACTIVATION_RESUME_INTERVAL_MS = 3_600_000;
 /** The start-up pass runs this long after start, out of the way of the first requests. */
-export const DEACTIVATION_RESUME_FIRST_RUN_MS = 5_000;
+export const DEACTIVATION_RESUME_FIRST_RUN_MS = 2_000;
 
 /** Deactivated accounts looked up per query; a pass pages through all of them. */
 const BATCH = 100;
