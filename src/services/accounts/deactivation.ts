@@ -39,7 +39,8 @@ export class Deactivation {
       checkStage: passwordStage(store, serverName, requester.userId),
     });
     // Mark the account first: from here on its tokens are refused, so nothing new can join it to a
-    // room. In a transaction, which resolves once the mark is on disk: no room is left before that.
+    // room. In a transaction, which resolves only once the mark is on disk, so that no room is left
+    // before a crash could no longer lose the mark (and with it the resume job's trace of the work).
     await store.transaction((tx) => tx.accounts.setDeactivated(requester.userId));
     await this.finish(requester.userId);
     return { id_server_unbind_result: 'no-support' };
