@@ -9,6 +9,7 @@ import { createServices, type Services } from './services/services.js';
 import { openStore } from './storage/open.js';
 import { ForgottenRoomPurger } from './services/purge/forgotten-rooms.js';
 import { TRANSACTION_ID_EXPIRY_INTERVAL_MS, TransactionIdExpiry } from './services/purge/transaction-ids.js';
+import { DEACTIVATION_RESUME_FIRST_RUN_MS, DEACTIVATION_RESUME_INTERVAL_MS, DeactivationResume } from './services/accounts/deactivation-resume.js';
 import { loadOrCreateSigningKey } from './storage/signing-key-file.js';
 import type { Store } from './storage/store.js';
 import type { SigningKey } from './core/events/signing-key.js';
@@ -33,6 +34,8 @@ export interface App {
   readonly purger: ForgottenRoomPurger | undefined;
   /** The hourly deletion of transaction IDs older than a day. */
   readonly txnExpiry: TransactionIdExpiry;
+  /** Finishes deactivations a crash interrupted: soon after start-up, then hourly. */
+  readonly deactivationResume: DeactivationResume;
   /** Starts listening (and the metrics listener, when configured); resolves to the client address. */
   listen(): Promise<string>;
   /** Stops background work, closes the HTTP server (finishing in-flight requests), then the database. */
@@ -74,10 +77,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   purger?.start(purgeInterval(config.forgottenRoomRetentionMs));
   const txnExpiry = new TransactionIdExpiry({ store, clock, logger });
   txnExpiry.start(TRANSACTION_ID_EXPIRY_INTERVAL_MS);
+  const deactivationResume = new DeactivationResume({ store, deactivation: services.deactivation, logger });
+  deactivationResume.start(DEACTIVATION_RESUME_INTERVAL_MS, DEACTIVATION_RESUME_FIRST_RUN_MS);
   let closed = false;
   return {
     purger,
     txnExpiry,
+    deactivationResume,
     http,
     services,
     store,
@@ -93,6 +99,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       closed = true;
       await purger?.stop();
       await txnExpiry.stop();
+      await deactivationResume.stop();
       await metricsServer?.close();
       await http.close();
       await store.close();

@@ -11,16 +11,21 @@ export abstract class PeriodicJob {
 
   constructor(private readonly store: Store, private readonly name: string) {}
 
-  /** Runs a pass every `intervalMs` until stopped. */
-  start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.runOnce(), intervalMs);
+  /** Runs a pass every `intervalMs` until stopped, the first one after `firstRunMs` (default: one interval). */
+  start(intervalMs: number, firstRunMs = intervalMs): void {
+    this.timer = setTimeout(() => {
+      this.runInBackground();
+      this.timer = setInterval(() => this.runInBackground(), intervalMs);
+      this.timer.unref();
+    }, firstRunMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
+    // A failed pass was reported by its caller; stopping only waits for it to end.
+    await this.running?.catch(() => {});
   }
 
   /** One pass; resolves to how much it did (0 when another process was running it). */
@@ -32,4 +37,13 @@ export abstract class PeriodicJob {
   }
 
   protected abstract pass(): Promise<number>;
+
+  /**
+   * A timer's pass. Passes log their own failures; what fails before one starts (the database is
+   * unreachable, so `runAlone` cannot take its lock) is retried at the next turn, and must not
+   * become an unhandled rejection, which would end the process.
+   */
+  private runInBackground(): void {
+    this.runOnce().catch(() => {});
+  }
 }

@@ -74,6 +74,12 @@ export interface AccountStore {
   setPasswordHash(userId: UserId, hash: string): Promise<void>;
   setProfile(userId: UserId, fields: { displayname?: string | null; avatarUrl?: string | null }): Promise<void>;
   setDeactivated(userId: UserId): Promise<void>;
+  /**
+   * Deactivated users who still have a membership they have not forgotten (join, invite and knock
+   * never are): deactivation left them unfinished, and each such room's purge waits on them. In user
+   * ID order, after `after` (null: from the start), at most `limit`.
+   */
+  deactivatedWithRooms(after: UserId | null, limit: number): Promise<UserId[]>;
   count(): Promise<number>;
 }
 

@@ -4,14 +4,9 @@
 // each room must still be one line, and replaying a room's events must give its current state.
 // CRASH_SEED=<n> replays a run.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { freshDatabase, POSTGRES_SKIP_REASON, type BackendName } from '../helpers/backends.js';
-import { exitOf, freePort, spawnHearth, waitForHttp } from '../helpers/child-server.js';
-import type { RawDatabase } from '../helpers/db-scan.js';
+import { POSTGRES_SKIP_REASON, type BackendName } from '../helpers/backends.js';
+import { ConnectionLost, crashableServer, type Reply } from '../helpers/crash-server.js';
 import { V3 } from '../helpers/rest.js';
 import { authProblems, dumpRooms, lineProblems, stateKey } from '../helpers/room-replay.js';
 import { seededRandom } from '../helpers/seeded-random.js';
@@ -21,10 +16,6 @@ console.log(`crash-safety seed: ${SEED} (rerun with CRASH_SEED=${SEED})`);
 
 const USERS = 5;
 const ROOMS = 3;
-
-class ConnectionLost extends Error {}
-
-interface Reply { status: number; body: Record<string, unknown> }
 
 type Membership = 'none' | 'join' | 'invite' | 'leave';
 interface Cell {
@@ -40,60 +31,10 @@ interface Stats { kills: number; acknowledged: number; unacknowledged: number; s
 async function runScenario(backend: BackendName, kills: number, seed: number): Promise<Stats> {
   const rng = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'hearth-crash-'));
-  const pgDb = backend === 'postgres' ? await freshDatabase('postgres') : undefined;
-  const raw: RawDatabase = pgDb && pgDb.database.kind === 'postgres'
-    ? { kind: 'postgres', url: pgDb.database.url }
-    : { kind: 'sqlite', path: path.join(dataDir, 'hearth.db') };
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const args = ['serve', '--port', String(port), '--data-dir', dataDir, '--server-name', 'crash.test', '--enable-registration', '--disable-rate-limits',
-    ...(pgDb && pgDb.database.kind === 'postgres' ? ['--database', pgDb.database.url] : [])];
+  const server = await crashableServer(backend);
+  const { raw, call, ok, register, start } = server;
   const stats: Stats = { kills: 0, acknowledged: 0, unacknowledged: 0, sendsVerified: 0, membershipChecks: 0, forgetChecks: 0, events: 0 };
   const unexpected: string[] = [];
-  let child: ChildProcess | undefined;
-  let stderr = '';
-
-  const start = async (): Promise<void> => {
-    stderr = '';
-    child = spawnHearth(args);
-    child.stderr?.on('data', (d) => (stderr += d));
-    child.stdout?.resume();
-    await waitForHttp(`${base}${V3.replace('/v3', '')}/versions`);
-    assert.equal(child.exitCode, null, `the server exited while starting: ${stderr}`);
-  };
-
-  const call = async (method: string, url: string, token?: string, body?: unknown): Promise<Reply> => {
-    let res: Response;
-    try {
-      res = await fetch(`${base}${url}`, {
-        method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(20_000),
-      });
-    } catch (err) {
-      throw new ConnectionLost(String(err));
-    }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      throw new ConnectionLost(String(err));
-    }
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  };
-  const ok = async (method: string, url: string, token?: string, body?: unknown): Promise<Record<string, unknown>> => {
-    const res = await call(method, url, token, body);
-    assert.equal(res.status, 200, `${method} ${url}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-  const register = async (username: string): Promise<{ userId: string; token: string }> => {
-    const first = await call('POST', `${V3}/register`, undefined, { username });
-    assert.equal(first.status, 401, JSON.stringify(first.body));
-    const done = await ok('POST', `${V3}/register`, undefined, { username, auth: { type: 'm.login.dummy', session: first.body.session } });
-    return { userId: String(done.user_id), token: String(done.access_token) };
-  };
 
   try {
     await start();
@@ -220,9 +161,7 @@ async function runScenario(backend: BackendName, kills: number, seed: number): P
     for (let round = 0; round < kills; round++) {
       const workers = users.map((u) => worker(u));
       await new Promise((r) => setTimeout(r, 80 + Math.floor(rng() * 600)));
-      assert.equal(child!.exitCode, null, `the server died on its own: ${stderr}`);
-      child!.kill('SIGKILL');
-      await exitOf(child!);
+      await server.kill();
       stats.kills++;
       await Promise.all(workers);
       await start();
@@ -231,12 +170,7 @@ async function runScenario(backend: BackendName, kills: number, seed: number): P
     await verify(true);
     return stats;
   } finally {
-    if (child && child.exitCode === null) {
-      child.kill('SIGKILL');
-      await exitOf(child);
-    }
-    await pgDb?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.js';
-import { IN_ROOM_MEMBERSHIPS } from '../../core/events/types.js';
-import type { Store } from '../../storage/store.js';
+import { isInRoom, MEMBERSHIPS } from '../../core/events/types.js';
+import type { UserId } from '../../core/ids.js';
+import type { MembershipRecord, Store } from '../../storage/store.js';
 import type { Forget } from '../membership/forget.js';
 import type { Leave } from '../membership/leave.js';
 import type { Requester } from '../requester.js';
@@ -20,6 +21,10 @@ export interface DeactivationDeps {
  * `POST /account/deactivate` (LEAVING.md "Account deactivation"): after the password, the user
  * leaves every room they are in, invited to or knocking on, forgets every room (so no purge waits
  * on them), and every device is logged out. Rooms others still use are left untouched.
+ *
+ * The account is marked deactivated first, durably; everything after the mark is `finish`, which
+ * is safe to repeat: when a crash interrupts it, the DeactivationResume job finishes it from what
+ * is stored (deactivated accounts that still have rooms they have not forgotten).
  */
 export class Deactivation {
   constructor(private readonly deps: DeactivationDeps) {}
@@ -33,15 +38,34 @@ export class Deactivation {
       userId: requester.userId,
       checkStage: passwordStage(store, serverName, requester.userId),
     });
-    // Mark the account first: from here on its tokens are refused, so nothing new can join it to a room.
-    await store.accounts.setDeactivated(requester.userId);
-    for (const m of await store.memberships.roomsOf(requester.userId, IN_ROOM_MEMBERSHIPS)) {
-      await this.deps.leave.leave(requester, m.roomId);
-    }
-    for (const m of await store.memberships.roomsOf(requester.userId, ['leave', 'ban'])) {
-      await this.deps.forget.forget(requester, m.roomId);
-    }
-    await store.transaction((tx) => tx.devices.deleteAll(requester.userId));
+    // Mark the account first: from here on its tokens are refused, so nothing new can join it to a
+    // room. In a transaction, which resolves only once the mark is on disk, so that no room is left
+    // before a crash could no longer lose the mark (and with it the resume job's trace of the work).
+    await store.transaction((tx) => tx.accounts.setDeactivated(requester.userId));
+    await this.finish(requester.userId);
     return { id_server_unbind_result: 'no-support' };
+  }
+
+  /**
+   * The rest of deactivating an account already marked deactivated: every room the user has not
+   * forgotten is left (when they are still in it) and forgotten, then every device is logged out.
+   * Idempotent. Resolves to the number of rooms it took care of.
+   */
+  async finish(userId: UserId): Promise<number> {
+    const { store } = this.deps;
+    let rooms = 0;
+    for (const m of await store.memberships.roomsOf(userId, MEMBERSHIPS)) {
+      if (m.forgotten) continue;
+      await this.leaveAndForget(userId, m);
+      rooms++;
+    }
+    await store.transaction((tx) => tx.devices.deleteAll(userId));
+    return rooms;
+  }
+
+  /** One room: out of it through the membership endpoints' own leave (and its auto-forget), then forgotten. */
+  private async leaveAndForget(userId: UserId, m: MembershipRecord): Promise<void> {
+    if (isInRoom(m.membership)) await this.deps.leave.leave({ userId }, m.roomId);
+    await this.deps.forget.forget({ userId }, m.roomId);
   }
 }

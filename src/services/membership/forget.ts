@@ -11,7 +11,7 @@ import type { MembershipDeps } from './context.js';
 export class Forget {
   constructor(private readonly deps: MembershipDeps) {}
 
-  async forget(requester: Requester, roomId: RoomId): Promise<void> {
+  async forget(requester: Pick<Requester, 'userId'>, roomId: RoomId): Promise<void> {
     const userId = requester.userId;
     await this.deps.store.transaction(async (tx) => {
       await tx.rooms.lock(roomId);

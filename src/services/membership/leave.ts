@@ -12,7 +12,7 @@ import { memberContent } from './member-content.js';
 export class Leave {
   constructor(private readonly deps: MembershipDeps) {}
 
-  async leave(requester: Requester, roomId: RoomId, reason?: string): Promise<void> {
+  async leave(requester: Pick<Requester, 'userId'>, roomId: RoomId, reason?: string): Promise<void> {
     const userId = requester.userId;
     await this.deps.writer.write(roomId, async (room) => {
       const current = await room.membershipOf(userId);

@@ -67,6 +67,16 @@ export class KyselyAccountStore implements AccountStore {
     await this.db.updateTable('users').set({ deactivated: 1, password_hash: null }).where('user_id', '=', userId).execute();
   }
 
+  async deactivatedWithRooms(after: UserId | null, limit: number): Promise<UserId[]> {
+    let q = this.db.selectFrom('users as u').select('u.user_id').where('u.deactivated', '=', 1)
+      // Through the memberships' (user_id, membership) index, per deactivated user.
+      .where((eb) => eb.exists(eb.selectFrom('memberships as m').select('m.room_id')
+        .whereRef('m.user_id', '=', 'u.user_id').where('m.forgotten', '=', 0)));
+    if (after !== null) q = q.where('u.user_id', '>', after);
+    const rows = await q.orderBy('u.user_id').limit(limit).execute();
+    return rows.map((r) => r.user_id as UserId);
+  }
+
   async count(): Promise<number> {
     const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
