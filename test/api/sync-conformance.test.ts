@@ -184,4 +184,112 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
       assert.deepEqual(members(room.state.events), []);
     });
   });
+
+  describe('a room joined since `since` is synced as a new room', () => {
+    /** The state keys of a state block as `type|state_key`, sorted. */
+    const stateKeys = (events: Ev[]) => events.map((e) => `${e.type}|${e.state_key}`).sort();
+
+    it('an accepted invite: the latest events with the history before the join, limited, and the state at the timeline\'s start', async () => {
+      const bob = await user('bob');
+      const roomId = await namedRoom();
+      await sendMany(alice, roomId, 'before', 15);
+      const beforeInvite = await sync(s, bob);
+      await r.invite(alice, roomId, bob);
+      const invited = await sync(s, bob, since(beforeInvite.next_batch));
+      assert.ok(invited.rooms.invite[roomId]);
+      await r.join(bob, roomId);
+
+      const room = (await sync(s, bob, since(invited.next_batch))).rooms.join[roomId];
+      const events: Ev[] = room.timeline.events;
+      assert.equal(events.length, 10);
+      assert.equal(room.timeline.limited, true);
+      assert.deepEqual(bodies(events), ['before8', 'before9', 'before10', 'before11', 'before12', 'before13', 'before14', 'before15']);
+      assert.deepEqual([events.at(-2)?.state_key, events.at(-2)?.content.membership], [bob.userId, 'invite']);
+      assert.deepEqual([events.at(-1)?.state_key, events.at(-1)?.content.membership], [bob.userId, 'join']);
+      // The full state before the timeline: the room as it was before before8.
+      assert.deepEqual(stateKeys(room.state.events), [
+        'm.room.create|', 'm.room.guest_access|', 'm.room.history_visibility|', 'm.room.join_rules|',
+        `m.room.member|${alice.userId}`, 'm.room.name|', 'm.room.power_levels|',
+      ].sort());
+    });
+
+    it('invited and joined within the gap: the same, and limited false when the room has no more', async () => {
+      const bob = await user('bob');
+      const roomId = await namedRoom();
+      await sendMany(alice, roomId, 'old', 3);
+      const first = await sync(s, bob);
+      await r.invite(alice, roomId, bob);
+      await r.join(bob, roomId);
+      const room = (await sync(s, bob, since(first.next_batch, { room: { timeline: { limit: 50 } } }))).rooms.join[roomId];
+      assert.equal(room.timeline.limited, false);
+      assert.equal(room.timeline.events[0].type, 'm.room.create');
+      assert.deepEqual(bodies(room.timeline.events), ['old1', 'old2', 'old3']);
+      assert.equal(room.timeline.events.at(-1).state_key, bob.userId);
+      assert.deepEqual(room.state.events, [], 'everything is in the timeline');
+    });
+
+    it('a rejoin after a leave counts as newly joined', async () => {
+      const bob = await user('bob');
+      const roomId = await namedRoom(bob);
+      await r.leave(bob, roomId);
+      const left = await sync(s, bob);
+      await sendMany(alice, roomId, 'away', 3);
+      await r.join(bob, roomId);
+      const room = (await sync(s, bob, since(left.next_batch))).rooms.join[roomId];
+      assert.equal(room.timeline.limited, true);
+      // `shared`: what was said while bob was away is his to read once he is back.
+      assert.equal(room.timeline.events.length, 10);
+      assert.deepEqual(room.timeline.events.slice(-5).map((e: Ev) => e.content.membership ?? e.content.body), ['leave', 'away1', 'away2', 'away3', 'join']);
+      assert.equal(room.timeline.events.at(-1).state_key, bob.userId);
+    });
+
+    it('joined and left within the gap: rooms.leave holds the latest events up to the leave, none after', async () => {
+      const bob = await user('bob');
+      const roomId = await namedRoom();
+      await sendMany(alice, roomId, 'old', 2);
+      const first = await sync(s, bob);
+      await r.join(bob, roomId);
+      await r.send(alice, roomId, 'during');
+      await r.leave(bob, roomId);
+      await r.send(alice, roomId, 'after');
+      const body = await sync(s, bob, since(first.next_batch));
+      assert.equal(body.rooms.join?.[roomId], undefined);
+      const room = body.rooms.leave[roomId];
+      assert.deepEqual(bodies(room.timeline.events), ['old1', 'old2', 'during']);
+      const last = room.timeline.events.at(-1);
+      assert.deepEqual([last.state_key, last.content.membership], [bob.userId, 'leave']);
+    });
+
+    it('history visibility applies: under `joined`, nothing from before the join', async () => {
+      const bob = await user('bob');
+      const roomId = await namedRoom();
+      await r.putState(alice, roomId, 'm.room.history_visibility', { history_visibility: 'joined' });
+      await sendMany(alice, roomId, 'secret', 3);
+      const first = await sync(s, bob);
+      await r.join(bob, roomId);
+      await r.send(alice, roomId, 'welcome');
+      const room = (await sync(s, bob, since(first.next_batch))).rooms.join[roomId];
+      assert.deepEqual(bodies(room.timeline.events), ['welcome'], 'no secret');
+      assert.deepEqual([room.timeline.events.at(-2).state_key, room.timeline.events.at(-2).content.membership], [bob.userId, 'join']);
+      // What `shared` showed before the change (the room's creation, up to the change itself) is still visible.
+      assert.equal(room.timeline.events.at(-3).type, 'm.room.history_visibility');
+      const seen = stateKeys([...room.state.events, ...room.timeline.events]);
+      for (const key of ['m.room.create|', 'm.room.name|', `m.room.member|${alice.userId}`]) assert.ok(seen.includes(key), key);
+    });
+
+    it('with lazy-loaded members: the state holds the timeline senders\' member events only', async () => {
+      const bob = await user('bob');
+      const charlie = await user('charlie');
+      const dan = await user('dan');
+      const roomId = await namedRoom(charlie, dan);
+      await sendMany(charlie, roomId, 'charlie', 12);
+      const first = await sync(s, bob, inline(LAZY));
+      await r.join(bob, roomId);
+      const room = (await sync(s, bob, since(first.next_batch, LAZY))).rooms.join[roomId];
+      assert.equal(room.timeline.limited, true);
+      assert.equal(room.timeline.events.at(-1).state_key, bob.userId);
+      assert.deepEqual(members(room.state.events), joined(charlie));
+      assert.ok(stateKeys(room.state.events).includes('m.room.create|'));
+    });
+  });
 }, describe);

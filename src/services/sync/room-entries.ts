@@ -38,10 +38,20 @@ const MAX_TIMELINE_ROUNDS = 5;
 export class RoomEntries {
   constructor(private readonly deps: { store: Store; access: RoomReadAccess; events: ClientEvents }) {}
 
-  /** The timeline since `since` (or the latest events) up to `upTo`, and the state before it. */
+  /**
+   * The timeline since `since` (or the latest events) up to `upTo`, and the state before it. A room
+   * the user joined after `since` (a first join, an accepted invite, a rejoin after leaving) is new
+   * to the client and is sent as in an initial sync: the latest events the user may see, history
+   * from before the join included where history visibility allows, `limited` when there are more,
+   * and the full state at the timeline's start (Synapse; Sytest/Complement "Newly joined room has
+   * correct timeline in incremental sync"). Otherwise accepting an invite shows an empty room.
+   */
   async window(userId: UserId, m: MembershipRecord, o: WindowOptions): Promise<TimelineSection> {
-    const { events: timeline, limited, start } = await this.timeline(userId, m, o);
-    const stateEvents = await this.stateBefore(userId, m, start, o, timeline);
+    const joins = await this.deps.store.memberships.joinPositions(m.roomId, userId);
+    const newlyJoined = o.since !== undefined && joins.some((p) => p > o.since! && p <= o.upTo);
+    const view = newlyJoined ? { ...o, since: undefined } : o;
+    const { events: timeline, limited, start } = await this.timeline(userId, m, view);
+    const stateEvents = joins.length === 0 ? [] : await this.stateBefore(userId, m, start, view, timeline);
     return {
       timeline: {
         events: await this.deps.events.format(timeline, undefined, await this.ownTxnIds(userId, o.deviceId, timeline)),
@@ -94,13 +104,13 @@ export class RoomEntries {
     return { events, limited, start: events[0]?.pos ?? o.upTo + 1 };
   }
 
-  /** State at the start of the timeline: all of it for initial views, only what changed since `since` otherwise. */
+  /**
+   * State at the start of the timeline: all of it for initial views, only what changed since
+   * `since` otherwise. A user who never joined (a rejected invite) gets none: the caller skips this.
+   */
   private async stateBefore(userId: UserId, m: MembershipRecord, start: number, o: WindowOptions, timeline: StoredEvent[]): Promise<StoredEvent[]> {
-    // A user who never joined (a rejected invite) sees no room state, only their own membership.
-    const joins = await this.deps.store.memberships.joinPositions(m.roomId, userId);
-    if (joins.length === 0) return [];
     const at = start - 1;
-    const incremental = o.since !== undefined && !o.fullState && !joins.some((p) => p > o.since! && p <= o.upTo);
+    const incremental = o.since !== undefined && !o.fullState;
     let state = incremental
       ? await this.deps.store.state.changedBetween(m.roomId, o.since!, at)
       : await this.deps.store.state.at(m.roomId, at);
