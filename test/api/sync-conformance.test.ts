@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
 import { rest } from '../helpers/rest.js';
-import { assertSpecResponse } from '../helpers/spec-schema.js';
+import { syncAs as sync, type SyncEvent as Ev } from '../helpers/sync.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
 /**
@@ -11,19 +11,7 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
  * joined since `since`.
  */
 
-const V3 = '/_matrix/client/v3';
 const enc = encodeURIComponent;
-
-/** A parsed response body, as `res.json()` returns it. */
-type Sync = ReturnType<typeof JSON.parse>;
-type Ev = { type: string; state_key?: string; sender: string; event_id: string; content: Record<string, unknown> };
-
-async function sync(s: TestServer, user: TestUser, query = ''): Promise<Sync> {
-  const res = await s.request('GET', `${V3}/sync${query ? `?${query}` : ''}`, { token: user.accessToken });
-  assert.equal(res.statusCode, 200, res.body);
-  assertSpecResponse(res, 'GET', `${V3}/sync`);
-  return res.json();
-}
 
 const inline = (filter: unknown) => `filter=${enc(JSON.stringify(filter))}`;
 const since = (token: string, filter?: unknown) => `since=${enc(token)}${filter === undefined ? '' : `&${inline(filter)}`}`;
@@ -47,7 +35,9 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
   });
   after(() => s.close());
 
-  const user = (name: string) => s.createUser(`${name}${++n}`);
+  /** Fresh users, one per name (numbered: every test makes its own). */
+  const users = <T extends string[]>(...names: T) =>
+    Promise.all(names.map((name) => s.createUser(`${name}${++n}`))) as Promise<{ [K in keyof T]: TestUser }>;
 
   async function sendMany(sender: TestUser, roomId: string, prefix: string, count: number): Promise<void> {
     for (let i = 1; i <= count; i++) await r.send(sender, roomId, `${prefix}${i}`);
@@ -63,15 +53,14 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
 
   describe('room summary', () => {
     it('a room with a name has no m.heroes, only the member counts', async () => {
-      const bob = await user('bob');
+      const [bob] = await users('bob');
       const roomId = await namedRoom(bob);
       const summary = (await sync(s, alice, inline(LAZY))).rooms.join[roomId].summary;
       assert.deepEqual(summary, { 'm.joined_member_count': 2, 'm.invited_member_count': 0 });
     });
 
     it('a room with a canonical alias has no m.heroes, only the member counts', async () => {
-      const bob = await user('bob');
-      const carol = await user('carol');
+      const [bob, carol] = await users('bob', 'carol');
       const roomId = await r.createRoom(alice, { preset: 'public_chat', room_alias_name: `summary${n}` });
       await r.join(bob, roomId);
       await r.invite(alice, roomId, carol);
@@ -80,7 +69,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     });
 
     it('an empty name or an alias-less canonical alias leaves m.heroes in', async () => {
-      const bob = await user('bob');
+      const [bob] = await users('bob');
       const roomId = await r.createRoom(alice, { preset: 'public_chat' });
       await r.putState(alice, roomId, 'm.room.name', { name: '' });
       await r.putState(alice, roomId, 'm.room.canonical_alias', {});
@@ -92,8 +81,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
 
   describe('lazy-loaded members', () => {
     it('initial sync: only the timeline senders\' and the user\'s own member events, not an earlier speaker\'s', async () => {
-      const bob = await user('bob');
-      const charlie = await user('charlie');
+      const [bob, charlie] = await users('bob', 'charlie');
       const roomId = await namedRoom(bob, charlie);
       await sendMany(bob, roomId, 'bob', 10);
       await sendMany(charlie, roomId, 'charlie', 10);
@@ -104,8 +92,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     });
 
     it('incremental sync: the member event of a new speaker, then nothing when nothing happened', async () => {
-      const bob = await user('bob');
-      const charlie = await user('charlie');
+      const [bob, charlie] = await users('bob', 'charlie');
       const roomId = await namedRoom(bob, charlie);
       await sendMany(bob, roomId, 'bob', 10);
       const first = await sync(s, alice, inline(LAZY));
@@ -118,8 +105,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     });
 
     it('incremental sync: member events the client already has are not sent again, unless include_redundant_members', async () => {
-      const bob = await user('bob');
-      const charlie = await user('charlie');
+      const [bob, charlie] = await users('bob', 'charlie');
       const roomId = await namedRoom(bob, charlie);
       await sendMany(bob, roomId, 'bob', 10);
       await sendMany(charlie, roomId, 'charlie', 5);
@@ -138,9 +124,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     });
 
     it('gapped incremental sync: a new speaker\'s member event and the members who joined in the gap', async () => {
-      const bob = await user('bob');
-      const charlie = await user('charlie');
-      const dave = await user('dave');
+      const [bob, charlie, dave] = await users('bob', 'charlie', 'dave');
       const roomId = await namedRoom(bob, charlie);
       await sendMany(bob, roomId, 'bob', 10);
       const first = await sync(s, alice, inline(LAZY));
@@ -153,9 +137,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     });
 
     it('gapped incremental sync whose only membership change is a leave: exactly that leave in state', async () => {
-      const bob = await user('bob');
-      const charlie = await user('charlie');
-      const dave = await user('dave');
+      const [bob, charlie, dave] = await users('bob', 'charlie', 'dave');
       const roomId = await namedRoom(bob, charlie, dave);
       await sendMany(charlie, roomId, 'charlie', 20);
       const first = await sync(s, alice, inline(LAZY));
@@ -168,8 +150,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     });
 
     it('non-gapped incremental sync: a leave is in the timeline, not in state', async () => {
-      const bob = await user('bob');
-      const charlie = await user('charlie');
+      const [bob, charlie] = await users('bob', 'charlie');
       const roomId = await namedRoom(bob, charlie);
       await r.send(charlie, roomId, 'hello world');
       await sendMany(bob, roomId, 'bob', 10);
@@ -190,7 +171,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     const stateKeys = (events: Ev[]) => events.map((e) => `${e.type}|${e.state_key}`).sort();
 
     it('an accepted invite: the latest events with the history before the join, limited, and the state at the timeline\'s start', async () => {
-      const bob = await user('bob');
+      const [bob] = await users('bob');
       const roomId = await namedRoom();
       await sendMany(alice, roomId, 'before', 15);
       const beforeInvite = await sync(s, bob);
@@ -214,7 +195,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     });
 
     it('invited and joined within the gap: the same, and limited false when the room has no more', async () => {
-      const bob = await user('bob');
+      const [bob] = await users('bob');
       const roomId = await namedRoom();
       await sendMany(alice, roomId, 'old', 3);
       const first = await sync(s, bob);
@@ -229,7 +210,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     });
 
     it('a rejoin after a leave counts as newly joined', async () => {
-      const bob = await user('bob');
+      const [bob] = await users('bob');
       const roomId = await namedRoom(bob);
       await r.leave(bob, roomId);
       const left = await sync(s, bob);
@@ -244,7 +225,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     });
 
     it('joined and left within the gap: rooms.leave holds the latest events up to the leave, none after', async () => {
-      const bob = await user('bob');
+      const [bob] = await users('bob');
       const roomId = await namedRoom();
       await sendMany(alice, roomId, 'old', 2);
       const first = await sync(s, bob);
@@ -261,7 +242,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     });
 
     it('history visibility applies: under `joined`, nothing from before the join', async () => {
-      const bob = await user('bob');
+      const [bob] = await users('bob');
       const roomId = await namedRoom();
       await r.putState(alice, roomId, 'm.room.history_visibility', { history_visibility: 'joined' });
       await sendMany(alice, roomId, 'secret', 3);
@@ -278,9 +259,7 @@ forEachBackend('GET /sync: conformance with Synapse where the spec is loose', (b
     });
 
     it('with lazy-loaded members: the state holds the timeline senders\' member events only', async () => {
-      const bob = await user('bob');
-      const charlie = await user('charlie');
-      const dan = await user('dan');
+      const [bob, charlie, dan] = await users('bob', 'charlie', 'dan');
       const roomId = await namedRoom(charlie, dan);
       await sendMany(charlie, roomId, 'charlie', 12);
       const first = await sync(s, bob, inline(LAZY));

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
 import { rest } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
+import { syncAs as sync, type SyncBody as Sync, type SyncEvent as Ev } from '../helpers/sync.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
 /**
@@ -12,17 +13,6 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
 
 const V3 = '/_matrix/client/v3';
 const enc = encodeURIComponent;
-
-/** A parsed response body, as `res.json()` returns it. */
-type Sync = ReturnType<typeof JSON.parse>;
-type Ev = { type: string; state_key?: string; sender: string; event_id: string; content: Record<string, unknown> };
-
-async function sync(s: TestServer, user: TestUser, query = ''): Promise<Sync> {
-  const res = await s.request('GET', `${V3}/sync${query ? `?${query}` : ''}`, { token: user.accessToken });
-  assert.equal(res.statusCode, 200, res.body);
-  assertSpecResponse(res, 'GET', `${V3}/sync`);
-  return res.json();
-}
 
 const inline = (filter: unknown) => `filter=${enc(JSON.stringify(filter))}`;
 const bodies = (events: Ev[]) => events.filter((e) => e.type === 'm.room.message').map((e) => e.content.body as string);
