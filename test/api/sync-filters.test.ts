@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest, sync, V3 } from '../helpers/rest.js';
+import { rest, sync, V3, type Body as Sync, type SyncEvent as Ev } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -11,10 +11,6 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
  */
 
 const enc = encodeURIComponent;
-
-/** A parsed response body, as `res.json()` returns it. */
-type Sync = ReturnType<typeof JSON.parse>;
-type Ev = { type: string; state_key?: string; sender: string; event_id: string; content: Record<string, unknown> };
 
 const inline = (filter: unknown) => `filter=${enc(JSON.stringify(filter))}`;
 const bodies = (events: Ev[]) => events.filter((e) => e.type === 'm.room.message').map((e) => e.content.body as string);

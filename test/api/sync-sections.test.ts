@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest, sync, V3 } from '../helpers/rest.js';
+import { rest, sync, V3, type Body as Sync, type SyncEvent as Ev } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -12,11 +12,6 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
  */
 
 const enc = encodeURIComponent;
-
-// Bodies are validated against the spec's schema; these types only name what the tests read.
-/** A parsed response body, as `res.json()` returns it. */
-type Sync = ReturnType<typeof JSON.parse>;
-type Ev = { type: string; state_key?: string; sender: string; event_id: string; content: Record<string, unknown> };
 
 const since = (token: string, extra = '') => `since=${enc(token)}${extra ? `&${extra}` : ''}`;
 const filterQuery = (filter: unknown) => `filter=${enc(JSON.stringify(filter))}`;

@@ -10,6 +10,9 @@ let txn = 0;
 /** A parsed response body, as `res.json()` returns it: bodies are validated against the spec's schemas, tests read them loosely. */
 export type Body = ReturnType<typeof JSON.parse>;
 
+/** The fields of a room event the tests read. */
+export type SyncEvent = { type: string; state_key?: string; sender: string; event_id: string; content: Record<string, unknown> };
+
 /** The query of a /sync: a ready query string, or the common parameters. */
 export type SyncQuery = string | { since?: string; timeout?: number };
 

@@ -38,10 +38,20 @@ const MAX_TIMELINE_ROUNDS = 5;
 export class RoomEntries {
   constructor(private readonly deps: { store: Store; access: RoomReadAccess; events: ClientEvents }) {}
 
-  /** The timeline since `since` (or the latest events) up to `upTo`, and the state before it. */
+  /**
+   * The timeline since `since` (or the latest events) up to `upTo`, and the state before it. A room
+   * the user joined after `since` (a first join, an accepted invite, a rejoin after leaving) is new
+   * to the client and is sent as in an initial sync: the latest events the user may see, history
+   * from before the join included where history visibility allows, `limited` when there are more,
+   * and the full state at the timeline's start (Synapse; Sytest/Complement "Newly joined room has
+   * correct timeline in incremental sync"). Otherwise accepting an invite shows an empty room.
+   */
   async window(userId: UserId, m: MembershipRecord, o: WindowOptions): Promise<TimelineSection> {
-    const { events: timeline, limited, start } = await this.timeline(userId, m, o);
-    const stateEvents = await this.stateBefore(userId, m, start, o, timeline);
+    const joins = await this.deps.store.memberships.joinPositions(m.roomId, userId);
+    const newlyJoined = o.since !== undefined && joins.some((p) => p > o.since! && p <= o.upTo);
+    const view = newlyJoined ? { ...o, since: undefined } : o;
+    const { events: timeline, limited, start } = await this.timeline(userId, m, view);
+    const stateEvents = joins.length === 0 ? [] : await this.stateBefore(userId, m, start, view, timeline);
     return {
       timeline: {
         events: await this.deps.events.format(timeline, undefined, await this.ownTxnIds(userId, o.deviceId, timeline)),
@@ -94,42 +104,59 @@ export class RoomEntries {
     return { events, limited, start: events[0]?.pos ?? o.upTo + 1 };
   }
 
-  /** State at the start of the timeline: all of it for initial views, only what changed since `since` otherwise. */
+  /**
+   * State at the start of the timeline: all of it for initial views, only what changed since
+   * `since` otherwise. A user who never joined (a rejected invite) gets none: the caller skips this.
+   */
   private async stateBefore(userId: UserId, m: MembershipRecord, start: number, o: WindowOptions, timeline: StoredEvent[]): Promise<StoredEvent[]> {
-    // A user who never joined (a rejected invite) sees no room state, only their own membership.
-    const joins = await this.deps.store.memberships.joinPositions(m.roomId, userId);
-    if (joins.length === 0) return [];
     const at = start - 1;
-    const incremental = o.since !== undefined && !o.fullState && !joins.some((p) => p > o.since! && p <= o.upTo);
+    const incremental = o.since !== undefined && !o.fullState;
     let state = incremental
       ? await this.deps.store.state.changedBetween(m.roomId, o.since!, at)
       : await this.deps.store.state.at(m.roomId, at);
     const inTimeline = new Set(timeline.map((e) => e.event.event_id));
     state = state.filter((s) => !inTimeline.has(s.event.event_id));
     if (o.filter.state.lazyLoadMembers) {
-      // Timeline senders, the user, and the heroes (sync.yaml: their memberships MUST be in state).
-      const wanted = new Set<string>([...timeline.map((e) => e.event.sender), userId, ...(o.heroes ?? [])]);
-      state = state.filter((s) => s.event.type !== 'm.room.member' || wanted.has(s.event.state_key!));
-      if (incremental) state.push(...(await this.unsentSenderMembers(m.roomId, at, state, timeline)));
+      if (incremental) {
+        // Every change since `since` stays, members who joined or left in a gap included: the client
+        // saw none of them (Synapse; Sytest "Members from the gap are included in gappy incr LL sync").
+        state.push(...(await this.unsentSenderMembers(userId, m, at, state, timeline, o)));
+      } else {
+        // Timeline senders, the user, and the heroes (sync.yaml: their memberships MUST be in state).
+        const wanted = new Set<string>([...timeline.map((e) => e.event.sender), userId, ...(o.heroes ?? [])]);
+        state = state.filter((s) => s.event.type !== 'm.room.member' || wanted.has(s.event.state_key!));
+      }
     }
     return filterEvents(o.filter.state, state.map(filterable)).map((f) => f.stored);
   }
 
   /**
-   * Lazy loading, incremental sync: an earlier sync may have left out the membership of a user who
-   * now speaks, so the memberships of timeline senders are sent again (at the timeline's start),
-   * unless already in `state` or shown by an earlier event of the timeline. Hearth does not track
-   * what each client was sent, so these may be redundant; the spec allows that.
+   * Lazy loading, incremental sync: the member events (at the timeline's start) of timeline senders
+   * the client has not been sent yet, unless already in `state` or shown by an earlier event of the
+   * timeline. Synapse remembers per device which member events it sent; Hearth keeps no such
+   * memory and derives it from `since` instead: the client has its own member event (an initial
+   * sync sends it, and every change of it comes in a timeline or a gap's state), and those of the
+   * senders of the last `limit` events up to `since` (those events reached the client, each sync
+   * sending the new events or the latest `limit` of them, and a sender's member event came with
+   * them; a later change of it would be in `state` now). This assumes the client keeps one filter
+   * across its syncs, as clients do. With `include_redundant_members`, every timeline sender's.
    */
-  private async unsentSenderMembers(roomId: RoomId, at: number, state: StoredEvent[], timeline: StoredEvent[]): Promise<StoredEvent[]> {
+  private async unsentSenderMembers(userId: UserId, m: MembershipRecord, at: number, state: StoredEvent[], timeline: StoredEvent[], o: WindowOptions): Promise<StoredEvent[]> {
     const known = new Set(state.filter((s) => s.event.type === 'm.room.member').map((s) => s.event.state_key!));
     const missing = new Set<string>();
     for (const e of timeline) {
       if (e.event.type === 'm.room.member') known.add(e.event.state_key!);
       if (!known.has(e.event.sender)) missing.add(e.event.sender);
     }
+    if (!o.filter.state.includeRedundantMembers && missing.size > 0) {
+      missing.delete(userId);
+      if (missing.size > 0) {
+        const previous = await this.timeline(userId, m, { ...o, since: undefined, upTo: o.since! });
+        for (const e of previous.events) missing.delete(e.event.sender);
+      }
+    }
     if (missing.size === 0) return [];
-    return this.deps.store.state.at(roomId, at, [...missing].map((u) => ['m.room.member', u] as const));
+    return this.deps.store.state.at(m.roomId, at, [...missing].map((u) => ['m.room.member', u] as const));
   }
 
   private async ownTxnIds(userId: UserId, deviceId: DeviceId | undefined, timeline: StoredEvent[]) {
@@ -146,16 +173,31 @@ export class RoomEntries {
     return { events };
   }
 
-  /** Summary of a joined room (spec: "RoomSummary"). */
+  /**
+   * Summary of a joined room (spec: "RoomSummary"). `m.heroes` only serve to name a room that has
+   * no name: a room with a non-empty `m.room.name` or canonical alias gets the member counts only,
+   * as from Synapse (Sytest compares the summary exactly), and no heroes' member events in state.
+   */
   async summary(roomId: RoomId, userId: UserId): Promise<JsonObject> {
     const { memberships } = this.deps.store;
+    const [counts, named] = await Promise.all([memberships.counts(roomId), this.isNamed(roomId)]);
+    const memberCounts = { 'm.joined_member_count': counts.join ?? 0, 'm.invited_member_count': counts.invite ?? 0 };
+    if (named) return memberCounts;
     // Spec: the first 5 joined or invited members in stream order, never the user; when there are
     // none, the users who left or were banned. Six rows suffice (one may be the user): no room is loaded whole.
     const others = (list: MembershipRecord[]) => list.filter((x) => x.userId !== userId).map((x) => x.userId).slice(0, 5);
     let heroes = others(await memberships.members(roomId, ['join', 'invite'], 6));
     if (heroes.length === 0) heroes = others(await memberships.members(roomId, ['leave', 'ban'], 6));
-    const counts = await memberships.counts(roomId);
-    return { 'm.heroes': heroes, 'm.joined_member_count': counts.join ?? 0, 'm.invited_member_count': counts.invite ?? 0 };
+    return { 'm.heroes': heroes, ...memberCounts };
+  }
+
+  /** Whether the room has a name of its own: a non-empty `m.room.name`, or a canonical alias with a non-empty `alias`. */
+  private async isNamed(roomId: RoomId): Promise<boolean> {
+    const state = await this.deps.store.state.current(roomId, [['m.room.name', ''], ['m.room.canonical_alias', '']]);
+    return state.some((s) => {
+      const value = s.event.type === 'm.room.name' ? s.event.content.name : s.event.content.alias;
+      return typeof value === 'string' && value !== '';
+    });
   }
 }
 

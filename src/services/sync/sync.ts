@@ -140,7 +140,7 @@ export class SyncService {
     switch (m.membership) {
       case 'join': {
         const summary = await e.summary(m.roomId, userId);
-        const heroes = summary['m.heroes'] as string[];
+        const heroes = summary['m.heroes'] as string[] | undefined;
         const section = await e.window(userId, m, { since: o.since, upTo: o.now, filter: o.filter.room, fullState: o.fullState, heroes, deviceId: o.deviceId });
         rooms.join[m.roomId] = { ...section, summary } as unknown as JsonObject;
         return;
