@@ -836,6 +836,20 @@ forEachBackend('room reads: events, context, messages, state, members, and who m
       assert.deepEqual(await read(alice, path(roomId, '/state/m.room.topic')), { topic: 'new' });
     });
 
+    it('/messages with an empty `from` (and an empty `to`) means no token: a departed user reads up to the leave', async () => {
+      const { bob, roomId, leaveId } = await departed();
+      const plain = await messages(bob, roomId, 'dir=b&limit=100');
+      for (const query of ['dir=b&limit=100&from=', 'dir=b&limit=100&from=&to=', 'dir=b&limit=100&to=']) {
+        const page = await messages(bob, roomId, query);
+        assert.equal(page.chunk[0]!.event_id, leaveId, query);
+        assert.deepEqual(ids(page.chunk), ids(plain.chunk), query);
+        assert.equal(page.start, plain.start, query);
+      }
+      const forwards = await messages(bob, roomId, 'dir=f&limit=100&from=&to=');
+      assert.deepEqual(bodies(forwards.chunk), ['before bob', 'while bob', 'bob says']);
+      assert.equal(forwards.chunk.at(-1)!.event_id, leaveId);
+    });
+
     it('/event and /context: events before the leave and the leave itself, but 404 for events after it', async () => {
       const { bob, roomId, beforeBob, bobSays, leaveId, afterBob } = await departed();
       for (const eventId of [beforeBob, bobSays, leaveId]) {
