@@ -47,6 +47,9 @@ export interface HttpServerOptions {
 /** Client-Server API paths are served under both prefixes: r0 for older clients (Hydrogen). */
 export const CLIENT_PREFIXES = ['/_matrix/client/v3', '/_matrix/client/r0'];
 
+/** Paths of unmatched requests are logged up to this length (a hostile client may send kilobytes). */
+const MAX_LOGGED_PATH = 512;
+
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
@@ -83,10 +86,14 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     if (request.method === 'OPTIONS') return reply.code(204).send();
   });
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
+    const matched = request.routeOptions.url;
+    const route = matched ?? 'unmatched';
     metrics?.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
     metrics?.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    // Without a route pattern, the path tells an operator which endpoint a client missed. Never the
+    // query string: it may hold an access token.
+    const path = matched === undefined ? { path: (request.url.split('?')[0] ?? '').slice(0, MAX_LOGGED_PATH) } : {};
+    request.log.info({ method: request.method, route, ...path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   // Durability: nothing goes out, not even an answer that only read, before what it may have seen is
   // on disk (SQLite syncs its log off the event loop after COMMIT; on PostgreSQL this resolves at once).
