@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { unknownError } from '../core/errors.js';
 import type { SigningKey } from '../core/events/signing-key.js';
 import { serverKeyRoutes } from './keys.js';
 import type { Metrics } from '../services/metrics.js';
@@ -28,6 +29,7 @@ import { profileRoutes } from './client/profile.js';
 import { registrationTokenRoutes } from './client/registration-tokens.js';
 import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
+import { makeClientErrorHandler } from './client-error.js';
 import { installErrorHandling, sendError, toMatrixError } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
 import { addMetricsRoute } from './metrics-server.js';
@@ -66,12 +68,15 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     bodyLimit: config.maxRequestBytes,
     // request.ip is the client's address from X-Forwarded-For only when the peer is a trusted proxy.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
-    return503OnClosing: true,
+    // Requests that arrive while closing get a Matrix 503 from the hook below, not Fastify's own body.
+    return503OnClosing: false,
     // Malformed URLs and over-long parameters fail before routing: they get Matrix errors too.
     frameworkErrors: (error, request, reply) => {
       reply.headers(CORS_HEADERS);
       void sendError(reply, toMatrixError(error, request));
     },
+    // Requests Node's HTTP parser refuses (raw non-ASCII bytes in the request line, say): Matrix errors too.
+    clientErrorHandler: makeClientErrorHandler(opts.logger),
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 2048 },
   });
@@ -80,9 +85,15 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   installJsonBodyParser(app, config.maxRequestBytes);
   installErrorHandling(app, allowedMethods);
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   // CORS on every response; a preflight is answered here, before routing (spec: "Web Browser Clients").
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(CORS_HEADERS);
+    // Still on a kept-alive connection while the server shuts down: the client should go elsewhere.
+    if (closing) return sendError(reply.header('connection', 'close'), unknownError(503, 'The server is shutting down, please retry'));
     if (request.method === 'OPTIONS') return reply.code(204).send();
   });
   app.addHook('onResponse', async (request, reply) => {
