@@ -260,7 +260,7 @@ async function seed(dataDir: string, size: LargeDbSize, log: (line: string) => v
               await room.append({ type: 'm.room.member', stateKey: user, sender: user, content: await memberContent(room.tx, user, 'join') });
               joins++;
             } else if (action.kind === 'leave') {
-              await room.append({ type: 'm.room.member', stateKey: user, sender: user, content: await memberContent(room.tx, user, 'leave', done % 3 === 0 ? 'bye' : undefined) });
+              await room.append({ type: 'm.room.member', stateKey: user, sender: user, content: await memberContent(room.tx, user, 'leave', done % 3 === 0 ? { reason: 'bye' } : {}) });
               leaves++;
             } else {
               await room.append({ type: 'm.room.message', sender: user, content: { msgtype: 'm.text', body: `message ${sent++} ${randomBytes(12).toString('base64url')}` } });

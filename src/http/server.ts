@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { unknownError } from '../core/errors.js';
 import type { SigningKey } from '../core/events/signing-key.js';
 import { serverKeyRoutes } from './keys.js';
 import type { Metrics } from '../services/metrics.js';
@@ -28,6 +29,7 @@ import { profileRoutes } from './client/profile.js';
 import { registrationTokenRoutes } from './client/registration-tokens.js';
 import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
+import { makeClientErrorHandler } from './client-error.js';
 import { installErrorHandling, sendError, toMatrixError } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
 import { addMetricsRoute } from './metrics-server.js';
@@ -47,6 +49,9 @@ export interface HttpServerOptions {
 /** Client-Server API paths are served under both prefixes: r0 for older clients (Hydrogen). */
 export const CLIENT_PREFIXES = ['/_matrix/client/v3', '/_matrix/client/r0'];
 
+/** Paths of unmatched requests are logged up to this length (a hostile client may send kilobytes). */
+const MAX_LOGGED_PATH = 512;
+
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
@@ -63,12 +68,15 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     bodyLimit: config.maxRequestBytes,
     // request.ip is the client's address from X-Forwarded-For only when the peer is a trusted proxy.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
-    return503OnClosing: true,
+    // Requests that arrive while closing get a Matrix 503 from the hook below, not Fastify's own body.
+    return503OnClosing: false,
     // Malformed URLs and over-long parameters fail before routing: they get Matrix errors too.
     frameworkErrors: (error, request, reply) => {
       reply.headers(CORS_HEADERS);
       void sendError(reply, toMatrixError(error, request));
     },
+    // Requests Node's HTTP parser refuses (raw non-ASCII bytes in the request line, say): Matrix errors too.
+    clientErrorHandler: makeClientErrorHandler(opts.logger),
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 2048 },
   });
@@ -77,16 +85,26 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   installJsonBodyParser(app, config.maxRequestBytes);
   installErrorHandling(app, allowedMethods);
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   // CORS on every response; a preflight is answered here, before routing (spec: "Web Browser Clients").
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(CORS_HEADERS);
+    // Still on a kept-alive connection while the server shuts down: the client should go elsewhere.
+    if (closing) return sendError(reply.header('connection', 'close'), unknownError(503, 'The server is shutting down, please retry'));
     if (request.method === 'OPTIONS') return reply.code(204).send();
   });
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
+    const matched = request.routeOptions.url;
+    const route = matched ?? 'unmatched';
     metrics?.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
     metrics?.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    // Without a route pattern, the path tells an operator which endpoint a client missed. Never the
+    // query string: it may hold an access token.
+    const path = matched === undefined ? { path: (request.url.split('?')[0] ?? '').slice(0, MAX_LOGGED_PATH) } : {};
+    request.log.info({ method: request.method, route, ...path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   // Durability: nothing goes out, not even an answer that only read, before what it may have seen is
   // on disk (SQLite syncs its log off the event loop after COMMIT; on PostgreSQL this resolves at once).

@@ -17,6 +17,7 @@ import { Join } from './membership/join.js';
 import { KickBan } from './membership/kick-ban.js';
 import { Knock } from './membership/knock.js';
 import { Leave } from './membership/leave.js';
+import { MemberState } from './membership/member-state.js';
 import { Notifier } from './notifier.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ClientEvents } from './rooms/client-events.js';
@@ -71,6 +72,7 @@ export interface Services {
     readonly invite: Invite;
     readonly kickBan: KickBan;
     readonly knock: Knock;
+    readonly state: MemberState;
   };
 }
 
@@ -88,6 +90,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const membershipDeps = { store, clock, writer, serverName, forgetRoomsOnLeave: config.forgetRoomsOnLeave };
   const leave = new Leave(membershipDeps);
   const forget = new Forget(membershipDeps);
+  const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
   const pushRules = new PushRules({ store, notifier });
   const fullyRead = new FullyReadMarker({ store, notifier });
   const receipts = new Receipts({ store, clock, notifier, fullyRead });
@@ -130,13 +133,6 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
       presence: userAndEphemeral.presence,
       e2ee: e2ee.sync,
     }),
-    membership: {
-      join: new Join(membershipDeps),
-      leave,
-      forget,
-      invite: new Invite(membershipDeps),
-      kickBan: new KickBan(membershipDeps),
-      knock: new Knock(membershipDeps),
-    },
+    membership: { ...verbs, forget, state: new MemberState(verbs) },
   };
 }

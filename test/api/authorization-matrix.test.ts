@@ -58,7 +58,8 @@ type Endpoint =
  * - invited / knocking cannot read the room (403; /event 404): they get the stripped state of their invite or knock
  *   in /sync, never full state, members or messages (as Synapse; room-access.ts).
  * - left / kicked / banned read the room as it was at their leave (LEAVING.md), so 200; the after-leave topic and
- *   message must not be in the reply (checked for every 200 of a departed caller).
+ *   message must not be in the reply (checked for every 200 of a departed caller). GET joined_members is the
+ *   exception: it lists today's members to current members only (spec: "The current user must be in the room").
  * - GET event answers 404, never 403, for an event the caller may not see (LEAVING.md), including forgotten rooms.
  *   "GET event" asks for the owner's message from before the caller's relation began, "GET event (later)" for the one
  *   after it: a departed caller never sees the latter.
@@ -85,7 +86,7 @@ const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
   'GET state':          [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET state/type/key': [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET members':        [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
-  'GET joined_members': [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET joined_members': [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET aliases':        [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'POST join':          [OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'POST leave':         [OK,        OK,        OK,        OK,        OK,        FORBIDDEN, OK,        NOT_FOUND, NOT_FOUND, UNKNOWN_TOKEN, MISSING_TOKEN],

@@ -491,6 +491,40 @@ forEachBackend('room reads: events, context, messages, state, members, and who m
       assert.deepEqual(await read(alice, path(roomId, `/state/m.room.member/${q(bob.userId)}`)), { membership: 'join' });
     });
 
+    it('GET /joined_members by a user who is not joined now (left, kicked, banned, invited, rejected invite, never): 403 M_FORBIDDEN', async () => {
+      const alice = await user('alice');
+      const carol = await user('carol');
+      const roomId = await r.createRoom(alice, { preset: 'private_chat' });
+      await r.invite(alice, roomId, carol);
+      await r.join(carol, roomId);
+      const url = path(roomId, '/joined_members');
+      // carol stays joined throughout: the member list is never empty, so a 200 would have something to show.
+      const expected = { joined: { [alice.userId]: { display_name: localpart(alice) }, [carol.userId]: { display_name: localpart(carol) } } };
+      const outsiders: Record<string, TestUser> = {};
+      for (const how of ['left', 'kicked', 'banned', 'invited', 'rejected', 'never'] as const) {
+        const u = await user(how);
+        outsiders[how] = u;
+        if (how === 'never') continue;
+        await r.invite(alice, roomId, u);
+        if (how === 'rejected') await r.leave(u, roomId);
+        if (how === 'invited' || how === 'rejected') continue;
+        await r.join(u, roomId);
+        assert.deepEqual(Object.keys((await read<{ joined: object }>(u, url)).joined).sort(), [alice.userId, carol.userId, u.userId].sort());
+        if (how === 'left') await r.leave(u, roomId);
+        else if (how === 'kicked') await r.kick(alice, roomId, u);
+        else await r.ban(alice, roomId, u);
+      }
+      for (const [how, u] of Object.entries(outsiders)) {
+        const res = await s.request('GET', url, { token: u.accessToken });
+        assertError(res, 403, 'M_FORBIDDEN', 'GET', url);
+        assert.equal(res.body.includes(carol.userId), false, `${how}: the refusal names no member`);
+      }
+      assert.deepEqual(await read(carol, url), expected);
+      // A world-readable room is readable by anyone, its joined members included (as its /members).
+      await r.putState(alice, roomId, 'm.room.history_visibility', { history_visibility: 'world_readable' });
+      for (const u of Object.values(outsiders)) assert.deepEqual(await read(u, url), expected);
+    });
+
     it('GET /joined_rooms: rooms joined now, not those invited to or left', async () => {
       const alice = await user('alice');
       const bob = await user('bob');
@@ -773,7 +807,7 @@ forEachBackend('room reads: events, context, messages, state, members, and who m
       }
     });
 
-    it('/state, /state/{type}/{key}, /members and /joined_members are as at the leave', async () => {
+    it('/state, /state/{type}/{key} and /members are as at the leave; /joined_members is refused (403)', async () => {
       const { alice, bob, carol, roomId } = await departed();
       const state = await read<Ev[]>(bob, path(roomId, '/state'));
       assert.deepEqual(state.find((e) => e.type === 'm.room.topic')!.content, { topic: 'old' });
@@ -790,10 +824,26 @@ forEachBackend('room reads: events, context, messages, state, members, and who m
       // Even an `at` token from after the leave gives no more than the state at the leave.
       const atNow = await read<{ chunk: Ev[] }>(bob, path(roomId, `/members?at=${q(await now(alice, roomId))}`));
       assert.equal(atNow.chunk.some((e) => e.state_key === carol.userId), false);
-      assert.deepEqual(await read(bob, path(roomId, '/joined_members')), { joined: { [alice.userId]: { display_name: localpart(alice) } } });
+      // The current members only, and only to a current member (spec).
+      const joinedMembers = path(roomId, '/joined_members');
+      assertError(await s.request('GET', joinedMembers, { token: bob.accessToken }), 403, 'M_FORBIDDEN', 'GET', joinedMembers);
 
       // alice sees today's state.
       assert.deepEqual(await read(alice, path(roomId, '/state/m.room.topic')), { topic: 'new' });
+    });
+
+    it('/messages with an empty `from` (and an empty `to`) means no token: a departed user reads up to the leave', async () => {
+      const { bob, roomId, leaveId } = await departed();
+      const plain = await messages(bob, roomId, 'dir=b&limit=100');
+      for (const query of ['dir=b&limit=100&from=', 'dir=b&limit=100&from=&to=', 'dir=b&limit=100&to=']) {
+        const page = await messages(bob, roomId, query);
+        assert.equal(page.chunk[0]!.event_id, leaveId, query);
+        assert.deepEqual(ids(page.chunk), ids(plain.chunk), query);
+        assert.equal(page.start, plain.start, query);
+      }
+      const forwards = await messages(bob, roomId, 'dir=f&limit=100&from=&to=');
+      assert.deepEqual(bodies(forwards.chunk), ['before bob', 'while bob', 'bob says']);
+      assert.equal(forwards.chunk.at(-1)!.event_id, leaveId);
     });
 
     it('/event and /context: events before the leave and the leave itself, but 404 for events after it', async () => {

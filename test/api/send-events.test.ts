@@ -355,17 +355,6 @@ forEachBackend('sending events: messages, state and redactions', (backend) => {
       assert.notEqual(third, first);
     });
 
-    it('m.room.member cannot be set through PUT state: 403 M_FORBIDDEN', async () => {
-      const roomId = await publicRoom();
-      for (const [user, target] of [[alice, alice], [alice, carol], [bob, bob]] as const) {
-        const url = `${V3}${r.room(roomId)}/state/m.room.member/${encodeURIComponent(target.userId)}`;
-        const res = await s.request('PUT', url, { token: user.accessToken, body: { membership: 'join' } });
-        assertError(res, 403, 'M_FORBIDDEN', 'PUT', url);
-      }
-      const members = (await r.ok('GET', `${r.room(roomId)}/members`, alice)).chunk as Ev[];
-      assert.equal(members.some((m) => m.state_key === carol.userId), false);
-    });
-
     it('state needs the power level for it (state_default 50): a level-0 member gets 403 M_FORBIDDEN', async () => {
       const roomId = await publicRoom();
       const url = `${V3}${r.room(roomId)}/state/m.room.topic`;

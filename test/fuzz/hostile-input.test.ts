@@ -17,9 +17,10 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
  * own route tree, so new routes are fuzzed without touching this file). Hostile inputs: malformed
  * and truncated JSON, wrong types, duplicate keys, numbers outside canonical JSON, huge strings and
  * bodies past max_request_bytes, deep nesting, invalid and over-long IDs, percent-encoding tricks,
- * unicode edge cases, and random methods. Properties: never a 5xx, never a hang, every 4xx a Matrix
- * error (string `errcode` M_..., string `error`) with no stack trace, SQL or file path in it, and a
- * rejected write leaves the database exactly as it was.
+ * unicode edge cases, and random methods. Properties: never a 5xx, never a hang, every reply JSON,
+ * every 4xx a Matrix error (string `errcode` M_..., string `error`) with no stack trace, SQL or file
+ * path in it, and a rejected write leaves the database exactly as it was. (Requests Node's HTTP parser
+ * refuses never reach inject(): test/api/error-replies.test.ts sends those over a real socket.)
  *
  * The seed is fixed and printed; HEARTH_FUZZ_SEED=<n> replays or explores another one, and
  * HEARTH_FUZZ_SCALE=<x> multiplies the number of cases (e.g. 10 for a long run).
@@ -537,8 +538,19 @@ const LEAK_PATTERNS: Array<[string, RegExp]> = [
 
 function checkResponse(req: Resolved, res: LightMyRequestResponse): string | undefined {
   if (res.statusCode >= 500) return `status ${res.statusCode}: ${res.body.slice(0, 300)}`;
-  if (res.statusCode < 400 || req.method === 'HEAD') return undefined;
-  if (!String(res.headers['content-type'] ?? '').startsWith('application/json')) return `error without a JSON content type: ${res.headers['content-type']}`;
+  // Every reply with a body is JSON (a HEAD reply has the headers of one, without the body).
+  if (res.statusCode !== 204 && !String(res.headers['content-type'] ?? '').startsWith('application/json')) {
+    return `reply ${res.statusCode} without a JSON content type: ${res.headers['content-type']}`;
+  }
+  if (req.method === 'HEAD' || res.statusCode === 204) return undefined;
+  if (res.statusCode < 400) {
+    try {
+      JSON.parse(res.body);
+      return undefined;
+    } catch {
+      return `reply ${res.statusCode} is not JSON: ${res.body.slice(0, 200)}`;
+    }
+  }
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(res.body) as Record<string, unknown>;

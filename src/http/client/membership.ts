@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { JsonObject } from '../../core/json.js';
 import type { Services } from '../../services/services.js';
 import { requesterOf } from '../auth.js';
 import { roomIdParam, userIdParam } from '../params.js';
 import { paramsOf } from '../schemas/common.js';
-import { ReasonBody, TargetBody } from '../schemas/rooms.js';
+import { EventContentBody, ReasonBody, TargetBody } from '../schemas/rooms.js';
 
 type RoomParams = { Params: { roomId: string } };
 type ReasonBodyT = { Body: { reason?: string } | undefined };
@@ -16,18 +17,18 @@ export async function membershipRoutes(app: FastifyInstance, { services }: { ser
   const m = services.membership;
 
   app.post<RoomParams & ReasonBodyT>('/rooms/:roomId/join', { schema: { params: room, body: ReasonBody }, config }, async (req) =>
-    m.join.join(requesterOf(req), roomIdParam(req.params.roomId), req.body?.reason));
+    m.join.join(requesterOf(req), roomIdParam(req.params.roomId), { reason: req.body?.reason }));
 
   app.post<{ Params: { roomIdOrAlias: string } } & ReasonBodyT>(
     '/join/:roomIdOrAlias', { schema: { params: paramsOf('roomIdOrAlias'), body: ReasonBody }, config },
-    async (req) => m.join.join(requesterOf(req), req.params.roomIdOrAlias, req.body?.reason));
+    async (req) => m.join.join(requesterOf(req), req.params.roomIdOrAlias, { reason: req.body?.reason }));
 
   app.post<{ Params: { roomIdOrAlias: string } } & ReasonBodyT>(
     '/knock/:roomIdOrAlias', { schema: { params: paramsOf('roomIdOrAlias'), body: ReasonBody }, config },
-    async (req) => m.knock.knock(requesterOf(req), req.params.roomIdOrAlias, req.body?.reason));
+    async (req) => m.knock.knock(requesterOf(req), req.params.roomIdOrAlias, { reason: req.body?.reason }));
 
   app.post<RoomParams & ReasonBodyT>('/rooms/:roomId/leave', { schema: { params: room, body: ReasonBody }, config }, async (req) => {
-    await m.leave.leave(requesterOf(req), roomIdParam(req.params.roomId), req.body?.reason);
+    await m.leave.leave(requesterOf(req), roomIdParam(req.params.roomId), { reason: req.body?.reason });
     return {};
   });
 
@@ -37,14 +38,20 @@ export async function membershipRoutes(app: FastifyInstance, { services }: { ser
   });
 
   app.post<RoomParams & TargetBodyT>('/rooms/:roomId/invite', { schema: { params: room, body: TargetBody }, config }, async (req) => {
-    await m.invite.invite(requesterOf(req), roomIdParam(req.params.roomId), userIdParam(req.body.user_id), req.body.reason);
+    await m.invite.invite(requesterOf(req), roomIdParam(req.params.roomId), userIdParam(req.body.user_id), { reason: req.body.reason });
     return {};
   });
 
   for (const verb of ['kick', 'ban', 'unban'] as const) {
     app.post<RoomParams & TargetBodyT>(`/rooms/:roomId/${verb}`, { schema: { params: room, body: TargetBody }, config }, async (req) => {
-      await m.kickBan[verb](requesterOf(req), roomIdParam(req.params.roomId), userIdParam(req.body.user_id), req.body.reason);
+      await m.kickBan[verb](requesterOf(req), roomIdParam(req.params.roomId), userIdParam(req.body.user_id), { reason: req.body.reason });
       return {};
     });
   }
+
+  // The state endpoint for membership (a more specific route than rooms.ts's PUT state, so it wins):
+  // under the membership rate limit, through the same verbs as above.
+  app.put<{ Params: { roomId: string; userId: string }; Body: JsonObject }>(
+    '/rooms/:roomId/state/m.room.member/:userId', { schema: { params: paramsOf('roomId', 'userId'), body: EventContentBody }, config },
+    async (req) => m.state.put(requesterOf(req), roomIdParam(req.params.roomId), userIdParam(req.params.userId), req.body));
 }

@@ -92,7 +92,10 @@ export async function roomRoutes(app: FastifyInstance, { services }: { services:
   app.get<{ Params: { roomId: string }; Querystring: { from?: string; to?: string; dir: 'b' | 'f'; limit: number; filter?: string } }>(
     '/rooms/:roomId/messages', { schema: { params: room, querystring: MessagesQuery }, config: auth },
     async (req) => {
-      const { from, to, dir, limit, filter } = req.query;
+      const { dir, limit, filter } = req.query;
+      // An empty token is no token: some clients send `from=` for "from the newest event".
+      const from = req.query.from || undefined;
+      const to = req.query.to || undefined;
       const parsed = filterParam(filter);
       return services.reads.messages(requesterOf(req), roomIdParam(req.params.roomId), {
         dir, limit: Math.min(limit, MAX_PAGE),

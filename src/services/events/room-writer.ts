@@ -9,7 +9,7 @@ import type { Membership, RoomEvent, UnsignedPdu } from '../../core/events/types
 import type { EventId, RoomId, UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import { getRoomVersion, type RoomVersion } from '../../core/room-versions.js';
-import type { EventRef, RoomRecord, Store, StoredEvent } from '../../storage/store.js';
+import type { EventRef, MembershipRecord, RoomRecord, Store, StoredEvent } from '../../storage/store.js';
 import { CorruptEventError } from '../../storage/room-store.js';
 import type { Notifier } from '../notifier.js';
 import { effectiveEvents } from './effective-state.js';
@@ -47,7 +47,23 @@ export class RoomTransaction {
   }
 
   async membershipOf(userId: UserId): Promise<Membership | undefined> {
-    return (await this.tx.memberships.get(this.room.roomId, userId))?.membership;
+    return (await this.member(userId))?.membership;
+  }
+
+  /** The user's membership with the event that set it. */
+  async member(userId: UserId): Promise<MembershipRecord | undefined> {
+    return this.tx.memberships.get(this.room.roomId, userId);
+  }
+
+  /**
+   * The current state event when the draft would set its state to what it already is (same sender,
+   * same content, not redacted: a redacted event no longer holds its content): nothing need be sent.
+   */
+  async unchanged(draft: EventDraft): Promise<EventId | undefined> {
+    if (draft.stateKey === undefined) return undefined;
+    const current = await this.tx.state.currentEvent(this.room.roomId, draft.type, draft.stateKey);
+    const same = current && current.redactedBy === null && current.event.sender === draft.sender && canonicalJson(current.event.content) === canonicalJson(draft.content);
+    return same ? current.event.event_id : undefined;
   }
 
   /** Builds, signs and auth-checks an event against the current state, then stores it. */

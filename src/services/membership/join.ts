@@ -1,30 +1,40 @@
 import { powerLevelOf, namedLevelOf } from '../../core/auth-rules/levels.js';
-import type { RoomId, UserId } from '../../core/ids.js';
+import type { EventId, RoomId, UserId } from '../../core/ids.js';
 import { isJsonObject } from '../../core/json.js';
 import type { RoomTransaction } from '../events/room-writer.js';
 import type { Requester } from '../requester.js';
 import { powerLevelState } from '../events/effective-state.js';
 import { resolveRoom, type MembershipDeps } from './context.js';
-import { memberContent } from './member-content.js';
+import { memberContent, type MemberChange } from './member-content.js';
 
 /** Joining a room: `POST /rooms/{roomId}/join` and `POST /join/{roomIdOrAlias}`. */
 export class Join {
   constructor(private readonly deps: MembershipDeps) {}
 
-  async join(requester: Requester, idOrAlias: string, reason?: string): Promise<{ room_id: RoomId }> {
+  async join(requester: Requester, idOrAlias: string, change: MemberChange = {}): Promise<{ room_id: RoomId }> {
     const roomId = await resolveRoom(this.deps.store, idOrAlias);
+    await this.joinRoom(requester, roomId, change);
+    return { room_id: roomId };
+  }
+
+  /**
+   * Joins a known room, or changes the content of a join (a per-room profile); returns the join in
+   * force. Joining again with nothing to change sends nothing.
+   */
+  async joinRoom(requester: Requester, roomId: RoomId, change: MemberChange): Promise<EventId> {
     const userId = requester.userId;
-    await this.deps.writer.write(roomId, async (room) => {
-      const current = await room.membershipOf(userId);
-      if (current === 'join' && reason === undefined) return;
-      const content = await memberContent(room.tx, userId, 'join', reason);
-      if (current !== 'invite' && current !== 'join') {
+    return this.deps.writer.write(roomId, async (room) => {
+      const current = await room.member(userId);
+      if (current?.membership === 'join' && change.reason === undefined && change.content === undefined) return current.eventId;
+      const content = await memberContent(room.tx, userId, 'join', change);
+      if (current?.membership !== 'invite' && current?.membership !== 'join') {
         const authoriser = await this.restrictedAuthoriser(room, userId);
         if (authoriser) content.join_authorised_via_users_server = authoriser;
       }
-      await room.append({ type: 'm.room.member', stateKey: userId, sender: userId, content });
+      const draft = { type: 'm.room.member', stateKey: userId, sender: userId, content };
+      const same = current?.membership === 'join' ? await room.unchanged(draft) : undefined;
+      return same ?? (await room.append(draft)).event.event_id;
     });
-    return { room_id: roomId };
   }
 
   /**

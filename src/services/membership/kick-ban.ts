@@ -1,27 +1,36 @@
 import { forbidden } from '../../core/errors.js';
 import { isInRoom, type Membership } from '../../core/events/types.js';
-import type { RoomId, UserId } from '../../core/ids.js';
+import type { EventId, RoomId, UserId } from '../../core/ids.js';
 import type { Requester } from '../requester.js';
 import type { MembershipDeps } from './context.js';
-import { memberContent } from './member-content.js';
+import { memberContent, type MemberChange } from './member-content.js';
 
 /** Kick, ban and unban: membership changes one user makes to another, judged by the auth rules. */
 export class KickBan {
   constructor(private readonly deps: MembershipDeps) {}
 
   /** Kicking someone who is not joined, invited or knocking is refused (403). */
-  kick(requester: Requester, roomId: RoomId, target: UserId, reason?: string): Promise<void> {
-    return this.change(requester, roomId, target, 'leave', reason, (current) =>
+  kick(requester: Requester, roomId: RoomId, target: UserId, change: MemberChange = {}): Promise<EventId> {
+    return this.change(requester, roomId, target, 'leave', change, (current) =>
       isInRoom(current) ? undefined : `${target} is not in the room`);
   }
 
   /** Banning works whatever the target's membership, even none. */
-  ban(requester: Requester, roomId: RoomId, target: UserId, reason?: string): Promise<void> {
-    return this.change(requester, roomId, target, 'ban', reason, () => undefined);
+  ban(requester: Requester, roomId: RoomId, target: UserId, change: MemberChange = {}): Promise<EventId> {
+    return this.change(requester, roomId, target, 'ban', change, () => undefined);
   }
 
-  unban(requester: Requester, roomId: RoomId, target: UserId, reason?: string): Promise<void> {
-    return this.change(requester, roomId, target, 'leave', reason, (current) => (current === 'ban' ? undefined : `${target} is not banned`));
+  unban(requester: Requester, roomId: RoomId, target: UserId, change: MemberChange = {}): Promise<EventId> {
+    return this.change(requester, roomId, target, 'leave', change, (current) => (current === 'ban' ? undefined : `${target} is not banned`));
+  }
+
+  /**
+   * A leave one user sends for another (the state endpoint): a kick, or an unban when the target is
+   * banned, decided under the room's lock, where the auth rules judge it as the one or the other.
+   */
+  remove(requester: Requester, roomId: RoomId, target: UserId, change: MemberChange = {}): Promise<EventId> {
+    return this.change(requester, roomId, target, 'leave', change, (current) =>
+      current === undefined || current === 'leave' ? `${target} is not in the room` : undefined);
   }
 
   private async change(
@@ -29,18 +38,20 @@ export class KickBan {
     roomId: RoomId,
     target: UserId,
     membership: Membership,
-    reason: string | undefined,
+    change: MemberChange,
     refuse: (current: Membership | undefined) => string | undefined,
-  ): Promise<void> {
-    await this.deps.writer.write(roomId, async (room) => {
+  ): Promise<EventId> {
+    return this.deps.writer.write(roomId, async (room) => {
       if ((await room.membershipOf(requester.userId)) !== 'join') throw forbidden('You are not in this room');
       const current = await room.membershipOf(target);
       const why = refuse(current);
       if (why) throw forbidden(why);
-      await room.append({ type: 'm.room.member', stateKey: target, sender: requester.userId, content: await memberContent(room.tx, target, membership, reason) });
+      const content = await memberContent(room.tx, target, membership, change);
+      const stored = await room.append({ type: 'm.room.member', stateKey: target, sender: requester.userId, content });
       if (this.deps.forgetRoomsOnLeave) {
         await room.tx.memberships.setForgotten(roomId, target, this.deps.clock.now());
       }
+      return stored.event.event_id;
     });
   }
 }

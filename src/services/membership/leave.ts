@@ -1,35 +1,38 @@
 import { AuthRejected, forbidden, notFound } from '../../core/errors.js';
-import type { RoomId } from '../../core/ids.js';
+import type { EventId, RoomId } from '../../core/ids.js';
 import { CorruptEventError } from '../../storage/room-store.js';
 import type { Requester } from '../requester.js';
 import type { MembershipDeps } from './context.js';
-import { memberContent } from './member-content.js';
+import { memberContent, type MemberChange } from './member-content.js';
 
 /**
  * `POST /rooms/{roomId}/leave`: leave, reject an invite, rescind a knock (LEAVING.md). Already
- * out: 200 without a new event. Banned: 403. No membership or unknown room: 404.
+ * out: 200 without a new event. Banned: 403. No membership or unknown room: 404. Returns the leave
+ * event in force (the earlier one when already out).
  */
 export class Leave {
   constructor(private readonly deps: MembershipDeps) {}
 
-  async leave(requester: Pick<Requester, 'userId'>, roomId: RoomId, reason?: string): Promise<void> {
+  async leave(requester: Pick<Requester, 'userId'>, roomId: RoomId, change: MemberChange = {}): Promise<EventId> {
     const userId = requester.userId;
-    await this.deps.writer.write(roomId, async (room) => {
-      const current = await room.membershipOf(userId);
+    return this.deps.writer.write(roomId, async (room) => {
+      const current = await room.member(userId);
       if (current === undefined) throw notFound('You are not a member of this room');
-      if (current === 'leave') return;
-      if (current === 'ban') throw forbidden('You are banned from this room');
-      const draft = { type: 'm.room.member', stateKey: userId, sender: userId, content: await memberContent(room.tx, userId, 'leave', reason) };
+      if (current.membership === 'leave') return current.eventId;
+      if (current.membership === 'ban') throw forbidden('You are banned from this room');
+      const draft = { type: 'm.room.member', stateKey: userId, sender: userId, content: await memberContent(room.tx, userId, 'leave', change) };
+      let stored;
       try {
-        await room.append(draft);
+        stored = await room.append(draft);
       } catch (err) {
         // A self-leave from join/invite/knock is always allowed by the auth rules; if they refuse it,
         // or its state cannot be read, the room is damaged, and the user must still get out of it.
         const damaged = err instanceof AuthRejected || err instanceof CorruptEventError;
         if (!damaged) throw err;
-        await room.appendUnchecked(draft);
+        stored = await room.appendUnchecked(draft);
       }
       if (this.deps.forgetRoomsOnLeave) await room.tx.memberships.setForgotten(roomId, userId, this.deps.clock.now());
+      return stored.event.event_id;
     });
   }
 }

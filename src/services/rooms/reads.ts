@@ -66,8 +66,9 @@ export class RoomReads {
     return { chunk: await this.deps.events.format(members) };
   }
 
+  /** Today's joined members: never the state at a departed user's leave, since they are refused. */
   async joinedMembers(requester: Requester, roomId: RoomId): Promise<{ joined: Record<string, JsonObject> }> {
-    const access = await this.deps.access.check(requester.userId, roomId);
+    const access = await this.deps.access.checkJoined(requester.userId, roomId);
     const state = await this.stateAt(access);
     const joined: Record<string, JsonObject> = {};
     for (const s of state) {

@@ -49,6 +49,18 @@ export class RoomReadAccess {
     throw new ReadDenied('You are not allowed to read this room');
   }
 
+  /**
+   * For what only a current member may ask (spec, `/joined_members`: "The current user must be in the
+   * room"): departed, invited and knocking users are refused, not shown the room as at their leave.
+   * A world-readable room is readable by anyone, as everywhere else.
+   */
+  async checkJoined(userId: UserId, roomId: RoomId): Promise<RoomAccess> {
+    const m = await this.store.memberships.get(roomId, userId);
+    if (m?.membership === 'join') return { roomId, userId, membership: 'join', upTo: undefined };
+    if (await this.isWorldReadable(roomId)) return { roomId, userId, membership: undefined, upTo: undefined };
+    throw new ReadDenied('You are not in this room');
+  }
+
   async isWorldReadable(roomId: RoomId): Promise<boolean> {
     const hv = await this.store.state.currentEvent(roomId, 'm.room.history_visibility', '');
     return historyVisibilityOf(hv?.event.content) === 'world_readable';

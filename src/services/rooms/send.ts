@@ -1,7 +1,7 @@
 import { namedLevelOf, powerLevelOf } from '../../core/auth-rules/levels.js';
 import type { Clock } from '../../core/clock.js';
-import { badJson, forbidden, notFound } from '../../core/errors.js';
-import { assertCanonicalJsonValue, canonicalJson } from '../../core/events/canonical-json.js';
+import { badJson, forbidden, invalidParam, notFound } from '../../core/errors.js';
+import { assertCanonicalJsonValue } from '../../core/events/canonical-json.js';
 import { parseEventId, type EventId, type RoomId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Store, TxnKey } from '../../storage/store.js';
@@ -33,21 +33,20 @@ export class EventSending {
     });
   }
 
-  /** Setting state to what it already is sends nothing and returns the existing event (as other servers do). */
+  /**
+   * Setting state to what it already is sends nothing and returns the existing event (as other servers
+   * do). `m.room.member` with a user ID as state key is routed to the membership service instead.
+   */
   async putState(requester: Requester, roomId: RoomId, type: string, stateKey: string, content: JsonObject): Promise<{ event_id: EventId }> {
-    if (type === 'm.room.member') throw forbidden('Use the membership endpoints (join, leave, invite, kick, ban) to change membership');
+    if (type === 'm.room.member') throw invalidParam('The state key of m.room.member must be a user ID');
     if (type === REDACTION) throw badJson('A redaction is not a state event: use /redact');
     // Checked before the comparison below, which encodes the content (a float there was a 500).
     const invalid = assertCanonicalJsonValue(content);
     if (invalid) throw badJson(`Invalid event content: ${invalid}`);
     return this.deps.writer.write(roomId, async (room) => {
-      // A redacted event no longer holds its content: setting that content again is a real change.
-      const current = await room.tx.state.currentEvent(roomId, type, stateKey);
-      if (current && current.redactedBy === null && current.event.sender === requester.userId && canonicalJson(current.event.content) === canonicalJson(content)) {
-        return { event_id: current.event.event_id };
-      }
-      const stored = await room.append({ type, stateKey, sender: requester.userId, content });
-      return { event_id: stored.event.event_id };
+      const draft = { type, stateKey, sender: requester.userId, content };
+      const same = await room.unchanged(draft);
+      return { event_id: same ?? (await room.append(draft)).event.event_id };
     });
   }
 

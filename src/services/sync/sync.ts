@@ -45,8 +45,12 @@ export interface SyncDeps {
   e2ee: E2eeSync;
 }
 
-/** Long-polls are capped so that a client asking for hours does not pin a request for hours. */
-const MAX_TIMEOUT_MS = 5 * 60_000;
+/**
+ * Long-polls are capped so that a client asking for hours does not pin a request for hours, and so
+ * that a proxy in front (README: its read timeout must be longer) never cuts an idle long-poll off.
+ * Clients ask for 30 s as a rule; a capped long-poll just ends empty and the client polls again.
+ */
+export const MAX_SYNC_TIMEOUT_MS = 60_000;
 
 /**
  * `GET /sync`: initial and incremental sync, long-polling through the notifier. Rooms are chosen
@@ -60,7 +64,7 @@ export class SyncService {
     if (req.since !== undefined && !since) throw invalidParam('Invalid since token');
     const filter = await this.resolveFilter(requester.userId, req.filter);
     if (req.setPresence !== 'offline') await this.deps.presence.update(requester.userId, req.setPresence ?? 'online', undefined, { coarse: true });
-    const deadline = this.deps.clock.now() + Math.min(Math.max(req.timeoutMs, 0), MAX_TIMEOUT_MS);
+    const deadline = this.deps.clock.now() + Math.min(Math.max(req.timeoutMs, 0), MAX_SYNC_TIMEOUT_MS);
     for (;;) {
       const sequence = this.deps.notifier.sequence;
       const result = await this.compute(requester, since, filter, req.fullState);
