@@ -55,11 +55,11 @@ export class KyselyMembershipStore implements MembershipStore {
   async joinPositions(roomId: RoomId, userId: UserId): Promise<number[]> {
     // Through the user's own state history (primary-key order), not a scan of the room's events.
     const rows = await this.db.selectFrom('state_entries as s').innerJoin('events as e', 'e.event_id', 's.event_id')
-      .select('s.from_pos')
+      .select(['s.from_pos', 'e.membership'])
       .where('s.room_id', '=', roomId).where('s.type', '=', 'm.room.member').where('s.state_key', '=', userId)
-      .where('e.membership', '=', 'join')
       .orderBy('s.from_pos').execute();
-    return rows.map((r) => Number(r.from_pos));
+    // A join that follows a join (a per-room profile change) is not a join: the user was in already.
+    return rows.filter((r, i) => r.membership === 'join' && rows[i - 1]?.membership !== 'join').map((r) => Number(r.from_pos));
   }
 
   async setForgotten(roomId: RoomId, userId: UserId, ts: number | null): Promise<void> {
