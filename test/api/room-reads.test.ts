@@ -554,6 +554,49 @@ forEachBackend('room reads: events, context, messages, state, members, and who m
         assertError(await s.request('GET', url, { token: eve.accessToken }), 403, 'M_FORBIDDEN', 'GET', url);
       }
     });
+
+    it('only a user who joined is a departed member: after a rejected invite, a rescinded knock or a ban without a join, 403 M_FORBIDDEN on state, members and aliases, and only their own membership events', async () => {
+      const alice = await user('alice');
+      const roomId = await r.createRoom(alice, { preset: 'private_chat', room_version: '10' });
+      await r.putState(alice, roomId, 'm.room.join_rules', { join_rule: 'knock' });
+      await r.putState(alice, roomId, 'm.room.history_visibility', { history_visibility: 'shared' });
+      await r.putState(alice, roomId, 'm.room.topic', { topic: 'members only' });
+      await r.putState(alice, roomId, 'org.example.custom', { secret: 1 }, 'k');
+      const message = await r.send(alice, roomId, 'for members');
+      const rejected = await user('rejected');
+      await r.invite(alice, roomId, rejected);
+      await r.leave(rejected, roomId);
+      const rescinded = await user('rescinded');
+      await r.ok('POST', `/knock/${q(roomId)}`, rescinded, {});
+      await r.leave(rescinded, roomId);
+      const banned = await user('banned');
+      await r.ban(alice, roomId, banned);
+      for (const u of [rejected, rescinded, banned]) {
+        for (const rest of ['/state', '/state/m.room.topic', '/state/org.example.custom/k', '/members', '/joined_members', '/aliases']) {
+          const url = path(roomId, rest);
+          assertError(await s.request('GET', url, { token: u.accessToken }), 403, 'M_FORBIDDEN', 'GET', url);
+        }
+        for (const rest of [`/event/${q(message)}`, `/context/${q(message)}`]) {
+          const url = path(roomId, rest);
+          assertError(await s.request('GET', url, { token: u.accessToken }), 404, 'M_NOT_FOUND', 'GET', url);
+        }
+        // Their own membership events, and nothing else: not the room's messages, state or other members.
+        const own = (await messages(u, roomId, 'dir=b&limit=100')).chunk;
+        assert.ok(own.length > 0);
+        assert.deepEqual(own.filter((e) => e.type !== 'm.room.member' || e.state_key !== u.userId), []);
+        const ownLast = own[0]!;
+        const context = await read<{ event: Ev; state: Ev[]; events_before: Ev[] }>(u, path(roomId, `/context/${q(ownLast.event_id)}`));
+        assert.equal(context.event.event_id, ownLast.event_id);
+        assert.deepEqual(context.state.map((e) => [e.type, e.state_key]), [['m.room.member', u.userId]]);
+        assert.deepEqual(context.events_before.filter((e) => e.state_key !== u.userId), []);
+      }
+      // A world-readable room is readable by anyone, these users included.
+      await r.putState(alice, roomId, 'm.room.history_visibility', { history_visibility: 'world_readable' });
+      for (const u of [rejected, rescinded, banned]) {
+        assert.deepEqual(await read(u, path(roomId, '/state/m.room.topic')), { topic: 'members only' });
+      }
+    });
+
   });
 
   describe('history visibility on every read path', () => {
@@ -666,16 +709,18 @@ forEachBackend('room reads: events, context, messages, state, members, and who m
       await r.putState(alice, roomId, 'm.room.history_visibility', { history_visibility: 'invited' });
       await r.invite(alice, roomId, bob);
       await r.send(alice, roomId, 'while invited');
-      // `invited` -> `shared` while bob is invited: the old setting lets him see this change...
-      const change = await r.putState(alice, roomId, 'm.room.history_visibility', { history_visibility: 'shared' });
-      // ...but under `shared` an invited user who never joins sees nothing new.
+      // `invited` -> `joined` while bob is invited: the old setting lets him see this change...
+      const change = await r.putState(alice, roomId, 'm.room.history_visibility', { history_visibility: 'joined' });
+      // ...but under `joined` an invited user sees nothing new until he joins.
       await r.send(alice, roomId, 'after the change');
+      await r.join(bob, roomId);
       await r.leave(bob, roomId);
       const chunk = (await messages(bob, roomId, 'dir=b&limit=100')).chunk;
       assert.deepEqual(bodies(chunk), ['while invited']);
-      assert.deepEqual(chunk.filter((e) => e.type === 'm.room.history_visibility').map((e) => e.event_id), [change]);
+      // The change is the newest setting he sees (the earlier ones, under `shared`, he sees as a joiner).
+      assert.equal(chunk.find((e) => e.type === 'm.room.history_visibility')!.event_id, change);
       assert.equal(chunk[0]!.content.membership, 'leave');
-      assert.equal((await read<Ev>(bob, path(roomId, `/event/${q(change)}`))).content.history_visibility, 'shared');
+      assert.equal((await read<Ev>(bob, path(roomId, `/event/${q(change)}`))).content.history_visibility, 'joined');
     });
 
     it('world_readable: a user who never joined reads /messages, /context, /event, /state, /members', async () => {

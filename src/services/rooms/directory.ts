@@ -50,7 +50,7 @@ export class RoomDirectory {
   }
 
   async roomAliases(requester: Requester, roomId: RoomId): Promise<{ aliases: RoomAlias[] }> {
-    await this.deps.access.check(requester.userId, roomId);
+    await this.deps.access.checkState(requester.userId, roomId);
     return { aliases: await this.deps.store.aliases.forRoom(roomId) };
   }
 

@@ -44,19 +44,19 @@ export class RoomReads {
 
   /** Current state, or the state at the user's leave for departed users. */
   async state(requester: Requester, roomId: RoomId): Promise<ClientEvent[]> {
-    const access = await this.deps.access.check(requester.userId, roomId);
+    const access = await this.deps.access.checkState(requester.userId, roomId);
     return this.deps.events.format(await this.stateAt(access));
   }
 
   async stateEvent(requester: Requester, roomId: RoomId, type: string, stateKey: string): Promise<ClientEvent> {
-    const access = await this.deps.access.check(requester.userId, roomId);
+    const access = await this.deps.access.checkState(requester.userId, roomId);
     const [found] = await this.stateAt(access, undefined, [[type, stateKey]]);
     if (!found) throw notFound('State event not found');
     return this.deps.events.formatOne(found);
   }
 
   async members(requester: Requester, roomId: RoomId, q: { at?: string; membership?: Membership; notMembership?: Membership }): Promise<{ chunk: ClientEvent[] }> {
-    const access = await this.deps.access.check(requester.userId, roomId);
+    const access = await this.deps.access.checkState(requester.userId, roomId);
     const at = q.at === undefined ? undefined : this.tokenPos(q.at, 'at');
     const state = await this.stateAt(access, at);
     const members = state.filter((s) => s.event.type === 'm.room.member').filter((s) => {
@@ -144,7 +144,7 @@ export class RoomReads {
     const half = Math.ceil(limit / 2);
     const before = await this.messages(requester, roomId, { dir: 'b', from: formatEventToken(target.pos - 1), limit: half, ...(filter ? { filter } : {}) });
     const after = await this.messages(requester, roomId, { dir: 'f', from: formatEventToken(target.pos), limit: limit - half, ...(filter ? { filter } : {}) });
-    const state = await this.deps.store.state.at(roomId, target.pos);
+    const state = this.deps.access.visibleState(access, await this.deps.store.state.at(roomId, target.pos));
     // The filter applies to the events around the target and to the state, not to the target (spec).
     const shownState = filter ? filterEvents(filter, state.map(asFilterable)).map((f) => f.stored) : state;
     return {
