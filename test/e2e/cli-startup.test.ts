@@ -1,0 +1,124 @@
+// Start-up failures as an operator meets them: one `hearth: …` line saying what to do, exit 1, no
+// stack trace; Ctrl-C and SIGTERM stop Hearth at any moment of start-up.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { freePort, runHearth, spawnHearth } from '../helpers/child-server.js';
+
+/** Exactly one line on standard error, starting `hearth: `, and no stack trace. */
+function assertOneLine(stderr: string, pattern: RegExp): void {
+  assert.match(stderr, /^hearth: [^\n]+\n$/, stderr);
+  assert.doesNotMatch(stderr, /\n\s+at /);
+  assert.match(stderr, pattern);
+}
+
+describe('serve: start-up failures', { concurrency: true }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hearth-cli-startup-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a port already in use names the address and what to do', async () => {
+    const port = await freePort();
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(port, '127.0.0.1', resolve));
+    try {
+      const res = await runHearth(['serve', '--port', String(port), '--data-dir', path.join(dir, 'inuse')]);
+      assert.equal(res.code, 1);
+      assertOneLine(res.stderr, new RegExp(`^hearth: cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use .*choose another --port`));
+    } finally {
+      other.close();
+    }
+  });
+
+  it('a host that does not resolve, and an address not on this machine', async () => {
+    const unresolved = await runHearth(['serve', '--host', 'no-such-host.invalid', '--port', '0', '--data-dir', path.join(dir, 'host')]);
+    assert.equal(unresolved.code, 1);
+    assertOneLine(unresolved.stderr, /^hearth: cannot listen on no-such-host\.invalid: the host name does not resolve; give --host an IP address/);
+    // 192.0.2.0/24 is reserved for documentation: never an address of this machine.
+    const foreign = await runHearth(['serve', '--host', '192.0.2.1', '--port', '0', '--data-dir', path.join(dir, 'host')]);
+    assert.equal(foreign.code, 1);
+    assertOneLine(foreign.stderr, /^hearth: cannot listen on 192\.0\.2\.1:0: no network interface of this machine has that address/);
+  });
+
+  it('a data directory that is a file, or under a file (ENOTDIR), is refused before anything is written', async () => {
+    const file = path.join(dir, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const itself = await runHearth(['serve', '--data-dir', file]);
+    assert.equal(itself.code, 1);
+    assertOneLine(itself.stderr, new RegExp(`^hearth: data directory ${file} cannot be used: it is a file, not a directory; choose another with --data-dir`));
+    const under = await runHearth(['register-user', 'alice', '--password', 'long enough', '--data-dir', path.join(file, 'data')]);
+    assert.equal(under.code, 1);
+    assertOneLine(under.stderr, new RegExp(`^hearth: data directory ${file}/data cannot be used: ${file} is a file, not a directory`));
+  });
+
+  it('a data directory under /proc, /sys or /dev is refused at once (Node\'s mkdir would spin forever under /proc)', { timeout: 60_000 }, async () => {
+    for (const dataDir of ['/proc/hearth', '/sys/hearth', '/dev/hearth']) {
+      const started = Date.now();
+      const res = await runHearth(['serve', '--data-dir', dataDir]);
+      assert.equal(res.code, 1, dataDir);
+      assertOneLine(res.stderr, new RegExp(`^hearth: data directory ${dataDir} is on /(proc|sys|dev), a kernel file system, not a disk`));
+      assert.ok(Date.now() - started < 15_000, `${dataDir}: refused in ${Date.now() - started} ms`);
+    }
+  });
+
+  it('an unreachable PostgreSQL says so in one line, without the password', async () => {
+    const port = await freePort();
+    const res = await runHearth(['serve', '--data-dir', path.join(dir, 'pg'), '--database', `postgres://hearth:s3cret-pw@127.0.0.1:${port}/hearth`]);
+    assert.equal(res.code, 1);
+    assertOneLine(res.stderr, new RegExp(`^hearth: cannot connect to the database postgres://hearth:\\*\\*\\*@127\\.0\\.0\\.1:${port}/hearth: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\n$`));
+    assert.doesNotMatch(res.stderr, /s3cret-pw/);
+  });
+
+  // The throwaway cluster of scripts/test.mjs trusts every local login (any password gets in), so a
+  // wrong password cannot fail there: a database and a role that do not exist are refused instead.
+  it('PostgreSQL refusing the login (no such database, no such role) says why in one line, without the password', { skip: process.env.TEST_POSTGRES_URL ? false : 'TEST_POSTGRES_URL is not set' }, async () => {
+    const base = new URL(process.env.TEST_POSTGRES_URL!);
+    const cases = [
+      { user: base.username, db: 'hearth_no_such_db', why: /database "hearth_no_such_db" does not exist/ },
+      { user: 'hearth_no_such_role', db: base.pathname.slice(1), why: /role "hearth_no_such_role" does not exist/ },
+    ];
+    for (const { user, db, why } of cases) {
+      const url = `postgres://${user}:s3cret-pw@${base.host}/${db}`;
+      const res = await runHearth(['serve', '--data-dir', path.join(dir, 'pg'), '--database', url]);
+      assert.equal(res.code, 1, res.stderr);
+      assertOneLine(res.stderr, new RegExp(`^hearth: cannot connect to the database postgres://${user}:\\*\\*\\*@${base.host.replace(/\./g, '\\.')}/${db}: `));
+      assert.match(res.stderr, why);
+      assert.doesNotMatch(res.stderr, /s3cret-pw/);
+    }
+  });
+});
+
+describe('serve: signals during start-up', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hearth-cli-signals-'));
+  // A "database" that accepts connections and never answers: start-up waits on it indefinitely.
+  let silent: Server;
+  const sockets: Socket[] = [];
+  after(() => {
+    for (const s of sockets) s.destroy();
+    silent?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} while start-up waits for the database stops Hearth at once`, async () => {
+      silent ??= createServer((s) => sockets.push(s));
+      if (!silent.listening) await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const port = (silent.address() as { port: number }).port;
+      const child = spawnHearth(['serve', '--data-dir', dir, '--database', `postgres://hearth@127.0.0.1:${port}/hearth`]);
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, s) => resolve(s ?? code)));
+      let stderr = '';
+      child.stderr?.on('data', (d) => (stderr += d));
+      // Wait until Hearth is connected to the silent server, i.e. well into start-up (the pool gives up after 5 s).
+      for (let i = 0; i < 400 && sockets.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      assert.ok(sockets.length > 0, `Hearth never connected to the database; stderr: ${stderr}`);
+      child.kill(signal);
+      const ended = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 3000))]);
+      if (ended === 'still running') child.kill('SIGKILL');
+      assert.equal(ended, signal, `after ${signal}: ${String(ended)}; stderr: ${stderr}`);
+      assert.equal(stderr, `hearth: ${signal} during start-up: stopping now\n`);
+      sockets.length = 0;
+    });
+  }
+});
