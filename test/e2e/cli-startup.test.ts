@@ -1,7 +1,8 @@
 // Start-up failures as an operator meets them: one `hearth: …` line saying what to do, exit 1, no
 // stack trace; Ctrl-C and SIGTERM stop Hearth at any moment of start-up.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,6 +52,31 @@ describe('serve: start-up failures', { concurrency: true }, () => {
     const under = await runHearth(['register-user', 'alice', '--password', 'long enough', '--data-dir', path.join(file, 'data')]);
     assert.equal(under.code, 1);
     assertOneLine(under.stderr, new RegExp(`^hearth: data directory ${file}/data cannot be used: ${file} is a file, not a directory`));
+  });
+
+  // root may write anywhere: as root, Hearth runs as `nobody` for this test (through runuser).
+  const asRoot = process.getuid?.() === 0;
+  it('a data directory this user may not create or write into (EACCES) is refused', async () => {
+    const locked = path.join(dir, 'locked');
+    mkdirSync(path.join(locked, 'existing'), { recursive: true });
+    chmodSync(dir, 0o755);
+    chmodSync(locked, asRoot ? 0o755 : 0o555);
+    chmodSync(path.join(locked, 'existing'), asRoot ? 0o755 : 0o555);
+    const run = (dataDir: string) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const hearth = [process.execPath, '--import', 'tsx', 'test/helpers/run-hearth.ts', 'serve', '--data-dir', dataDir];
+      const [cmd, ...args] = asRoot ? ['runuser', '-u', 'nobody', '--', ...hearth] : hearth;
+      const child = spawn(cmd!, args, { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+    const create = await run(path.join(locked, 'data'));
+    assert.equal(create.code, 1, create.stderr);
+    assertOneLine(create.stderr, new RegExp(`^hearth: data directory ${locked}/data cannot be used: cannot create ${locked}/data: permission denied for this user \\(uid \\d+\\); choose another with --data-dir`));
+    const write = await run(path.join(locked, 'existing'));
+    assert.equal(write.code, 1, write.stderr);
+    assertOneLine(write.stderr, new RegExp(`^hearth: data directory ${locked}/existing cannot be used: it is not writable: permission denied for this user`));
+    chmodSync(locked, 0o755);
   });
 
   it('a data directory under /proc, /sys or /dev is refused at once (Node\'s mkdir would spin forever under /proc)', { timeout: 60_000 }, async () => {
