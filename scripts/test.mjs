@@ -3,7 +3,7 @@
 // and PostgreSQL's binaries are installed, a throwaway cluster is started for the PostgreSQL suites.
 // HEARTH_REQUIRE_POSTGRES=1 (set by CI) makes a missing PostgreSQL a failure instead of a skip.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { postgresBinDir, startPostgres } from './pg-cluster.mjs';
@@ -27,6 +27,8 @@ const env = { ...process.env };
 const coverageDir = process.argv.slice(2).length ? undefined : mkdtempSync(path.join(tmpdir(), 'hearth-spec-coverage-'));
 if (coverageDir) env.HEARTH_SPEC_COVERAGE_DIR = coverageDir;
 let postgres;
+/** Said before the run and again at its end, with every skipped test and suite. */
+const skipNotes = [];
 if (!env.TEST_POSTGRES_URL) {
   const binDir = postgresBinDir();
   if (binDir) {
@@ -36,12 +38,17 @@ if (!env.TEST_POSTGRES_URL) {
     console.error('PostgreSQL is required (HEARTH_REQUIRE_POSTGRES=1) but no binaries were found under /usr/lib/postgresql');
     process.exit(1);
   } else {
-    console.log('\n*** SKIPPED: PostgreSQL suites (no PostgreSQL binaries; install postgresql or set TEST_POSTGRES_URL) ***\n');
+    skipNotes.push('PostgreSQL suites (no PostgreSQL binaries; install postgresql or set TEST_POSTGRES_URL)');
+    console.log(`\n*** SKIPPED: ${skipNotes.at(-1)} ***\n`);
   }
 }
 
+const skipDir = mkdtempSync(path.join(tmpdir(), 'hearth-test-skips-'));
+const skipFile = path.join(skipDir, 'skips.jsonl');
 const child = spawn(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2',
+  '--import', 'tsx', '--test', '--test-concurrency=2',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  `--test-reporter=${path.join(root, 'scripts', 'skip-reporter.mjs')}`, `--test-reporter-destination=${skipFile}`,
   // Client libraries under test (matrix-js-sdk) leave request timers running after they stop.
   '--test-force-exit', ...files,
 ], { cwd: root, env, stdio: 'inherit' });
@@ -57,4 +64,24 @@ if (coverageDir) {
   }
   rmSync(coverageDir, { recursive: true, force: true });
 }
+reportSkips();
 process.exit(code || coverageCode);
+
+/** Ends the run with every skip, grouped by reason, where it cannot scroll out of sight. */
+function reportSkips() {
+  const skips = existsSync(skipFile) ? readFileSync(skipFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  rmSync(skipDir, { recursive: true, force: true });
+  const byReason = new Map();
+  for (const s of skips) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s]);
+  if (skipNotes.length === 0 && byReason.size === 0) return;
+  console.log('');
+  for (const note of skipNotes) console.log(`*** SKIPPED: ${note} ***`);
+  for (const [reason, list] of byReason) {
+    const suites = list.filter((s) => s.suite).length;
+    const tests = list.length - suites;
+    const counts = [tests && `${tests} test${tests > 1 ? 's' : ''}`, suites && `${suites} suite${suites > 1 ? 's' : ''}`].filter(Boolean).join(' and ');
+    console.log(`*** SKIPPED: ${counts}: ${reason} ***`);
+    for (const file of new Set(list.map((s) => s.file))) console.log(`      ${file}`);
+  }
+  console.log('');
+}
