@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { postgresBinDir, startPostgres } from '../../scripts/pg-cluster.mjs';
 import { freePort, runHearth, spawnHearth } from '../helpers/child-server.js';
 
 /** Exactly one line on standard error, starting `hearth: `, and no stack trace. */
@@ -97,8 +98,22 @@ describe('serve: start-up failures', { concurrency: true }, () => {
     assert.doesNotMatch(res.stderr, /s3cret-pw/);
   });
 
-  // The throwaway cluster of scripts/test.mjs trusts every local login (any password gets in), so a
-  // wrong password cannot fail there: a database and a role that do not exist are refused instead.
+  // A cluster of its own that checks passwords, as an installed PostgreSQL does (the shared test
+  // cluster of scripts/test.mjs trusts every login, so no password can be wrong there).
+  const binDir = postgresBinDir();
+  it('a wrong PostgreSQL password says "password authentication failed" in one line, without the password', { skip: binDir ? false : 'PostgreSQL binaries not found under /usr/lib/postgresql', timeout: 60_000 }, async () => {
+    const cluster = await startPostgres(binDir!, { password: 'the-right-pw' });
+    try {
+      const url = cluster.url.replace('the-right-pw', 'a-wrong-pw');
+      const res = await runHearth(['serve', '--data-dir', path.join(dir, 'pg-password'), '--database', url]);
+      assert.equal(res.code, 1, res.stderr);
+      assert.equal(res.stderr, `hearth: cannot connect to the database postgres://postgres:***@127.0.0.1:${cluster.port}/postgres: password authentication failed for user "postgres"\n`);
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  // The shared test cluster: a database and a role that do not exist.
   it('PostgreSQL refusing the login (no such database, no such role) says why in one line, without the password', { skip: process.env.TEST_POSTGRES_URL ? false : 'TEST_POSTGRES_URL is not set' }, async () => {
     const base = new URL(process.env.TEST_POSTGRES_URL!);
     const cases = [
