@@ -12,7 +12,8 @@ import { runHearth } from '../helpers/child-server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-describe('hearth usage', { concurrency: true }, () => {
+// Two at a time: each test starts Hearth processes, and the machine may be shared.
+describe('hearth usage', { concurrency: 2 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'hearth-cli-usage-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
