@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildConfig } from '../config/load.js';
-import { MigrationError } from '../storage/errors.js';
+import { MigrationError } from '../app.js';
 import { describeFsError, explainStartupError, redactDatabaseUrl } from './startup-errors.js';
 
 // The CLI tests (test/e2e/cli-startup.test.ts) meet most of these for real; these are the ones a

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { MigrationError } from '../storage/errors.js';
+import { MigrationError } from '../app.js';
 
 /**
  * Why Hearth cannot start, said so that the operator knows what to do: printed as one
