@@ -2,7 +2,7 @@
 // (scripts/test.mjs) and by the benchmark (bench/). When we are root, initdb and postgres (which
 // refuse root) run as the `postgres` user through runuser.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,6 +43,8 @@ export function asPostgres(bin, args, opts = {}) {
  * off (fast; for tests, where the cluster is thrown away); true keeps PostgreSQL's durable
  * defaults (fsync, synchronous_commit and full_page_writes on), which is what a benchmark must measure.
  * `options.settings`: further `-c name=value` settings, e.g. `{ max_connections: 100 }`.
+ * `options.password`: when set, TCP logins need it (scram-sha-256) instead of being trusted, and
+ * `url` carries it; what a real installation does, for tests of a wrong password.
  */
 export async function startPostgres(binDir, options = {}) {
   const durable = options.durable ?? false;
@@ -54,8 +56,14 @@ export async function startPostgres(binDir, options = {}) {
     chownSync(dir, Number(pw.stdout.trim()), Number(gid.stdout.trim()));
   }
   const data = path.join(dir, 'data');
+  const auth = ['-A', 'trust'];
+  if (options.password !== undefined) {
+    const pwfile = path.join(dir, 'pwfile');
+    writeFileSync(pwfile, `${options.password}\n`, { mode: 0o644 });
+    auth.splice(0, 2, '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
+  }
   // --no-sync only skips initdb's own flushes of the new cluster's files, not the server's.
-  const init = spawnSync(...asPostgres(path.join(binDir, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], { encoding: 'utf8' }));
+  const init = spawnSync(...asPostgres(path.join(binDir, 'initdb'), ['-D', data, ...auth, '-U', 'postgres', '--no-sync', '-E', 'UTF8'], { encoding: 'utf8' }));
   if (init.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${init.stderr}`);
@@ -72,7 +80,7 @@ export async function startPostgres(binDir, options = {}) {
     '-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', dir,
     ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
   ], { stdio: 'ignore' }));
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const url = `postgres://postgres${options.password === undefined ? '' : `:${encodeURIComponent(options.password)}`}@127.0.0.1:${port}/postgres`;
   for (let i = 0; i < 100; i++) {
     const ready = spawnSync(path.join(binDir, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], { encoding: 'utf8' });
     if (ready.status === 0) {

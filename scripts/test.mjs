@@ -5,7 +5,7 @@
 // `--quick` (`npm run test:quick`): the unit tests and the API tests on SQLite only, no PostgreSQL
 // cluster and no process, browser, crash or fuzz suites; with file arguments, those files on SQLite.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,13 +35,16 @@ const env = { ...process.env };
 const coverageDir = named.length || quick ? undefined : mkdtempSync(path.join(tmpdir(), 'hearth-spec-coverage-'));
 if (coverageDir) env.HEARTH_SPEC_COVERAGE_DIR = coverageDir;
 // The suites skip PostgreSQL, with test/helpers/backends.ts's reason, when TEST_POSTGRES_URL is unset.
-const QUICK_SKIP_LINE = '\n*** SKIPPED: PostgreSQL suites (quick run: SQLite only; `npm test` runs them) ***\n';
+const QUICK_SKIP_NOTE = 'PostgreSQL suites (quick run: SQLite only; `npm test` runs them)';
+let postgres;
+/** Said before the run and again at its end, with every skipped test and suite. */
+const skipNotes = [];
 if (quick) {
   delete env.TEST_POSTGRES_URL;
   env.HEARTH_TEST_QUICK = '1';
-  console.log(QUICK_SKIP_LINE);
+  skipNotes.push(QUICK_SKIP_NOTE);
+  console.log(`\n*** SKIPPED: ${QUICK_SKIP_NOTE} ***\n`);
 }
-let postgres;
 if (!quick && !env.TEST_POSTGRES_URL) {
   const binDir = postgresBinDir();
   if (binDir) {
@@ -51,7 +54,8 @@ if (!quick && !env.TEST_POSTGRES_URL) {
     console.error('PostgreSQL is required (HEARTH_REQUIRE_POSTGRES=1) but no binaries were found under /usr/lib/postgresql');
     process.exit(1);
   } else {
-    console.log('\n*** SKIPPED: PostgreSQL suites (no PostgreSQL binaries; install postgresql or set TEST_POSTGRES_URL) ***\n');
+    skipNotes.push('PostgreSQL suites (no PostgreSQL binaries; install postgresql or set TEST_POSTGRES_URL)');
+    console.log(`\n*** SKIPPED: ${skipNotes.at(-1)} ***\n`);
   }
 }
 
@@ -63,15 +67,18 @@ const CONCURRENCY = 2;
 const shardDir = quick && !named.length ? mkdtempSync(path.join(tmpdir(), 'hearth-quick-')) : undefined;
 const runFiles = shardDir ? shards(files, CONCURRENCY, shardDir) : files;
 
+const skipDir = mkdtempSync(path.join(tmpdir(), 'hearth-test-skips-'));
+const skipFile = path.join(skipDir, 'skips.jsonl');
 const child = spawn(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${CONCURRENCY}`,
+  '--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`,
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  `--test-reporter=${path.join(root, 'scripts', 'skip-reporter.mjs')}`, `--test-reporter-destination=${skipFile}`,
   // Client libraries under test (matrix-js-sdk) leave request timers running after they stop.
   '--test-force-exit', ...runFiles,
 ], { cwd: root, env, stdio: 'inherit' });
 const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 if (shardDir) rmSync(shardDir, { recursive: true, force: true });
 if (postgres) await postgres.stop();
-if (quick) console.log(QUICK_SKIP_LINE);
 let coverageCode = 0;
 if (coverageDir) {
   if (code === 0) {
@@ -82,6 +89,7 @@ if (coverageDir) {
   }
   rmSync(coverageDir, { recursive: true, force: true });
 }
+reportSkips();
 process.exit(code || coverageCode);
 
 /** Writes `count` shard files into `dir`, each importing a share of `testFiles` (largest first, each onto the lightest shard). */
@@ -100,3 +108,21 @@ function shards(testFiles, count, dir) {
   });
 }
 
+/** Ends the run with every skip, grouped by reason, where it cannot scroll out of sight. */
+function reportSkips() {
+  const skips = existsSync(skipFile) ? readFileSync(skipFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  rmSync(skipDir, { recursive: true, force: true });
+  const byReason = new Map();
+  for (const s of skips) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s]);
+  if (skipNotes.length === 0 && byReason.size === 0) return;
+  console.log('');
+  for (const note of skipNotes) console.log(`*** SKIPPED: ${note} ***`);
+  for (const [reason, list] of byReason) {
+    const suites = list.filter((s) => s.suite).length;
+    const tests = list.length - suites;
+    const counts = [tests && `${tests} test${tests > 1 ? 's' : ''}`, suites && `${suites} suite${suites > 1 ? 's' : ''}`].filter(Boolean).join(' and ');
+    console.log(`*** SKIPPED: ${counts}: ${reason} ***`);
+    for (const file of new Set(list.map((s) => s.file))) console.log(`      ${file}`);
+  }
+  console.log('');
+}

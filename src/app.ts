@@ -14,6 +14,9 @@ import { loadOrCreateSigningKey } from './storage/signing-key-file.js';
 import type { Store } from './storage/store.js';
 import type { SigningKey } from './core/events/signing-key.js';
 
+/** What the commands (cli/) tell apart when start-up fails: the schema could not be brought up to date. */
+export { MigrationError } from './storage/errors.js';
+
 export interface AppOverrides {
   clock?: Clock;
   logger?: FastifyBaseLogger;

@@ -1,23 +1,20 @@
 import { generateConfig } from './cli/generate-config.js';
 import { registerUser } from './cli/register-user.js';
 import { serve } from './cli/serve.js';
+import { hearthVersion } from './cli/version.js';
 
 const USAGE = `usage: hearth <command> [options]
 
 commands:
   serve                      run the homeserver (what \`npm start\` runs)
-  register-user <localpart>  create an account on the configured database [--password P] [--admin]
-  generate-config            print a configuration file with every setting and its default
+  register-user <user>       create an account on the configured database
+  generate-config            print (or write) a configuration file with every setting and its default
 
-options of serve and register-user:
-  --config FILE          YAML configuration file            (HEARTH_CONFIG)
-  --host HOST            listen address, default 127.0.0.1  (HEARTH_HOST)
-  --port PORT            listen port, default 8008          (HEARTH_PORT)
-  --server-name NAME     the server name, default localhost (HEARTH_SERVER_NAME)
-  --data-dir DIR         data directory, default ./data     (HEARTH_DATA_DIR)
-  --database DB          SQLite file path or postgres:// URL (HEARTH_DATABASE)
-  --enable-registration  allow open registration            (HEARTH_ENABLE_REGISTRATION=true)
-  --disable-rate-limits  turn every rate limiter off        (HEARTH_DISABLE_RATE_LIMITS=true)
+  hearth <command> --help    the options of a command
+  hearth --version           the version of Hearth
+
+Through npm, put -s before the command so that npm's banner stays out of the output:
+  npm run -s hearth -- generate-config > hearth.yaml
 `;
 
 /** Dispatches a command line; resolves to the process exit code (serve resolves when it stops). */
@@ -30,14 +27,23 @@ export async function main(argv: string[]): Promise<number> {
       return registerUser(rest);
     case 'generate-config':
       return generateConfig(rest);
+    case '--version':
+    case '-V':
+    case 'version':
+      process.stdout.write(`hearth ${hearthVersion()}\n`);
+      return 0;
     case undefined:
+      process.stderr.write(USAGE);
+      return 2;
     case 'help':
     case '--help':
     case '-h':
       process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
+      return 0;
     default:
-      process.stderr.write(`hearth: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      process.stderr.write(command.startsWith('-')
+        ? `hearth: unknown option ${command}; see hearth --help\n`
+        : `hearth: unknown command ${JSON.stringify(command)}; see hearth --help\n`);
       return 2;
   }
 }

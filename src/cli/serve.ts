@@ -1,23 +1,37 @@
 import { buildApp } from '../app.js';
-import { CONFIG_FLAGS, configOrExit, parseFlags, withUsage } from './options.js';
+import { prepareDirectories } from './directories.js';
 import { createLogger } from './logger.js';
+import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configFrom, runCommand } from './options.js';
+import { watchStopSignals } from './signals.js';
+import { explained } from './startup-errors.js';
+
+const USAGE = `usage: hearth serve [options]
+
+Runs the homeserver until SIGTERM or SIGINT (Ctrl-C), then finishes in-flight requests, closes the
+database and exits 0. A signal during start-up stops it at once.
+
+${CONFIG_FLAGS_HELP}`;
+
+const SPEC = { name: 'serve', usage: USAGE, options: CONFIG_FLAGS } as const;
 
 /** `hearth serve`: runs until SIGTERM/SIGINT, then finishes in-flight requests and closes the database. */
 export function serve(argv: string[]): Promise<number> {
-  return withUsage(async () => {
-    const { values } = parseFlags(argv, CONFIG_FLAGS);
-    const config = configOrExit(values);
-    if (typeof config === 'number') return config;
+  return runCommand(SPEC, argv, async ({ values }) => {
+    const signals = watchStopSignals();
+    const config = configFrom(values);
     const logger = createLogger(config);
-    const stopped = new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGTERM', resolve);
-      process.once('SIGINT', resolve);
+    const app = await explained(config, 'open', async () => {
+      await prepareDirectories(config);
+      return buildApp(config, { logger });
     });
-    const app = await buildApp(config, { logger });
-    const address = await app.listen();
+    const address = await explained(config, 'listen', () => app.listen()).catch(async (err: unknown) => {
+      await app.close();
+      throw err;
+    });
+    signals.started();
     logger.info({ address, serverName: config.serverName, database: config.database.kind }, 'Hearth is serving');
 
-    const signal = await stopped;
+    const signal = await signals.stopped;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     await app.close();
     logger.info('stopped');

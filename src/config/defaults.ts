@@ -27,4 +27,6 @@ export const DEFAULTS = {
   max_request_bytes: 1024 * 1024,
   // scrypt N=2^15, r=8, p=1: 32 MiB and ~100 ms per hash, run on the libuv pool.
   password_hashing: { cost: 32768, block_size: 8, parallelization: 1 },
+  // Shortest password accepted by registration, password change and `hearth register-user`.
+  password_min_length: 8,
 } as const;

@@ -54,6 +54,27 @@ describe('configuration', () => {
     assert.equal(c.enableRegistration, true);
   });
 
+  it('an environment boolean or port that is not one is refused under the variable\'s name, not read as off', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ HEARTH_ENABLE_REGISTRATION: 'maybe' }, 'HEARTH_ENABLE_REGISTRATION'],
+      [{ HEARTH_DISABLE_RATE_LIMITS: '' }, 'HEARTH_DISABLE_RATE_LIMITS'],
+      [{ HEARTH_PORT: '80a' }, 'HEARTH_PORT'],
+      [{ HEARTH_PORT: '70000' }, 'HEARTH_PORT'],
+    ];
+    for (const [env, key] of cases) {
+      assert.throws(() => loadConfig({}, env), (err: unknown) => err instanceof ConfigError && err.key === key && err.message.startsWith(`invalid config: ${key}: must be`), key);
+    }
+    assert.throws(() => loadConfig({ port: 'http' }, {}), (err: unknown) => err instanceof ConfigError && err.key === '--port');
+    assert.equal(loadConfig({}, { HEARTH_ENABLE_REGISTRATION: 'OFF' }).enableRegistration, false);
+    assert.equal(loadConfig({}, { HEARTH_ENABLE_REGISTRATION: 'Yes' }).enableRegistration, true);
+  });
+
+  it('password_min_length: 8 by default, configurable from 1', () => {
+    assert.equal(buildConfig({}).passwordMinLength, 8);
+    assert.equal(buildConfig({ password_min_length: 12 }).passwordMinLength, 12);
+    assert.throws(() => buildConfig({ password_min_length: 0 }), (err: unknown) => err instanceof ConfigError && err.key === 'password_min_length');
+  });
+
   it('durations', () => {
     assert.equal(parseDuration('7d'), 604_800_000);
     assert.equal(parseDuration('90s'), 90_000);

@@ -34,19 +34,36 @@ const TOP_LEVEL_KEYS = new Set([
 ]);
 const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'default'];
 
-/** Reads the overrides that come from the environment. */
+/** Reads the overrides that come from the environment, validated as strictly as the file's settings. */
 export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
-  const bool = (v: string | undefined) => (v === undefined ? undefined : /^(1|true|yes|on)$/i.test(v));
   return dropUndefined({
     config: env.HEARTH_CONFIG,
     host: env.HEARTH_HOST,
-    port: env.HEARTH_PORT,
+    port: portOverride(env.HEARTH_PORT, 'HEARTH_PORT'),
     serverName: env.HEARTH_SERVER_NAME,
     dataDir: env.HEARTH_DATA_DIR,
     database: env.HEARTH_DATABASE,
-    enableRegistration: bool(env.HEARTH_ENABLE_REGISTRATION),
-    disableRateLimits: bool(env.HEARTH_DISABLE_RATE_LIMITS),
+    enableRegistration: envBool(env.HEARTH_ENABLE_REGISTRATION, 'HEARTH_ENABLE_REGISTRATION'),
+    disableRateLimits: envBool(env.HEARTH_DISABLE_RATE_LIMITS, 'HEARTH_DISABLE_RATE_LIMITS'),
   });
+}
+
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off'];
+
+/** An environment boolean: a word that means yes or no, anything else (`maybe`) is an error, not "off". */
+function envBool(v: string | undefined, name: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (TRUE_WORDS.includes(v.toLowerCase())) return true;
+  if (FALSE_WORDS.includes(v.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false (or ${[...TRUE_WORDS.slice(1), ...FALSE_WORDS.slice(1)].join(', ')})`);
+}
+
+/** A port given as text (flag or environment), checked under the name the operator typed. */
+function portOverride(v: string | number | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : NaN;
+  return int(n, name, 0, 65535);
 }
 
 function dropUndefined<T extends object>(o: T): T {
@@ -55,7 +72,7 @@ function dropUndefined<T extends object>(o: T): T {
 
 /** Loads the configuration: defaults < YAML file < environment < command-line flags. */
 export function loadConfig(flags: ConfigOverrides, env: NodeJS.ProcessEnv = process.env): Config {
-  const overrides = { ...overridesFromEnv(env), ...dropUndefined(flags) };
+  const overrides = { ...overridesFromEnv(env), ...dropUndefined({ ...flags, port: portOverride(flags.port, '--port') }) };
   const raw: Raw = overrides.config ? readConfigFile(overrides.config) : {};
   return buildConfig(applyOverrides(raw, overrides), overrides.config ? path.dirname(overrides.config) : process.cwd());
 }
@@ -87,7 +104,7 @@ function readConfigFile(file: string): Raw {
 function applyOverrides(raw: Raw, o: ConfigOverrides): Raw {
   const out: Raw = { ...raw };
   if (o.host !== undefined) out.host = o.host;
-  if (o.port !== undefined) out.port = typeof o.port === 'string' && /^\d+$/.test(o.port) ? Number(o.port) : o.port;
+  if (o.port !== undefined) out.port = o.port;
   if (o.serverName !== undefined) out.server_name = o.serverName;
   if (o.dataDir !== undefined) out.data_dir = o.dataDir;
   if (o.database !== undefined) out.database = o.database;
@@ -160,6 +177,7 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     logLevel: oneOf(get('log_level'), 'log_level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
     maxRequestBytes: int(get('max_request_bytes'), 'max_request_bytes', 65536, 100 * 1024 * 1024),
     passwordHashing: buildPasswordHashing(asRecord(raw.password_hashing, 'password_hashing')),
+    passwordMinLength: int(get('password_min_length'), 'password_min_length', 1, 1024),
   });
 }
 

@@ -32,4 +32,6 @@ export interface Config {
   /** Addresses or CIDR ranges of proxies whose X-Forwarded-For names the client (rate limits per IP, logs). */
   readonly trustedProxies: readonly string[];
   readonly passwordHashing: { readonly cost: number; readonly blockSize: number; readonly parallelization: number };
+  /** The shortest password (in characters) a new account or a password change may set. */
+  readonly passwordMinLength: number;
 }

@@ -104,6 +104,7 @@ export const unsupportedRoomVersion = (version: string): MatrixError =>
   new MatrixError(400, ErrCode.unsupportedRoomVersion, `Room version ${JSON.stringify(version)} is not supported`);
 export const roomInUse = (message: string): MatrixError => new MatrixError(400, ErrCode.roomInUse, message);
 export const invalidSignature = (message: string): MatrixError => new MatrixError(400, ErrCode.invalidSignature, message);
+export const weakPassword = (message: string): MatrixError => new MatrixError(400, ErrCode.weakPassword, message);
 
 export function limitExceeded(retryAfterMs: number): MatrixError {
   const ms = Math.max(1, Math.ceil(retryAfterMs));

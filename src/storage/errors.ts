@@ -5,3 +5,14 @@ export class ConflictError extends Error {
     this.name = 'ConflictError';
   }
 }
+
+/**
+ * Bringing the schema up to date failed: `migration` names the step that failed, or is undefined
+ * when none could run (the database could not be reached or refused the login); `cause` says why.
+ */
+export class MigrationError extends Error {
+  constructor(readonly migration: string | undefined, cause: unknown) {
+    super(migration === undefined ? 'cannot migrate the database' : `database migration ${migration} failed`, { cause });
+    this.name = 'MigrationError';
+  }
+}

@@ -52,7 +52,7 @@ describe('the hearth command', () => {
   it('invalid configuration names the key and exits non-zero', async () => {
     const res = await runHearth(['serve', '--port', 'http'], {});
     assert.equal(res.code, 2);
-    assert.match(res.stderr, /invalid config: port: must be an integer/);
+    assert.match(res.stderr, /^hearth: invalid config: --port: must be an integer from 0 to 65535\n$/);
     const env = await runHearth(['serve'], { HEARTH_SERVER_NAME: 'not a name' });
     assert.equal(env.code, 2);
     assert.match(env.stderr, /server_name/);

@@ -16,9 +16,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs `hearth <args>` (from source) to completion. */
-export function runHearth(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnHearth(args, env);
+/** Runs `hearth <args>` (from source) to completion; `input`, when given, is its standard input. */
+export function runHearth(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnHearth(args, env, input === undefined ? 'ignore' : 'pipe');
+  child.stdin?.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d) => (stdout += d));
@@ -45,11 +46,16 @@ function hearthCli(): string {
   return cli;
 }
 
-export function spawnHearth(args: string[], env: Record<string, string> = {}): ChildProcess {
+/** The command line that runs the hearth CLI (for tests that run it through another program: runuser, script). */
+export function hearthCommand(): string[] {
+  return [process.execPath, hearthCli()];
+}
+
+export function spawnHearth(args: string[], env: Record<string, string> = {}, stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
   return spawn(process.execPath, [hearthCli(), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
 }
 
@@ -67,7 +73,8 @@ export async function waitForHttp(url: string): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
+/** The exit code (null when a signal ended it), also for a child that has already exited. */
 export function exitOf(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }

@@ -40,7 +40,8 @@ export interface TestServer {
 
 /**
  * An in-process Hearth on a fresh database with a fake clock. `config` takes file-format
- * (snake_case) settings; tests get cheap password hashing and no rate limits unless they ask.
+ * (snake_case) settings; tests get cheap password hashing, no rate limits and no minimum password
+ * length unless they ask.
  */
 export async function startTestServer(options: { backend?: BackendName; config?: Record<string, unknown>; realClock?: boolean; sqliteFile?: boolean } = {}): Promise<TestServer> {
   const backend = options.backend ?? 'sqlite';
@@ -51,6 +52,7 @@ export async function startTestServer(options: { backend?: BackendName; config?:
   const config = buildConfig({
     server_name: 'hs.test',
     password_hashing: { cost: 1024 },
+    password_min_length: 1,
     rate_limits: { enabled: false },
     log_level: 'silent',
     ...options.config,

@@ -2,6 +2,7 @@ import type { Store } from '../../storage/store.js';
 import type { DeviceLists } from '../e2ee/device-lists.js';
 import type { Requester } from '../requester.js';
 import { hashPassword, type PasswordHashParams } from './password-hash.js';
+import { requireAcceptablePassword } from './password-policy.js';
 import { passwordStage } from './password-stage.js';
 import type { UserInteractiveAuth } from './uia.js';
 
@@ -14,9 +15,11 @@ export interface PasswordChangeInput {
 
 /** `POST /account/password`, behind user-interactive auth with the current password. */
 export class PasswordChange {
-  constructor(private readonly deps: { store: Store; uia: UserInteractiveAuth; serverName: string; passwordHashing: PasswordHashParams; deviceLists: DeviceLists }) {}
+  constructor(private readonly deps: { store: Store; uia: UserInteractiveAuth; serverName: string; passwordHashing: PasswordHashParams; passwordMinLength: number; deviceLists: DeviceLists }) {}
 
   async change(requester: Requester, input: PasswordChangeInput): Promise<void> {
+    // Before auth: the user learns the new password is refused without typing the current one first.
+    requireAcceptablePassword(input.newPassword, this.deps.passwordMinLength);
     await this.deps.uia.require({
       purpose: 'change_password',
       flows: [{ stages: ['m.login.password'] }],

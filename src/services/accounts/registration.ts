@@ -7,6 +7,7 @@ import { ConflictError } from '../../storage/errors.js';
 import type { Store } from '../../storage/store.js';
 import { newOpaqueId } from './access-tokens.js';
 import { hashPassword, type PasswordHashParams } from './password-hash.js';
+import { requireAcceptablePassword } from './password-policy.js';
 import type { LoginResult, Sessions } from './sessions.js';
 import type { UserInteractiveAuth } from './uia.js';
 
@@ -19,6 +20,7 @@ export interface RegistrationDeps {
   enabled: boolean;
   registrationTokens: readonly string[];
   passwordHashing: PasswordHashParams;
+  passwordMinLength: number;
 }
 
 export interface RegisterInput {
@@ -38,6 +40,8 @@ export class Registration {
     const localpart = typeof body.username === 'string' ? body.username : undefined;
     // Name checks come first, so a client learns of a taken name before going through auth.
     const userId = localpart === undefined ? undefined : await this.checkAvailable(localpart);
+    // Before auth too: a client learns of a too-short password without completing the stages first.
+    if (typeof body.password === 'string') this.checkPassword(body.password);
     await this.deps.uia.require({
       purpose: 'register',
       flows: this.flows(),
@@ -65,6 +69,11 @@ export class Registration {
     const userId = makeUserId(localpart, this.deps.serverName);
     if (await this.deps.store.accounts.exists(userId)) throw userInUse();
     return userId;
+  }
+
+  /** Throws M_WEAK_PASSWORD when the password breaks the configured rule (also used by the CLI). */
+  checkPassword(password: string): void {
+    requireAcceptablePassword(password, this.deps.passwordMinLength);
   }
 
   /** Compares digests (equal lengths) in constant time: neither a token nor its length leaks. */

@@ -2,6 +2,7 @@ import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
 import { LocalChannel, type ChangeChannel } from '../change-channel.js';
 import { GroupCommitter } from './group-commit.js';
 import { migrationProvider } from '../migrations/list.js';
+import { MigrationError } from '../errors.js';
 import type { Store } from '../store.js';
 import { KyselyAccountStore } from './accounts.js';
 import type { DialectName } from './dialect.js';
@@ -121,7 +122,6 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+    throw new MigrationError(results?.find((r) => r.status === 'Error')?.migrationName, error);
   }
 }
