@@ -4,6 +4,7 @@ import type { InjectOptions } from 'fastify';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { V3 } from '../helpers/rest.js';
 
 /**
  * Every error reply is a Matrix error (`errcode` M_..., `error`), JSON with a JSON content type: those
@@ -11,7 +12,6 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
  * which refuses some requests before Fastify sees them (those need a real socket: inject() has no parser).
  */
 
-const V3 = '/_matrix/client/v3';
 
 interface RawReply { status: number; headers: Record<string, string>; body: string }
 

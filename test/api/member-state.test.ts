@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend, type BackendName } from '../helpers/backends.js';
-import { rest } from '../helpers/rest.js';
+import { rest, sync as syncAs, V3 } from '../helpers/rest.js';
 import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -10,8 +10,6 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
  * per-room display names and avatars, joins with extra content, and every membership change, each
  * through the same code, auth rules, rate limiter and LEAVING.md semantics as the membership endpoints.
  */
-
-const V3 = '/_matrix/client/v3';
 
 type Ev = { type: string; event_id: string; state_key?: string; sender: string; content: Record<string, unknown> };
 type RoomSection = { timeline: { events: Ev[] }; state: { events: Ev[] } };
@@ -38,12 +36,7 @@ function suite(backend: BackendName, config: Record<string, unknown> = {}) {
     assertSpecResponse(res, 'PUT', memberUrl(roomId, target));
     return res.json().event_id;
   }
-  async function sync(u: TestUser, query = ''): Promise<Sync> {
-    const res = await s.request('GET', `${V3}/sync${query ? `?${query}` : ''}`, { token: u.accessToken });
-    assert.equal(res.statusCode, 200, res.body);
-    assertSpecResponse(res, 'GET', `${V3}/sync`);
-    return res.json();
-  }
+  const sync = async (u: TestUser, query = ''): Promise<Sync> => syncAs(s, u, query);
   const memberEvent = async (roomId: string, reader: TestUser, target: TestUser) =>
     (await r.ok('GET', `${r.room(roomId)}/state/m.room.member/${encodeURIComponent(target.userId)}?format=event`, reader)) as Ev;
   return { s: () => s, r: () => r, user, memberUrl, putMember, putMemberOk, sync, memberEvent };

@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { V3 } from '../helpers/rest.js';
 
-const V3 = '/_matrix/client/v3';
 
 forEachBackend('minimum password length', (backend) => {
   let s: TestServer;
