@@ -87,7 +87,8 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier });
   const access = new RoomReadAccess(store);
   const events = new ClientEvents({ store, clock });
-  const membershipDeps = { store, clock, writer, serverName, forgetRoomsOnLeave: config.forgetRoomsOnLeave };
+  const typing = new Typing({ store, clock, notifier });
+  const membershipDeps = { store, clock, writer, serverName, forgetRoomsOnLeave: config.forgetRoomsOnLeave, stopTyping: typing.stop.bind(typing) };
   const leave = new Leave(membershipDeps);
   const forget = new Forget(membershipDeps);
   const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
@@ -98,7 +99,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     accountData: new AccountData({ store, notifier, pushRules }),
     filters: new Filters({ store }),
     pushRules,
-    typing: new Typing({ store, clock, notifier }),
+    typing,
     receipts,
     readMarkers: new ReadMarkers({ store, fullyRead, receipts }),
     presence: new Presence({ store, clock, notifier }),

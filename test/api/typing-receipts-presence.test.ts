@@ -6,7 +6,7 @@ import { Typing } from '../../src/services/ephemeral/typing.js';
 import type { Change } from '../../src/services/notifier.js';
 import type { Requester } from '../../src/services/requester.js';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest, V3 } from '../helpers/rest.js';
+import { rest, sync, V3, type Body, type SyncEvent } from '../helpers/rest.js';
 import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -89,6 +89,26 @@ forEachBackend('typing, receipts, read markers and presence API', (backend) => {
       const pos = typing.position;
       assert.deepEqual(typing.forRoom(roomId), []);
       assert.equal(typing.position, pos);
+    });
+
+    it('a user who leaves, is kicked or is banned stops typing at once, as /sync shows the room', async () => {
+      const r = rest(s);
+      const room = (await r.createRoom(alice, { preset: 'public_chat' })) as RoomId;
+      const [dan, erin, fay] = [await s.createUser('dan'), await s.createUser('erin'), await s.createUser('fay')];
+      for (const u of [dan, erin, fay]) {
+        await r.join(u, room);
+        const res = await s.request('PUT', typingUrl(u, room), { token: u.accessToken, body: { typing: true, timeout: 60_000 } });
+        assert.equal(res.statusCode, 200, res.body);
+      }
+      const typingIn = (body: Body) => body.rooms?.join?.[room]?.ephemeral.events.find((e: SyncEvent) => e.type === 'm.typing')?.content.user_ids;
+      const initial = await sync(s, alice);
+      assert.deepEqual([...typingIn(initial)].sort(), [dan.userId, erin.userId, fay.userId].sort());
+      await r.leave(dan, room);
+      await r.kick(alice, room, erin);
+      await r.ban(alice, room, fay);
+      // No time has passed (the clock is the test's): only the membership changes ended the typing.
+      assert.deepEqual(s.app.services.typing.forRoom(room), []);
+      assert.deepEqual(typingIn(await sync(s, alice, { since: initial.next_batch })), []);
     });
 
     it('an expiry wakes waiting /sync requests by itself (one timer, for the earliest expiry)', async () => {

@@ -67,6 +67,13 @@ export class Typing {
     this.deps.notifier.share('typing', { roomId, userId, until });
   }
 
+  /** Stops `userId` typing in the room, if they are (they left it, or were kicked or banned), in every process. */
+  stop(roomId: RoomId, userId: UserId): void {
+    if (!this.rooms.get(roomId)?.users.has(userId)) return;
+    this.apply(roomId, userId, 0);
+    this.deps.notifier.share('typing', { roomId, userId, until: 0 });
+  }
+
   /** Another process's typing change (`until` 0: stopped). */
   private applyShared(payload: JsonObject): void {
     const { roomId, userId, until } = payload;

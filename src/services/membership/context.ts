@@ -11,6 +11,8 @@ export interface MembershipDeps {
   writer: RoomWriter;
   serverName: string;
   forgetRoomsOnLeave: boolean;
+  /** Called once a user's leave, kick or ban is committed: whoever is out of the room is typing no more. */
+  stopTyping: (roomId: RoomId, userId: UserId) => void;
 }
 
 /** Resolves `!room:hs` or `#alias:hs` to a known room ID: 404 when unknown, 400 when neither (as `/rooms/{roomId}/...`). */

@@ -41,7 +41,7 @@ export class KickBan {
     change: MemberChange,
     refuse: (current: Membership | undefined) => string | undefined,
   ): Promise<EventId> {
-    return this.deps.writer.write(roomId, async (room) => {
+    const eventId = await this.deps.writer.write(roomId, async (room) => {
       if ((await room.membershipOf(requester.userId)) !== 'join') throw forbidden('You are not in this room');
       const current = await room.membershipOf(target);
       const why = refuse(current);
@@ -53,5 +53,7 @@ export class KickBan {
       }
       return stored.event.event_id;
     });
+    this.deps.stopTyping(roomId, target);
+    return eventId;
   }
 }

@@ -15,7 +15,7 @@ export class Leave {
 
   async leave(requester: Pick<Requester, 'userId'>, roomId: RoomId, change: MemberChange = {}): Promise<EventId> {
     const userId = requester.userId;
-    return this.deps.writer.write(roomId, async (room) => {
+    const eventId = await this.deps.writer.write(roomId, async (room) => {
       const current = await room.member(userId);
       if (current === undefined) throw notFound('You are not a member of this room');
       if (current.membership === 'leave') return current.eventId;
@@ -34,5 +34,7 @@ export class Leave {
       if (this.deps.forgetRoomsOnLeave) await room.tx.memberships.setForgotten(roomId, userId, this.deps.clock.now());
       return stored.event.event_id;
     });
+    this.deps.stopTyping(roomId, userId);
+    return eventId;
   }
 }
