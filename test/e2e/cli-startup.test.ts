@@ -70,7 +70,7 @@ describe('serve: start-up failures', { concurrency: 2 }, () => {
       const child = spawn(cmd!, args, { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
-      child.on('exit', (code) => resolve({ code, stderr }));
+      child.on('close', (code) => resolve({ code, stderr }));
     });
     const create = await run(path.join(locked, 'data'));
     assert.equal(create.code, 1, create.stderr);
@@ -88,7 +88,7 @@ describe('serve: start-up failures', { concurrency: 2 }, () => {
       child.stderr?.on('data', (d) => (stderr += d));
       // A Hearth spinning in mkdir ignores SIGTERM: only SIGKILL ends it (then the code is null).
       const watchdog = setTimeout(() => child.kill('SIGKILL'), 45_000);
-      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
       clearTimeout(watchdog);
       assert.equal(code, 1, `${dataDir}: ${stderr}`);
       assertOneLine(stderr, new RegExp(`^hearth: data directory ${dataDir} is on /(proc|sys|dev), a kernel file system, not a disk`));
@@ -153,7 +153,7 @@ describe('serve: signals during start-up', () => {
       if (!silent.listening) await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       const port = (silent.address() as { port: number }).port;
       const child = spawnHearth(['serve', '--data-dir', dir, '--database', `postgres://hearth@127.0.0.1:${port}/hearth`]);
-      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, s) => resolve(s ?? code)));
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('close', (code, s) => resolve(s ?? code)));
       let stderr = '';
       child.stderr?.on('data', (d) => (stderr += d));
       // Wait until Hearth is connected to the silent server, i.e. well into start-up (the pool gives up after 5 s).

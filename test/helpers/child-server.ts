@@ -16,7 +16,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs `hearth <args>` (from source) to completion; `input`, when given, is its standard input. */
+/**
+ * Runs `hearth <args>` (from source) to completion; `input`, when given, is its standard input.
+ * Resolves on 'close', not 'exit': a process can exit before its last output has been read.
+ */
 export function runHearth(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnHearth(args, env, input === undefined ? 'ignore' : 'pipe');
   child.stdin?.end(input);
@@ -24,7 +27,7 @@ export function runHearth(args: string[], env: Record<string, string> = {}, inpu
   let stderr = '';
   child.stdout?.on('data', (d) => (stdout += d));
   child.stderr?.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 let cli: string | undefined;
@@ -73,8 +76,13 @@ export async function waitForHttp(url: string): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-/** The exit code (null when a signal ended it), also for a child that has already exited. */
+/**
+ * The exit code (null when a signal ended it), also for a child that has already exited; resolves
+ * once its output pipes are closed too, so that everything it wrote has been read.
+ */
 export function exitOf(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = child.exitCode !== null || child.signalCode !== null;
+  const drained = [child.stdout, child.stderr].every((s) => !s || s.closed);
+  if (exited && drained) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('close', (code) => resolve(code)));
 }

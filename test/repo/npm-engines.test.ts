@@ -24,7 +24,7 @@ it('npm ci on this Node.js warns of no unsupported engine, and this Node.js is o
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    const code = await new Promise((resolve) => child.on('exit', resolve));
+    const code = await new Promise((resolve) => child.on('close', resolve));
     assert.equal(code, 0, out);
     assert.match(out, /added \d+ packages/);
     assert.doesNotMatch(out, /EBADENGINE/, out);

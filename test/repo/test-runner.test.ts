@@ -20,7 +20,7 @@ it('scripts/test.mjs lists every skipped suite and test, with its reason and fil
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise((resolve) => child.on('exit', resolve));
+  const code = await new Promise((resolve) => child.on('close', resolve));
   assert.equal(code, 0, out);
   assert.match(out, /ℹ skipped 1\n/);
   const end = out.slice(out.lastIndexOf('ℹ duration_ms'));
