@@ -18,16 +18,21 @@ export class BenchClient {
     return { status: res.status, json: text ? JSON.parse(text) : {} };
   }
 
+  /** A call that must succeed; a 429 (a scenario with rate limits on) is waited out and retried. */
   async ok(method: string, path: string, token?: string, body?: unknown): Promise<any> {
-    const res = await this.call(method, path, token, body);
+    let res = await this.call(method, path, token, body);
+    for (let tries = 0; res.status === 429 && tries < 100; tries++) {
+      await new Promise((r) => setTimeout(r, Number(res.json.retry_after_ms ?? 100)));
+      res = await this.call(method, path, token, body);
+    }
     if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`);
     return res.json;
   }
 
-  /** Registers without a password (no password hashing: the benchmark measures rooms, not scrypt). */
-  async register(username: string): Promise<BenchUser> {
-    const first = await this.call('POST', '/register', undefined, { username });
-    const done = await this.ok('POST', '/register', undefined, { username, auth: { type: 'm.login.dummy', session: first.json.session } });
+  /** Registers, without a password unless given (no password hashing: the benchmark measures rooms, not scrypt). */
+  async register(username: string, password?: string): Promise<BenchUser> {
+    const first = await this.call('POST', '/register', undefined, { username, password });
+    const done = await this.ok('POST', '/register', undefined, { username, password, auth: { type: 'm.login.dummy', session: first.json.session } });
     return { userId: done.user_id, token: done.access_token };
   }
 

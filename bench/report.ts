@@ -122,6 +122,28 @@ ${runs.filter((x) => x.connectionStates).map((x) => `- ${x.label}: ${Object.entr
 ${errors.length ? `Errors:\n\n${errors.join('\n')}\n\n` : 'No errors: every request got 200.\n\n'}`;
 }
 
+/** The noisy-neighbour table: the others' latency while one user abuses each route, against a quiet run. */
+function noisySection(r: Results): string {
+  const nn = r.noisyNeighbour;
+  if (!nn) return '';
+  const q = nn.quiet.others as Summary;
+  const rows = Object.entries(nn.routes as Record<string, { others: Summary; p50Ratio: number; p99Ratio: number; abuse: Record<string, number> }>)
+    .map(([route, x]) => `| ${route} | ${f(x.others.p50)} (${f(x.p50Ratio)}x) | ${f(x.others.p99)} (${f(x.p99Ratio)}x) | \`${JSON.stringify(x.abuse)}\` |`);
+  return `## Noisy neighbour
+
+Its own server, default rate limits on. ${nn.settings.others} users each loop send -> join -> leave with a ${nn.settings.pauseMs} ms
+pause and a \`/sync\` long-poll parked; then, for ${nn.settings.seconds} s per route, one user abuses one route with
+${nn.settings.concurrency} requests in flight (the findings of the security review; the slow body comes from 127.0.0.2).
+Target: the others' latency within 2x of the quiet run.
+
+| route abused | others p50 ms (x quiet) | others p99 ms (x quiet) | what the abuser got |
+| --- | --- | --- | --- |
+| none (quiet) | ${f(q.p50)} | ${f(q.p99)} | |
+${rows.join('\n')}
+
+`;
+}
+
 /**
  * Regenerates BENCHMARKS.md and bench/latency.svg from one run's results (`out` writes them
  * elsewhere, e.g. to look at a report without touching the committed one).
@@ -176,7 +198,7 @@ ${r.flood ? `Flood (its own server, default rate limits on): one user sends join
 (${f(r.flood.floodRequestsPerSecond, 0)} req/s) while 16 other users each loop send -> join -> leave with a 150 ms pause.
 Responses during the flood: \`${JSON.stringify(r.flood.flood.statuses)}\`.
 
-` : ''}Responses during churn, by operation and status: \`${JSON.stringify(churn.statuses)}\`.
+` : ''}${noisySection(r)}Responses during churn, by operation and status: \`${JSON.stringify(churn.statuses)}\`.
 
 ![latency distributions](bench/latency.svg)
 

@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [-- --report] [-- --only a,b]`: starts the built Hearth as its own process
 // and drives it over loopback from this one. Prints a table, writes bench/results/latest.json; --report
 // also regenerates BENCHMARKS.md and bench/latency.svg from those figures. --only runs just the named
-// scenarios (baseline, startup, churn, sync-wake, leave-scaling, flood, pg-churn) and writes
+// scenarios (baseline, startup, churn, sync-wake, leave-scaling, flood, noisy-neighbour, pg-churn) and writes
 // bench/results/partial.json instead (never the report).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { baseline } from './scenarios/baseline.js';
 import { churn } from './scenarios/churn.js';
 import { flood } from './scenarios/flood.js';
 import { leaveScaling } from './scenarios/leave-scaling.js';
+import { noisyNeighbour } from './scenarios/noisy-neighbour.js';
 import { pgChurn } from './scenarios/pg-churn.js';
 import { startup } from './scenarios/startup.js';
 import { syncWake } from './scenarios/sync-wake.js';
@@ -25,7 +26,7 @@ if (args.has('--report-only')) {
   writeReport(JSON.parse(readFileSync(path.join(import.meta.dirname, 'results', 'latest.json'), 'utf8')));
   process.exit(0);
 }
-const SCENARIOS = ['baseline', 'startup', 'churn', 'sync-wake', 'leave-scaling', 'flood', 'pg-churn'] as const;
+const SCENARIOS = ['baseline', 'startup', 'churn', 'sync-wake', 'leave-scaling', 'flood', 'noisy-neighbour', 'pg-churn'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const onlyIndex = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
 const only = onlyIndex < 0 ? undefined : (argv[onlyIndex]!.includes('=') ? argv[onlyIndex]!.split('=')[1]! : argv[onlyIndex + 1] ?? '').split(',').filter(Boolean);
@@ -136,6 +137,22 @@ if (runs('flood')) {
     await limited.stop();
   }
   lap('flood');
+}
+
+if (runs('noisy-neighbour')) {
+  // Its own server, with the default rate limits (registration's relaxed for the setup).
+  const limited = await startHearth({ port: 18_404, rateLimits: true });
+  try {
+    const nn = await noisyNeighbour(limited, quick ? 3 : 6);
+    results.noisyNeighbour = nn;
+    console.log(`noisy      other users, quiet: p50 ${fmt(nn.quiet.others.p50)} p99 ${fmt(nn.quiet.others.p99)} ms`);
+    for (const [route, r] of Object.entries(nn.routes)) {
+      console.log(`           ${route.padEnd(22)} p50 ${fmt(r.others.p50)} (${r.p50Ratio.toFixed(2)}x) p99 ${fmt(r.others.p99)} ms (${r.p99Ratio.toFixed(2)}x); abuser got ${JSON.stringify(r.abuse)}`);
+    }
+  } finally {
+    await limited.stop();
+  }
+  lap('noisy-neighbour');
 }
 
 if (runs('pg-churn')) {
