@@ -122,6 +122,24 @@ ${runs.filter((x) => x.connectionStates).map((x) => `- ${x.label}: ${Object.entr
 ${errors.length ? `Errors:\n\n${errors.join('\n')}\n\n` : 'No errors: every request got 200.\n\n'}`;
 }
 
+/** The fan-out table: one room, every member long-polling, one sender. */
+function fanoutSection(r: Results): string {
+  const runs = r.fanout as Array<Record<string, any>> | undefined;
+  if (!runs?.length) return '';
+  const rows = runs.map((x) => `| ${x.members} x ${x.messages} | ${f(x.delivery.p50, 0)} / ${f(x.p90, 0)} / ${f(x.delivery.p99, 0)} / ${f(x.delivery.max, 0)} | ${f(x.send.p50, 1)} | ${x.deliveredIn30s} of ${x.expected} | ${f(x.deliveriesPerSecond, 0)} | ${f(x.cpuMsPerDelivery)} |`);
+  return `## Fan-out: a message to a room whose members are all online
+
+Its own server per size. Each member holds a \`/sync\` long-poll (\`set_presence=offline\`, a filter for the room's
+messages); one sender posts the messages one after another with a ${runs[0]!.pauseMs} ms pause. Delivery = from the start of the
+send to the member's \`/sync\` returning the message; "delivered" counts those within 30 s of the last send.
+
+| members x messages | delivery p50 / p90 / p99 / max ms | send p50 ms | delivered | deliveries/s | server CPU ms per delivery |
+| --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+`;
+}
+
 /** The noisy-neighbour table: the others' latency while one user abuses each route, against a quiet run. */
 function noisySection(r: Results): string {
   const nn = r.noisyNeighbour;
@@ -198,7 +216,7 @@ ${r.flood ? `Flood (its own server, default rate limits on): one user sends join
 (${f(r.flood.floodRequestsPerSecond, 0)} req/s) while 16 other users each loop send -> join -> leave with a 150 ms pause.
 Responses during the flood: \`${JSON.stringify(r.flood.flood.statuses)}\`.
 
-` : ''}${noisySection(r)}Responses during churn, by operation and status: \`${JSON.stringify(churn.statuses)}\`.
+` : ''}${fanoutSection(r)}${noisySection(r)}Responses during churn, by operation and status: \`${JSON.stringify(churn.statuses)}\`.
 
 ![latency distributions](bench/latency.svg)
 

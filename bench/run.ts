@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [-- --report] [-- --only a,b]`: starts the built Hearth as its own process
 // and drives it over loopback from this one. Prints a table, writes bench/results/latest.json; --report
 // also regenerates BENCHMARKS.md and bench/latency.svg from those figures. --only runs just the named
-// scenarios (baseline, startup, churn, sync-wake, leave-scaling, flood, noisy-neighbour, pg-churn) and writes
+// scenarios (baseline, startup, churn, sync-wake, leave-scaling, fanout, flood, noisy-neighbour, pg-churn) and writes
 // bench/results/partial.json instead (never the report).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { largeDatabase } from './large-db.js';
 import { writeReport } from './report.js';
 import { baseline } from './scenarios/baseline.js';
 import { churn } from './scenarios/churn.js';
+import { fanout } from './scenarios/fanout.js';
 import { flood } from './scenarios/flood.js';
 import { leaveScaling } from './scenarios/leave-scaling.js';
 import { noisyNeighbour } from './scenarios/noisy-neighbour.js';
@@ -26,7 +27,7 @@ if (args.has('--report-only')) {
   writeReport(JSON.parse(readFileSync(path.join(import.meta.dirname, 'results', 'latest.json'), 'utf8')));
   process.exit(0);
 }
-const SCENARIOS = ['baseline', 'startup', 'churn', 'sync-wake', 'leave-scaling', 'flood', 'noisy-neighbour', 'pg-churn'] as const;
+const SCENARIOS = ['baseline', 'startup', 'churn', 'sync-wake', 'leave-scaling', 'fanout', 'flood', 'noisy-neighbour', 'pg-churn'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const onlyIndex = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
 const only = onlyIndex < 0 ? undefined : (argv[onlyIndex]!.includes('=') ? argv[onlyIndex]!.split('=')[1]! : argv[onlyIndex + 1] ?? '').split(',').filter(Boolean);
@@ -122,6 +123,24 @@ if (sqliteScenarios.length > 0) {
     await server.stop();
   }
   lap(sqliteScenarios.join('+'));
+}
+
+if (runs('fanout')) {
+  // Its own server per size, so that one size's members do not weigh on the next.
+  const sizes = quick ? [{ members: 200, messages: 20 }] : [{ members: 200, messages: 100 }, { members: 1000, messages: 10 }];
+  results.fanout = [];
+  for (const { members, messages } of sizes) {
+    const server = await startHearth({ port: 18_405 });
+    try {
+      const r = await fanout(server, members, messages);
+      (results.fanout as unknown[]).push(r);
+      console.log(`fanout     ${members} members x ${messages} messages: delivery p50 ${fmt(r.delivery.p50)} p90 ${fmt(r.p90)} p99 ${fmt(r.delivery.p99)} max ${fmt(r.delivery.max)} ms; ` +
+        `send p50 ${fmt(r.send.p50)} ms; ${r.deliveredIn30s} of ${r.expected} delivered; ${fmt(r.deliveriesPerSecond)} deliveries/s; CPU ${fmt(r.cpuMsPerDelivery)} ms per delivery`);
+    } finally {
+      await server.stop();
+    }
+  }
+  lap('fanout');
 }
 
 if (runs('flood')) {
