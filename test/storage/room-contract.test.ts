@@ -5,7 +5,7 @@ import { before, describe, it } from 'node:test';
 import type { DeviceId, EventId, RoomId, UserId } from '../../src/core/ids.js';
 import type { Store, StoredEvent } from '../../src/storage/store.js';
 import { forEachBackend, useFreshStore } from '../helpers/backends.js';
-import { roomEvents } from '../helpers/room-store.js';
+import { latch, ROOM_CREATOR, roomEvents } from '../helpers/room-store.js';
 
 const alice = '@alice:hs' as UserId;
 const bob = '@bob:hs' as UserId;
@@ -14,14 +14,12 @@ const ids = (events: StoredEvent[]) => events.map((e) => e.event.event_id);
 
 forEachBackend('Store contract: room events', (backend) => {
   const storeOf = useFreshStore(backend);
-  const r = roomEvents(storeOf);
-  let store: Store;
   const roomA = '!a:hs' as RoomId;
   const roomB = '!b:hs' as RoomId;
-  before(async () => {
+  const r = roomEvents(storeOf, [roomA, roomB]);
+  let store: Store;
+  before(() => {
     store = storeOf();
-    await r.createRoom(roomA, alice);
-    await r.createRoom(roomB, bob);
   });
 
   it('an appended event reads back by ID exactly as it was stored, with its position', async () => {
@@ -31,7 +29,7 @@ forEachBackend('Store contract: room events', (backend) => {
     assert.ok(stored.pos > 0);
     assert.deepEqual(await store.events.get(built.event_id), stored);
     assert.equal(await store.events.get('$nothing:hs' as EventId), undefined);
-    assert.deepEqual(await store.rooms.get(roomA), { roomId: roomA, version: '10', creator: alice, isPublic: false, createdTs: 1 });
+    assert.deepEqual(await store.rooms.get(roomA), { roomId: roomA, version: '10', creator: ROOM_CREATOR, isPublic: false, createdTs: 1 });
   });
 
   it('positions grow in append order across rooms; head, maxPos and prev_events/depth follow the line', async () => {
@@ -92,27 +90,25 @@ forEachBackend('Store contract: room events', (backend) => {
   });
 
   it('a second writer of a room waits for the first to commit, then builds on its event', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const firstLocked = new Promise<void>((resolve) => (locked = resolve));
+    const held = latch();
+    const firstLocked = latch();
     const order: string[] = [];
     const first = store.transaction(async (tx) => {
       await tx.rooms.lock(roomB);
       const e = await r.append(roomB, { type: 'm.room.message', sender: bob, content: { body: 'first' } }, tx);
-      locked();
-      await held;
+      firstLocked.open();
+      await held.done;
       order.push('first commits');
       return e;
     });
-    await firstLocked;
+    await firstLocked.done;
     const second = store.transaction(async (tx) => {
       await tx.rooms.lock(roomB);
       order.push('second has the lock');
       return r.append(roomB, { type: 'm.room.message', sender: bob, content: { body: 'second' } }, tx);
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    release();
+    held.open();
     const [e1, e2] = await Promise.all([first, second]);
     assert.deepEqual(order, ['first commits', 'second has the lock']);
     assert.deepEqual(e2.event.prev_events, [e1.event.event_id]);
@@ -121,18 +117,16 @@ forEachBackend('Store contract: room events', (backend) => {
   });
 
   it('event writes of different rooms become visible in position order', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let appended!: () => void;
-    const firstAppended = new Promise<void>((resolve) => (appended = resolve));
+    const held = latch();
+    const firstAppended = latch();
     // A reader that sees maxPos = P sees every event up to P: the second room's write waits.
     const slow = store.transaction(async (tx) => {
       const e = await r.append(roomA, { type: 'm.room.message', sender: alice, content: { body: 'held' } }, tx);
-      appended();
-      await held;
+      firstAppended.open();
+      await held.done;
       return e;
     });
-    await firstAppended;
+    await firstAppended.done;
     let fastDone = false;
     const fast = store.transaction((tx) => r.append(roomB, { type: 'm.room.message', sender: bob, content: { body: 'fast' } }, tx))
       .then((e) => {
@@ -141,7 +135,7 @@ forEachBackend('Store contract: room events', (backend) => {
       });
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(fastDone, false);
-    release();
+    held.open();
     const [s, f] = await Promise.all([slow, fast]);
     assert.ok(f.pos > s.pos);
     assert.equal(await store.events.maxPos(), f.pos);
@@ -181,15 +175,14 @@ forEachBackend('Store contract: room events', (backend) => {
 
 forEachBackend('Store contract: room state along the line', (backend) => {
   const storeOf = useFreshStore(backend);
-  const r = roomEvents(storeOf);
-  let store: Store;
   const room = '!s:hs' as RoomId;
+  const r = roomEvents(storeOf, [room]);
+  let store: Store;
   const s: Record<string, StoredEvent> = {};
   const state = (type: string, stateKey: string, content: Record<string, string>) =>
     r.append(room, { type, sender: alice, stateKey, content });
   before(async () => {
     store = storeOf();
-    await r.createRoom(room, alice);
     s.create = await state('m.room.create', '', { creator: alice });
     s.name1 = await state('m.room.name', '', { name: 'one' });
     s.topic = await state('m.room.topic', '', { topic: 't' });

@@ -10,6 +10,8 @@ import { roomEvents } from '../helpers/room-store.js';
 
 const user = (name: string) => `@${name}:hs` as UserId;
 const alice = user('alice');
+const room = '!m:hs' as RoomId;
+const other = '!other:hs' as RoomId;
 
 /** The row a member event leaves: its membership, event and position, not forgotten. */
 const rowOf = (e: StoredEvent, forgotten = false): MembershipRecord => ({
@@ -19,14 +21,10 @@ const rowOf = (e: StoredEvent, forgotten = false): MembershipRecord => ({
 
 forEachBackend('Store contract: memberships', (backend) => {
   const storeOf = useFreshStore(backend);
-  const r = roomEvents(storeOf);
+  const r = roomEvents(storeOf, [room, other]);
   let store: Store;
-  const room = '!m:hs' as RoomId;
-  const other = '!other:hs' as RoomId;
   before(async () => {
     store = storeOf();
-    await r.createRoom(room, alice);
-    await r.createRoom(other, alice);
     await r.member(room, alice, 'join');
     await r.member(other, alice, 'join');
   });
@@ -79,7 +77,7 @@ forEachBackend('Store contract: memberships', (backend) => {
   it('roomsOf: the rooms where the user currently has one of the memberships, in stream order', async () => {
     const hank = user('hank');
     const third = '!third:hs' as RoomId;
-    await r.createRoom(third, alice);
+    await r.createRoom(third);
     const inOther = await r.member(other, hank, 'invite', alice);
     const inRoom = await r.member(room, hank, 'join');
     const inThird = await r.member(third, hank, 'knock');
