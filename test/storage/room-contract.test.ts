@@ -2,7 +2,8 @@
 // today (RoomWriter, sync, messages, state, visibility), so that a new room storage must keep it.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { DeviceId, EventId, RoomId, UserId } from '../../src/core/ids.js';
+import type { DeviceId, EventId, RoomAlias, RoomId, UserId } from '../../src/core/ids.js';
+import { ConflictError } from '../../src/storage/errors.js';
 import type { Store, StoredEvent } from '../../src/storage/store.js';
 import { forEachBackend, useFreshStore } from '../helpers/backends.js';
 import { latch, ROOM_CREATOR, roomEvents } from '../helpers/room-store.js';
@@ -30,6 +31,26 @@ forEachBackend('Store contract: room events', (backend) => {
     assert.deepEqual(await store.events.get(built.event_id), stored);
     assert.equal(await store.events.get('$nothing:hs' as EventId), undefined);
     assert.deepEqual(await store.rooms.get(roomA), { roomId: roomA, version: '10', creator: ROOM_CREATOR, isPublic: false, createdTs: 1 });
+  });
+
+  it('a room ID is created once; the directory lists public rooms in creation order; aliases point at rooms', async () => {
+    const record = { roomId: roomA, version: '11', creator: bob, isPublic: true, createdTs: 9 };
+    await assert.rejects(store.rooms.create(record), ConflictError);
+    await store.rooms.create({ ...record, roomId: '!pub2:hs' as RoomId, createdTs: 3 });
+    await store.rooms.create({ ...record, roomId: '!pub1:hs' as RoomId, createdTs: 2 });
+    await store.rooms.setPublic(roomB, true);
+    assert.deepEqual(await store.rooms.listPublic(), [roomB, '!pub1:hs', '!pub2:hs']);
+    await store.rooms.setPublic('!pub1:hs' as RoomId, false);
+    assert.deepEqual(await store.rooms.listPublic(), [roomB, '!pub2:hs']);
+    const [alias1, alias2] = ['#one:hs', '#two:hs'] as RoomAlias[];
+    await store.aliases.create(alias2!, roomA, alice, 1);
+    await store.aliases.create(alias1!, roomA, alice, 1);
+    await assert.rejects(store.aliases.create(alias1!, roomB, bob, 2), ConflictError);
+    assert.deepEqual(await store.aliases.get(alias1!), { roomId: roomA, creator: alice });
+    assert.deepEqual(await store.aliases.forRoom(roomA), [alias1, alias2]);
+    assert.equal(await store.aliases.delete(alias1!), true);
+    assert.equal(await store.aliases.delete(alias1!), false);
+    assert.deepEqual(await store.aliases.forRoom(roomA), [alias2]);
   });
 
   it('positions grow in append order across rooms; head, maxPos and prev_events/depth follow the line', async () => {
