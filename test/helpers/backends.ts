@@ -7,6 +7,7 @@ import pg from 'pg';
 import { openStore } from '../../src/storage/open.js';
 import type { Store } from '../../src/storage/store.js';
 import type { Config } from '../../src/config/schema.js';
+import type { RawDatabase } from './db-scan.js';
 
 export type BackendName = 'sqlite' | 'postgres';
 
@@ -72,19 +73,34 @@ type DescribeFn = (name: string, options: { skip: string | false }, fn: () => vo
  * dropped after them). Returns a getter, since the store exists only once the suite runs.
  */
 export function useFreshStore(backend: BackendName): () => Store {
+  return freshForSuite(backend, false).store;
+}
+
+/**
+ * `useFreshStore`, with the database itself for tests that look behind the store (a SQLite file,
+ * so that another connection can read it).
+ */
+export function useFreshDatabase(backend: BackendName): { store: () => Store; database: () => RawDatabase } {
+  return freshForSuite(backend, true);
+}
+
+function freshForSuite(backend: BackendName, sqliteFile: boolean): { store: () => Store; database: () => RawDatabase } {
   let store: Store | undefined;
+  let database: RawDatabase | undefined;
   let drop: () => Promise<void> = async () => {};
   before(async () => {
-    const fresh = await freshDatabase(backend);
+    const fresh = await freshDatabase(backend, { sqliteFile });
     drop = fresh.drop;
     store = await openStore(fresh.database);
+    database = fresh.database.kind === 'sqlite' ? { kind: 'sqlite', path: fresh.database.path } : { kind: 'postgres', url: fresh.database.url };
   });
   after(async () => {
     await store?.close();
     await drop();
   });
-  return () => {
-    if (!store) throw new Error('the store is opened when the suite starts');
-    return store;
+  const opened = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the store is opened when the suite starts');
+    return value;
   };
+  return { store: () => opened(store), database: () => opened(database) };
 }

@@ -54,3 +54,30 @@ export async function rawExec(database: RawDatabase, statement: string, params: 
     await client.end();
   }
 }
+
+/** The columns of every table of the test database, by table. */
+export async function tableColumns(database: RawDatabase): Promise<Map<string, string[]>> {
+  if (database.kind === 'sqlite') {
+    const db = new SqliteDatabase(database.path, { readonly: true });
+    try {
+      const rows = db.prepare("SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'").all() as Array<{ t: string; c: string }>;
+      return byTable(rows);
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query("SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = 'public'");
+    return byTable(rows as Array<{ t: string; c: string }>);
+  } finally {
+    await client.end();
+  }
+}
+
+function byTable(rows: Array<{ t: string; c: string }>): Map<string, string[]> {
+  const tables = new Map<string, string[]>();
+  for (const { t, c } of rows) tables.set(t, [...(tables.get(t) ?? []), c]);
+  return tables;
+}
