@@ -38,6 +38,7 @@ export class Metrics {
     new Gauge({ name: 'hearth_password_checks_queued', help: 'Password checks waiting for a hashing place', registers, collect() { this.set(stats.queued); } });
     new Counter({
       name: 'hearth_password_checks_refused_total', help: 'Password checks refused with 429 because the hashing queue was full', registers,
+      // The count is kept by PasswordHashing (which runs with metrics off too): copied at each scrape.
       collect() { this.reset(); this.inc(stats.refused); },
     });
   }
