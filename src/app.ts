@@ -69,6 +69,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const core = await buildCore(config, overrides);
   const { store, services, clock, signingKey } = core;
   const metrics = config.metrics.enabled ? new (await import('./services/metrics.js')).Metrics() : undefined;
+  metrics?.watchPasswordHashing(services.passwordHashing.stats);
   const http = await createHttpServer({ services, config, metrics, logger, clock, signingKey });
   const metricsServer = metrics && config.metrics.port !== null
     ? createMetricsServer(metrics, config.metrics.path)

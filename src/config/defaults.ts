@@ -19,6 +19,10 @@ export const DEFAULTS = {
     // Generous: leaving a space means leaving its (say) 100 rooms at once.
     membership: { per_second: 10, burst: 150 },
     default: { per_second: 20, burst: 100 },
+    // Per account, whatever the address (Synapse's rc_login.account and rc_login.failed_attempts):
+    // every /login attempt at one account, and every wrong password for it (/login or UIA).
+    login_account: { per_second: 0.17, burst: 3 },
+    failed_password: { per_second: 0.17, burst: 3 },
   },
   metrics: { enabled: false, path: '/_hearth/metrics', host: '127.0.0.1', port: null as number | null },
   forget_rooms_on_leave: false,
@@ -26,7 +30,9 @@ export const DEFAULTS = {
   log_level: 'info',
   max_request_bytes: 1024 * 1024,
   // scrypt N=2^15, r=8, p=1: 32 MiB and ~100 ms per hash, run on the libuv pool.
-  password_hashing: { cost: 32768, block_size: 8, parallelization: 1 },
+  // At most 2 hashes at once (libuv has 4 threads; the write-ahead log's fdatasync needs one) and
+  // 20 password checks waiting (about 1 s of work at the default cost), beyond which 429.
+  password_hashing: { cost: 32768, block_size: 8, parallelization: 1, max_concurrent: 2, max_queued: 20 },
   // Shortest password accepted by registration, password change and `hearth register-user`.
   password_min_length: 8,
 } as const;

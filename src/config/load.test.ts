@@ -15,6 +15,8 @@ describe('configuration', () => {
     assert.equal(c.forgetRoomsOnLeave, false);
     assert.equal(c.forgottenRoomRetentionMs, 7 * 86_400_000);
     assert.equal(c.rateLimits.enabled, true);
+    // Per account, as Synapse's rc_login.account and rc_login.failed_attempts.
+    assert.deepEqual([c.rateLimits.login_account, c.rateLimits.failed_password], [{ perSecond: 0.17, burst: 3 }, { perSecond: 0.17, burst: 3 }]);
     assert.ok(Object.isFrozen(c));
   });
 
@@ -32,6 +34,10 @@ describe('configuration', () => {
       [{ forgotten_room_retention: 'soon' }, 'forgotten_room_retention'],
       [{ rate_limits: { login: { per_second: -1 } } }, 'rate_limits.login.per_second'],
       [{ rate_limits: { logins: {} } }, 'rate_limits.logins'],
+      [{ rate_limits: { failed_password: { burst: 0 } } }, 'rate_limits.failed_password.burst'],
+      // Hashing may never take all four of libuv's threads: the write-ahead log's fdatasync needs one.
+      [{ password_hashing: { max_concurrent: 4 } }, 'password_hashing.max_concurrent'],
+      [{ password_hashing: { max_queued: -1 } }, 'password_hashing.max_queued'],
       [{ databse: 'x' }, 'databse'],
       [{ database: 'mysql://x' }, 'database'],
       [{ sqlite_synchronous: 'sometimes' }, 'sqlite_synchronous'],

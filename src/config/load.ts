@@ -32,7 +32,7 @@ type Raw = Record<string, unknown>;
 const TOP_LEVEL_KEYS = new Set([
   ...Object.keys(DEFAULTS), 'public_baseurl', 'database', 'signing_key_path',
 ]);
-const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'default'];
+const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'default', 'login_account', 'failed_password'];
 
 /** Reads the overrides that come from the environment, validated as strictly as the file's settings. */
 export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -254,5 +254,8 @@ function buildPasswordHashing(raw: Raw): Config['passwordHashing'] {
     cost,
     blockSize: int(raw.block_size ?? d.block_size, 'password_hashing.block_size', 1, 64),
     parallelization: int(raw.parallelization ?? d.parallelization, 'password_hashing.parallelization', 1, 16),
+    // At most 3: libuv's pool has 4 threads, and one must stay free for the write-ahead log's fdatasync.
+    maxConcurrent: int(raw.max_concurrent ?? d.max_concurrent, 'password_hashing.max_concurrent', 1, 3),
+    maxQueued: int(raw.max_queued ?? d.max_queued, 'password_hashing.max_queued', 0, 10_000),
   });
 }

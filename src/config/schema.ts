@@ -6,7 +6,12 @@ export interface RateLimitRule {
   readonly burst: number;
 }
 
-export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'default';
+/**
+ * Route limiters (per user, or per client IP) and the per-account password limiters
+ * `login_account` (every `/login` attempt at an account) and `failed_password` (every wrong password
+ * for an account, at `/login` or in user-interactive auth), applied in services/accounts/password-checks.ts.
+ */
+export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'default' | 'login_account' | 'failed_password';
 
 export interface Config {
   readonly serverName: string;
@@ -31,7 +36,15 @@ export interface Config {
   readonly maxRequestBytes: number;
   /** Addresses or CIDR ranges of proxies whose X-Forwarded-For names the client (rate limits per IP, logs). */
   readonly trustedProxies: readonly string[];
-  readonly passwordHashing: { readonly cost: number; readonly blockSize: number; readonly parallelization: number };
+  readonly passwordHashing: {
+    readonly cost: number;
+    readonly blockSize: number;
+    readonly parallelization: number;
+    /** scrypt runs at most this many at once, below libuv's 4 threads so the log's fdatasync always has one. */
+    readonly maxConcurrent: number;
+    /** Password checks waiting for a place beyond which a check is refused with 429. */
+    readonly maxQueued: number;
+  };
   /** The shortest password (in characters) a new account or a password change may set. */
   readonly passwordMinLength: number;
 }

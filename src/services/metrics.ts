@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { HashingStats } from './accounts/password-hash.js';
 
 /**
  * Prometheus metrics of one Hearth instance (a registry per instance, so tests can build many).
@@ -28,5 +29,17 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'hearth_' });
+  }
+
+  /** Password hashing's bound (PasswordHashing), read when scraped: hashes running, checks waiting, checks refused. */
+  watchPasswordHashing(stats: Readonly<HashingStats>): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'hearth_password_hashes_in_flight', help: 'scrypt computations running now', registers, collect() { this.set(stats.inFlight); } });
+    new Gauge({ name: 'hearth_password_checks_queued', help: 'Password checks waiting for a hashing place', registers, collect() { this.set(stats.queued); } });
+    new Counter({
+      name: 'hearth_password_checks_refused_total', help: 'Password checks refused with 429 because the hashing queue was full', registers,
+      // The count is kept by PasswordHashing (which runs with metrics off too): copied at each scrape.
+      collect() { this.reset(); this.inc(stats.refused); },
+    });
   }
 }

@@ -5,6 +5,10 @@ export interface BucketRule {
   burst: number;
 }
 
+function bucketId(name: string, key: string): string {
+  return `${name}\u0000${key}`;
+}
+
 interface Bucket {
   tokens: number;
   updatedMs: number;
@@ -22,7 +26,7 @@ export class RateLimiter {
   /** Takes one token; returns 0 when allowed, else the milliseconds until a token is available. */
   take(name: string, key: string, rule: BucketRule): number {
     const now = this.clock.now();
-    const id = `${name}\u0000${key}`;
+    const id = bucketId(name, key);
     const bucket = this.buckets.get(id) ?? { tokens: rule.burst, updatedMs: now };
     bucket.tokens = Math.min(rule.burst, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rule.perSecond);
     bucket.updatedMs = now;
@@ -30,6 +34,15 @@ export class RateLimiter {
     if (allowed) bucket.tokens -= 1;
     this.remember(id, bucket);
     return allowed ? 0 : Math.ceil(((1 - bucket.tokens) / rule.perSecond) * 1000);
+  }
+
+  /**
+   * Gives back a token taken by `take` (up to the burst). Lets a limiter count only failures while
+   * still taking before the work: concurrent attempts cannot all pass before the first one fails.
+   */
+  refund(name: string, key: string, rule: BucketRule): void {
+    const bucket = this.buckets.get(bucketId(name, key));
+    if (bucket) bucket.tokens = Math.min(rule.burst, bucket.tokens + 1);
   }
 
   private remember(id: string, bucket: Bucket): void {

@@ -7,6 +7,8 @@ import { Deactivation } from './accounts/deactivation.js';
 import { AdminRooms } from './admin/rooms.js';
 import { PasswordChange } from './accounts/password-change.js';
 import { Profiles } from './accounts/profiles.js';
+import { PasswordChecks } from './accounts/password-checks.js';
+import { PasswordHashing } from './accounts/password-hash.js';
 import { Registration } from './accounts/registration.js';
 import { Sessions } from './accounts/sessions.js';
 import { UserInteractiveAuth } from './accounts/uia.js';
@@ -49,6 +51,8 @@ export interface Services {
   readonly e2ee: E2eeServices;
   readonly profiles: Profiles;
   readonly rateLimiter: RateLimiter;
+  /** Every scrypt computation goes through it (its stats feed the metrics). */
+  readonly passwordHashing: PasswordHashing;
   readonly notifier: Notifier;
   readonly rooms: RoomCreation;
   readonly sending: EventSending;
@@ -82,11 +86,14 @@ export interface Services {
 export function createServices(deps: { store: Store; clock: Clock; config: Config; signingKey: SigningKey }): Services {
   const { store, clock, config, signingKey } = deps;
   const serverName = config.serverName;
-  const uia = new UserInteractiveAuth(store, clock);
+  const rateLimiter = new RateLimiter(clock);
+  const hashing = new PasswordHashing(config.passwordHashing);
+  const passwordChecks = new PasswordChecks({ store, serverName, hashing, limiter: rateLimiter, limits: config.rateLimits });
+  const uia = new UserInteractiveAuth(store, clock, passwordChecks);
   const notifier = new Notifier(store.channel);
   const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName });
   const { deviceLists } = e2ee;
-  const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists });
+  const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists, passwords: passwordChecks });
   const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier });
   const access = new RoomReadAccess(store);
   const events = new ClientEvents({ store, clock });
@@ -115,17 +122,18 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
       store, clock, uia, sessions, serverName,
       enabled: config.enableRegistration,
       registrationTokens: config.registrationTokens,
-      passwordHashing: config.passwordHashing,
+      hashing,
       passwordMinLength: config.passwordMinLength,
     }),
-    devices: new Devices({ store, uia, serverName, deviceLists }),
+    devices: new Devices({ store, uia, deviceLists }),
     e2ee,
-    deactivation: new Deactivation({ store, clock, uia, leave, forget, serverName }),
+    deactivation: new Deactivation({ store, clock, uia, leave, forget }),
     adminRooms: new AdminRooms({ store }),
     whenDurable: () => store.whenDurable(),
-    passwords: new PasswordChange({ store, uia, serverName, passwordHashing: config.passwordHashing, passwordMinLength: config.passwordMinLength, deviceLists }),
+    passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),
     profiles: new Profiles({ store }),
-    rateLimiter: new RateLimiter(clock),
+    rateLimiter,
+    passwordHashing: hashing,
     notifier,
     rooms: new RoomCreation({ store, clock, writer, serverName }),
     sending: new EventSending({ store, clock, writer }),

@@ -36,8 +36,8 @@ describe('security properties', () => {
     assert.deepEqual(await rowsMentioning(s.database, user.password), []);
   });
 
-  it('password hashing: scrypt N=32768, r=8, p=1 by default, salted, self-describing, verified', async () => {
-    assert.deepEqual(buildConfig({}).passwordHashing, { cost: 32768, blockSize: 8, parallelization: 1 });
+  it('password hashing: scrypt N=32768, r=8, p=1 by default (2 at once, 20 checks waiting), salted, self-describing, verified', async () => {
+    assert.deepEqual(buildConfig({}).passwordHashing, { cost: 32768, blockSize: 8, parallelization: 1, maxConcurrent: 2, maxQueued: 20 });
     const params = buildConfig({}).passwordHashing;
     const a = await hashPassword('correct horse', params);
     const b = await hashPassword('correct horse', params);

@@ -5,7 +5,6 @@ import type { MembershipRecord, Store } from '../../storage/store.js';
 import type { Forget } from '../membership/forget.js';
 import type { Leave } from '../membership/leave.js';
 import type { Requester } from '../requester.js';
-import { passwordStage } from './password-stage.js';
 import type { UserInteractiveAuth } from './uia.js';
 
 export interface DeactivationDeps {
@@ -14,7 +13,6 @@ export interface DeactivationDeps {
   uia: UserInteractiveAuth;
   leave: Leave;
   forget: Forget;
-  serverName: string;
 }
 
 /**
@@ -30,13 +28,13 @@ export class Deactivation {
   constructor(private readonly deps: DeactivationDeps) {}
 
   async deactivate(requester: Requester, auth: unknown): Promise<{ id_server_unbind_result: 'no-support' }> {
-    const { store, uia, serverName } = this.deps;
+    const { store, uia } = this.deps;
     await uia.require({
       purpose: 'deactivate',
       flows: [{ stages: ['m.login.password'] }],
       auth,
       userId: requester.userId,
-      checkStage: passwordStage(store, serverName, requester.userId),
+      checkStage: uia.passwordStage(requester.userId),
     });
     // Mark the account first: from here on its tokens are refused, so nothing new can join it to a
     // room. In a transaction, which resolves only once the mark is on disk, so that no room is left

@@ -3,7 +3,6 @@ import type { DeviceId } from '../../core/ids.js';
 import type { Device, Store } from '../../storage/store.js';
 import type { DeviceLists } from '../e2ee/device-lists.js';
 import type { Requester } from '../requester.js';
-import { passwordStage } from './password-stage.js';
 import type { UserInteractiveAuth } from './uia.js';
 
 export interface DeviceView {
@@ -23,7 +22,7 @@ function view(d: Device): DeviceView {
 
 /** The device-management API: list, show, rename, delete (the last behind user-interactive auth). */
 export class Devices {
-  constructor(private readonly deps: { store: Store; uia: UserInteractiveAuth; serverName: string; deviceLists: DeviceLists }) {}
+  constructor(private readonly deps: { store: Store; uia: UserInteractiveAuth; deviceLists: DeviceLists }) {}
 
   async list(requester: Requester): Promise<{ devices: DeviceView[] }> {
     return { devices: (await this.deps.store.devices.list(requester.userId)).map(view) };
@@ -50,7 +49,7 @@ export class Devices {
       flows: [{ stages: ['m.login.password'] }],
       auth,
       userId: requester.userId,
-      checkStage: passwordStage(this.deps.store, this.deps.serverName, requester.userId),
+      checkStage: this.deps.uia.passwordStage(requester.userId),
     });
     const { deviceLists } = this.deps;
     deviceLists.announce(await this.deps.store.transaction((tx) => deviceLists.deleteDevices(tx, requester.userId, { deviceIds })));

@@ -1,9 +1,8 @@
 import type { Store } from '../../storage/store.js';
 import type { DeviceLists } from '../e2ee/device-lists.js';
 import type { Requester } from '../requester.js';
-import { hashPassword, type PasswordHashParams } from './password-hash.js';
+import type { PasswordHashing } from './password-hash.js';
 import { requireAcceptablePassword } from './password-policy.js';
-import { passwordStage } from './password-stage.js';
 import type { UserInteractiveAuth } from './uia.js';
 
 export interface PasswordChangeInput {
@@ -15,7 +14,7 @@ export interface PasswordChangeInput {
 
 /** `POST /account/password`, behind user-interactive auth with the current password. */
 export class PasswordChange {
-  constructor(private readonly deps: { store: Store; uia: UserInteractiveAuth; serverName: string; passwordHashing: PasswordHashParams; passwordMinLength: number; deviceLists: DeviceLists }) {}
+  constructor(private readonly deps: { store: Store; uia: UserInteractiveAuth; hashing: PasswordHashing; passwordMinLength: number; deviceLists: DeviceLists }) {}
 
   async change(requester: Requester, input: PasswordChangeInput): Promise<void> {
     // Before auth: the user learns the new password is refused without typing the current one first.
@@ -25,9 +24,9 @@ export class PasswordChange {
       flows: [{ stages: ['m.login.password'] }],
       auth: input.auth,
       userId: requester.userId,
-      checkStage: passwordStage(this.deps.store, this.deps.serverName, requester.userId),
+      checkStage: this.deps.uia.passwordStage(requester.userId),
     });
-    const hash = await hashPassword(input.newPassword, this.deps.passwordHashing);
+    const hash = await this.deps.hashing.hash(input.newPassword);
     const { deviceLists } = this.deps;
     const change = await this.deps.store.transaction(async (tx) => {
       await tx.accounts.setPasswordHash(requester.userId, hash);

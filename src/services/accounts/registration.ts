@@ -6,7 +6,7 @@ import type { JsonObject } from '../../core/json.js';
 import { ConflictError } from '../../storage/errors.js';
 import type { Store } from '../../storage/store.js';
 import { newOpaqueId } from './access-tokens.js';
-import { hashPassword, type PasswordHashParams } from './password-hash.js';
+import type { PasswordHashing } from './password-hash.js';
 import { requireAcceptablePassword } from './password-policy.js';
 import type { LoginResult, Sessions } from './sessions.js';
 import type { UserInteractiveAuth } from './uia.js';
@@ -19,7 +19,7 @@ export interface RegistrationDeps {
   serverName: string;
   enabled: boolean;
   registrationTokens: readonly string[];
-  passwordHashing: PasswordHashParams;
+  hashing: PasswordHashing;
   passwordMinLength: number;
 }
 
@@ -84,7 +84,7 @@ export class Registration {
 
   /** Creates an account directly (CLI, tests, and the end of a successful registration). */
   async createAccount(input: { userId: UserId; password?: string | undefined; admin: boolean }): Promise<UserId> {
-    const passwordHash = input.password === undefined ? null : await hashPassword(input.password, this.deps.passwordHashing);
+    const passwordHash = input.password === undefined ? null : await this.deps.hashing.hash(input.password);
     try {
       await this.deps.store.accounts.create({
         userId: input.userId,

@@ -6,7 +6,7 @@ import type { Store } from '../../storage/store.js';
 import type { DeviceLists } from '../e2ee/device-lists.js';
 import type { Requester } from '../requester.js';
 import { hashAccessToken, newAccessToken, newDeviceId } from './access-tokens.js';
-import { checkPassword, userFromIdentifier } from './password-stage.js';
+import { userFromIdentifier, type PasswordChecks } from './password-checks.js';
 
 export interface LoginResult {
   user_id: UserId;
@@ -23,6 +23,7 @@ export interface SessionsDeps {
   publicBaseUrl: string;
   /** Logging out deletes the device's keys too, and tells those who track them. */
   deviceLists: DeviceLists;
+  passwords: PasswordChecks;
 }
 
 /** Access tokens: issuing them (login, registration), resolving them, revoking them. */
@@ -41,7 +42,7 @@ export class Sessions {
   async login(body: JsonObject): Promise<LoginResult> {
     if (body.type !== 'm.login.password') throw unknownError(400, `Login type ${JSON.stringify(body.type)} is not supported`);
     const userId = userFromIdentifier(body, this.deps.serverName);
-    if (!(await checkPassword(this.deps.store, userId, body.password)) || userId === undefined) {
+    if (!(await this.deps.passwords.login(userId, body.password)) || userId === undefined) {
       throw forbidden('Invalid username or password');
     }
     const account = await this.deps.store.accounts.get(userId);

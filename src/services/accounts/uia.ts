@@ -4,6 +4,7 @@ import type { UserId } from '../../core/ids.js';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
 import type { Store } from '../../storage/store.js';
 import { newOpaqueId } from './access-tokens.js';
+import type { PasswordChecks } from './password-checks.js';
 
 export interface UiaFlow {
   stages: string[];
@@ -31,7 +32,12 @@ const SESSION_LIFETIME_MS = 30 * 60_000;
  * flow is complete; otherwise throws a 401 UiaRequired carrying flows, params, session and completed.
  */
 export class UserInteractiveAuth {
-  constructor(private readonly store: Store, private readonly clock: Clock) {}
+  constructor(private readonly store: Store, private readonly clock: Clock, private readonly passwords: PasswordChecks) {}
+
+  /** The `m.login.password` stage for an authenticated user, under the account's password limits. */
+  passwordStage(userId: UserId): StageChecker {
+    return this.passwords.stage(userId);
+  }
 
   async require(req: UiaRequest): Promise<void> {
     if (req.auth === undefined || req.auth === null) {

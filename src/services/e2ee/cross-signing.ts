@@ -3,7 +3,6 @@ import { crossSigningPublicKey, hasValidSignature, sameSignedContent } from '../
 import { parseDeviceId, type UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import type { CrossSigningKeyType, Store } from '../../storage/store.js';
-import { passwordStage } from '../accounts/password-stage.js';
 import type { UserInteractiveAuth } from '../accounts/uia.js';
 import type { Requester } from '../requester.js';
 import type { DeviceLists } from './device-lists.js';
@@ -13,7 +12,6 @@ export type CrossSigningUpload = Partial<Record<CrossSigningKeyType, JsonObject>
 export interface CrossSigningDeps {
   store: Store;
   uia: UserInteractiveAuth;
-  serverName: string;
   deviceLists: DeviceLists;
 }
 
@@ -53,7 +51,7 @@ export class CrossSigning {
         flows: [{ stages: ['m.login.password'] }],
         auth,
         userId,
-        checkStage: passwordStage(store, this.deps.serverName, userId),
+        checkStage: this.deps.uia.passwordStage(userId),
       });
     }
     const change = await store.transaction(async (tx) => {

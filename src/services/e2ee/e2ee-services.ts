@@ -29,7 +29,7 @@ export function createE2eeServices(deps: { store: Store; clock: Clock; notifier:
   return {
     deviceKeys: new DeviceKeys({ store, serverName, deviceLists }),
     oneTimeKeys: new OneTimeKeys({ store, serverName }),
-    crossSigning: new CrossSigning({ store, uia, serverName, deviceLists }),
+    crossSigning: new CrossSigning({ store, uia, deviceLists }),
     signatures: new SignatureUploads({ store, deviceLists }),
     toDevice,
     deviceLists,
