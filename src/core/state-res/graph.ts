@@ -53,3 +53,33 @@ export function authDifference(stateSets: readonly StateMap[], events: EventSour
   }
   return difference;
 }
+
+/**
+ * Room version 12's conflicted state subgraph (MSC4297): the events on an `auth_events` path from
+ * one conflicted event to another. The paths' endpoints are the conflicted events themselves,
+ * already in the full conflicted set, so this returns the events strictly reachable from a
+ * conflicted event that lead (in zero or more steps) to one. They all lie in the auth chains of
+ * the conflicted events, so nothing beyond the auth chains needs loading.
+ */
+export function conflictedSubgraph(conflicted: ReadonlySet<EventId>, events: EventSource): Set<EventId> {
+  const reachable = authChainOf(conflicted, events);
+  const leads = new Map<EventId, boolean>();
+  // A cycle cannot occur between hash-named events; this only keeps malformed input finite.
+  const visiting = new Set<EventId>();
+  // Post-order without recursion: auth chains can be deeper than the call stack.
+  for (const root of reachable) {
+    const stack: EventId[] = [root];
+    while (stack.length > 0) {
+      const id = stack[stack.length - 1] as EventId;
+      if (leads.has(id)) { stack.pop(); continue; }
+      if (conflicted.has(id)) { leads.set(id, true); stack.pop(); continue; }
+      visiting.add(id);
+      const auth = requireEvent(events, id).auth_events;
+      const pending = auth.filter((a) => !leads.has(a) && !visiting.has(a));
+      if (pending.length > 0) { stack.push(...pending); continue; }
+      leads.set(id, auth.some((a) => leads.get(a) === true));
+      stack.pop();
+    }
+  }
+  return new Set([...reachable].filter((id) => leads.get(id) === true));
+}

@@ -2,15 +2,16 @@ import type { EventId } from '../ids.js';
 import { stateKeyOf, type RoomEvent } from '../events/types.js';
 import type { RoomVersion } from '../room-versions.js';
 import { EventType, ownValue } from '../auth-rules/state-access.js';
-import { authChainOf, authDifference, requireEvent, type EventSource, type StateMap } from './graph.js';
+import { authChainOf, authDifference, conflictedSubgraph, requireEvent, type EventSource, type StateMap } from './graph.js';
 import { iterativeAuthChecks } from './iterative-auth.js';
 import { mainlineOrder, reverseTopologicalPowerOrder } from './ordering.js';
 
-/** State resolution v2 (room versions 2 to 11). */
-export type StateResAlgorithm = 'v2';
+/** State resolution v2 (room versions 2 to 11) and v2.1 (room version 12, MSC4297). */
+export type StateResAlgorithm = 'v2' | 'v2.1';
 
 /** The algorithm a room version resolves state with; undefined for v1 (and unknown versions). */
 export function stateResAlgorithmOf(roomVersionId: string): StateResAlgorithm | undefined {
+  if (roomVersionId === '12') return 'v2.1';
   return /^([2-9]|1[01])$/.test(roomVersionId) ? 'v2' : undefined;
 }
 
@@ -22,8 +23,8 @@ export interface StateResInput {
   stateSets: readonly StateMap[];
   /**
    * Every event the algorithm reads, loaded up front: each event of each state set, and the
-   * full auth chain of each (all events reachable through `auth_events`). A missing one throws
-   * `MissingEventError`.
+   * full auth chain of each (all events reachable through `auth_events`). That covers v2.1's
+   * conflicted state subgraph too. A missing one throws `MissingEventError`.
    */
   events: EventSource;
   /** Events rejected on receipt; they are not used as auth events in the iterative checks. */
@@ -32,7 +33,7 @@ export interface StateResInput {
 
 /**
  * Resolves state sets into one state map, as the server-server spec's "state resolution v2"
- * (content/rooms/fragments/v2-state-res.md) defines it. Pure and
+ * (content/rooms/fragments/v2-state-res.md) and room version 12's v2.1 define it. Pure and
  * synchronous: no storage, no clock; the result depends neither on the order of the state sets
  * nor on the order events are supplied in.
  */
@@ -44,6 +45,7 @@ export function resolveState(input: StateResInput): Map<string, EventId> {
   if (conflicted.size === 0) return new Map(unconflicted);
 
   const full = new Set<EventId>([...conflicted, ...authDifference(stateSets, events)]);
+  if (input.algorithm === 'v2.1') for (const id of conflictedSubgraph(conflicted, events)) full.add(id);
 
   // Step 1: power events of the full conflicted set, with their auth chains inside that set.
   const powerEvents = [...full].filter((id) => isPowerEvent(requireEvent(events, id)));
@@ -52,8 +54,9 @@ export function resolveState(input: StateResInput): Map<string, EventId> {
   for (const id of chains) if (full.has(id)) powerSet.add(id);
   const powerOrder = reverseTopologicalPowerOrder(powerSet, events, roomVersion);
 
-  // Step 2: iterative auth checks from the unconflicted state map.
-  const partial = iterativeAuthChecks(unconflicted, powerOrder, events, roomVersion, isRejected);
+  // Step 2: v2 starts from the unconflicted state map, v2.1 from an empty one.
+  const start = input.algorithm === 'v2.1' ? new Map<string, EventId>() : unconflicted;
+  const partial = iterativeAuthChecks(start, powerOrder, events, roomVersion, isRejected);
 
   // Steps 3 and 4: the other events, in mainline order of the partially resolved power levels.
   const rest = [...full].filter((id) => !powerSet.has(id));
