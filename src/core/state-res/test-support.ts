@@ -7,6 +7,7 @@ import type { EventId, RoomId, UserId } from '../ids.js';
 import type { JsonObject } from '../json.js';
 import { domainOf } from '../ids.js';
 import { stateKeyOf, type RoomEvent } from '../events/types.js';
+import { authEventTypesFor } from '../auth-rules/auth-events.js';
 import type { EventSource, StateMap } from './graph.js';
 
 export interface FixtureEvent {
@@ -55,4 +56,56 @@ export function stateMapOf(events: Iterable<RoomEvent>): StateMap {
 /** The event IDs of a state map, sorted, for comparing with a vector's expected state. */
 export function idsOf(state: StateMap): string[] {
   return [...state.values()].sort();
+}
+
+/** An event of a DAG scenario: a node name stands for the event ID `$NAME:example.com`. */
+export interface DagNode {
+  id: string;
+  sender: string;
+  type: string;
+  state_key?: string;
+  content: JsonObject;
+}
+
+/** `[A, B, C]` says A's prev event is B and B's is C. */
+export type EdgeChain = string[];
+
+export const nodeEventId = (node: string): EventId => `$${node}:example.com` as EventId;
+
+/**
+ * Replays a DAG as a server would see it: events in lexicographically smallest topological
+ * order (parents first, then by node name), each given `origin_server_ts` in that order, its
+ * auth events chosen from the state before it by the auth events selection, and the state
+ * before an event with several prev events resolved by `resolve`. Returns the state after each
+ * node and the events built.
+ */
+export function replayDag(
+  nodes: readonly DagNode[],
+  chains: readonly EdgeChain[],
+  resolve: (stateSets: StateMap[], events: EventSource) => StateMap,
+): { stateAfter: Map<string, StateMap>; events: Map<string, RoomEvent> } {
+  const prevs = new Map<string, Set<string>>(nodes.map((n) => [n.id, new Set<string>()]));
+  for (const chain of chains) for (let i = 0; i + 1 < chain.length; i++) prevs.get(chain[i] as string)?.add(chain[i + 1] as string);
+  const byNode = new Map(nodes.map((n) => [n.id, n]));
+  const events = new Map<string, RoomEvent>();
+  const source: EventSource = (id) => events.get(id);
+  const stateAfter = new Map<string, StateMap>();
+  let ts = 0;
+  while (stateAfter.size < nodes.length) {
+    const ready = [...prevs].filter(([id, p]) => !stateAfter.has(id) && [...p].every((q) => stateAfter.has(q))).map(([id]) => id).sort();
+    const id = ready[0];
+    if (id === undefined) throw new Error('the scenario has a cycle or names an unknown node');
+    const node = byNode.get(id) as DagNode;
+    const prevStates = [...(prevs.get(id) as Set<string>)].sort().map((p) => stateAfter.get(p) as StateMap);
+    const before = prevStates.length === 0 ? new Map() : prevStates.length === 1 ? (prevStates[0] as StateMap) : resolve(prevStates, source);
+    const auth = authEventTypesFor(node)
+      .map(([type, key]) => before.get(stateKeyOf(type, key)))
+      .filter((authId): authId is EventId => authId !== undefined);
+    const event = toRoomEvent({ ...node, event_id: nodeEventId(id), origin_server_ts: ts++, prev_events: [...(prevs.get(id) as Set<string>)].map(nodeEventId), auth_events: auth });
+    events.set(event.event_id, event);
+    const after = new Map(before);
+    if (typeof event.state_key === 'string') after.set(stateKeyOf(event.type, event.state_key), event.event_id);
+    stateAfter.set(id, after);
+  }
+  return { stateAfter, events };
 }
