@@ -47,7 +47,9 @@ export function resolveState(input: StateResInput): Map<string, EventId> {
   const full = new Set<EventId>([...conflicted, ...authDifference(stateSets, events)]);
   if (input.algorithm === 'v2.1') for (const id of conflictedSubgraph(conflicted, events)) full.add(id);
 
-  // Step 1: power events of the full conflicted set, with their auth chains inside that set.
+  // Step 1: power events of the full conflicted set, with the events of their auth chains that
+  // are in that set (room version 12's text says so; v2's says "their auth chains", and Synapse
+  // and Ruma take only the part in the full conflicted set there too: the rest is in every chain).
   const powerEvents = [...full].filter((id) => isPowerEvent(requireEvent(events, id)));
   const chains = authChainOf(powerEvents, events);
   const powerSet = new Set<EventId>(powerEvents);
