@@ -105,10 +105,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await txnExpiry.stop();
       await deactivationResume.stop();
       await metricsServer?.close();
-      // Parked long-polls answer now (nothing new) instead of when the database is already gone.
-      const syncsEnded = services.parkedSyncs.endAll();
       await http.close();
-      await syncsEnded;
       await store.close();
     },
   };
