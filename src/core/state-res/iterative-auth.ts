@@ -1,6 +1,7 @@
 import type { EventId } from '../ids.js';
 import { stateKeyOf, type StateLookup } from '../events/types.js';
 import type { RoomVersion } from '../room-versions.js';
+import { stateLookupOf } from '../auth-rules/auth-events.js';
 import { checkEventAuth } from '../auth-rules/check-event.js';
 import { requireEvent, type EventSource } from './graph.js';
 
@@ -21,17 +22,11 @@ export function iterativeAuthChecks(
   for (const id of order) {
     const event = requireEvent(events, id);
     if (typeof event.state_key !== 'string') continue; // only state events take part
-    const fromAuthEvents = new Map<string, EventId>();
-    for (const authId of event.auth_events) {
-      const authEvent = requireEvent(events, authId);
-      if (typeof authEvent.state_key !== 'string' || isRejected(authId)) continue;
-      fromAuthEvents.set(stateKeyOf(authEvent.type, authEvent.state_key), authId);
-    }
+    const fromAuthEvents = stateLookupOf(event.auth_events.filter((authId) => !isRejected(authId)).map((authId) => requireEvent(events, authId)));
     const lookup: StateLookup = {
       get: (type, stateKey) => {
-        const key = stateKeyOf(type, stateKey);
-        const found = state.get(key) ?? fromAuthEvents.get(key);
-        return found === undefined ? undefined : requireEvent(events, found);
+        const found = state.get(stateKeyOf(type, stateKey));
+        return found === undefined ? fromAuthEvents.get(type, stateKey) : requireEvent(events, found);
       },
     };
     if (checkEventAuth(event, lookup, roomVersion).allowed) state.set(stateKeyOf(event.type, event.state_key), id);
