@@ -145,8 +145,8 @@ function noisySection(r: Results): string {
   const nn = r.noisyNeighbour;
   if (!nn) return '';
   const q = nn.quiet.others as Summary;
-  const rows = Object.entries(nn.routes as Record<string, { others: Summary; p50Ratio: number; p99Ratio: number; abuse: Record<string, number> }>)
-    .map(([route, x]) => `| ${route} | ${f(x.others.p50)} (${f(x.p50Ratio)}x) | ${f(x.others.p99)} (${f(x.p99Ratio)}x) | \`${JSON.stringify(x.abuse)}\` |`);
+  const rows = Object.entries(nn.routes as Record<string, { others: Summary; p50Ratio: number; p99Ratio: number; otherStatuses: Record<string, number>; abuse: Record<string, number> }>)
+    .map(([route, x]) => `| ${route} | ${f(x.others.p50)} (${f(x.p50Ratio)}x) | ${f(x.others.p99)} (${f(x.p99Ratio)}x) | \`${JSON.stringify(x.otherStatuses)}\` | \`${JSON.stringify(x.abuse)}\` |`);
   return `## Noisy neighbour
 
 Its own server, default rate limits on. ${nn.settings.others} users each loop send -> join -> leave with a ${nn.settings.pauseMs} ms
@@ -154,9 +154,9 @@ pause and a \`/sync\` long-poll parked; then, for ${nn.settings.seconds} s per r
 ${nn.settings.concurrency} requests in flight (the findings of the security review; the slow body comes from 127.0.0.2).
 Target: the others' latency within 2x of the quiet run.
 
-| route abused | others p50 ms (x quiet) | others p99 ms (x quiet) | what the abuser got |
-| --- | --- | --- | --- |
-| none (quiet) | ${f(q.p50)} | ${f(q.p99)} | |
+| route abused | others p50 ms (x quiet) | others p99 ms (x quiet) | what the others got | what the abuser got |
+| --- | --- | --- | --- | --- |
+| none (quiet) | ${f(q.p50)} | ${f(q.p99)} | \`${JSON.stringify(nn.quiet.otherStatuses)}\` | |
 ${rows.join('\n')}
 
 `;

@@ -166,7 +166,7 @@ if (runs('noisy-neighbour')) {
     results.noisyNeighbour = nn;
     console.log(`noisy      other users, quiet: p50 ${fmt(nn.quiet.others.p50)} p99 ${fmt(nn.quiet.others.p99)} ms`);
     for (const [route, r] of Object.entries(nn.routes)) {
-      console.log(`           ${route.padEnd(22)} p50 ${fmt(r.others.p50)} (${r.p50Ratio.toFixed(2)}x) p99 ${fmt(r.others.p99)} ms (${r.p99Ratio.toFixed(2)}x); abuser got ${JSON.stringify(r.abuse)}`);
+      console.log(`           ${route.padEnd(22)} p50 ${fmt(r.others.p50)} (${r.p50Ratio.toFixed(2)}x) p99 ${fmt(r.others.p99)} ms (${r.p99Ratio.toFixed(2)}x); others got ${JSON.stringify(r.otherStatuses)}; abuser got ${JSON.stringify(r.abuse)}`);
     }
   } finally {
     await limited.stop();

@@ -90,11 +90,14 @@ export async function noisyNeighbour(server: RunningServer, seconds: number, o =
   const phase = async (route: string | undefined) => {
     const latency: number[] = [];
     const abuse: Record<string, number> = {};
+    // The others' answers too: a refused request is fast, so latency alone would hide it.
+    const otherStatuses: Record<string, number> = {};
     const end = performance.now() + seconds * 1000;
     const timed = async (call: () => Promise<{ status: number }>) => {
       const t = performance.now();
-      await call();
+      const { status } = await call();
       latency.push(performance.now() - t);
+      otherStatuses[status] = (otherStatuses[status] ?? 0) + 1;
     };
     const polite = others.map(async ({ user, room }, i) => {
       const next = others[(i + 1) % others.length]!.room;
@@ -123,7 +126,7 @@ export async function noisyNeighbour(server: RunningServer, seconds: number, o =
       }
     }) : [];
     await Promise.all([...polite, ...abusers]);
-    return { others: summarize(latency), abuse };
+    return { others: summarize(latency), otherStatuses, abuse };
   };
 
   const quiet = await phase(undefined);
