@@ -178,6 +178,19 @@ forEachBackend('membership API', (backend) => {
       assert.deepEqual(await eventIds(alice, roomId), before);
     });
 
+    it('join: already joined, with a lone surrogate in the reason -> 400 M_BAD_JSON (not 500) and no new event', async () => {
+      const alice = await user('alice');
+      const bob = await user('bob');
+      const roomId = await roomOf(alice);
+      await r.join(bob, roomId);
+      const before = await eventIds(alice, roomId);
+      const url = roomUrl(roomId, 'join');
+      const res = await post(bob, url, { body: { reason: 'x\ud800' } });
+      assertError(res, 400, 'M_BAD_JSON', 'POST', url);
+      assert.match(res.json().error, /lone UTF-16 surrogate/);
+      assert.deepEqual(await eventIds(alice, roomId), before);
+    });
+
     it('join: a banned user -> 403 M_FORBIDDEN', async () => {
       const alice = await user('alice');
       const bob = await user('bob');

@@ -61,6 +61,7 @@ export class RoomTransaction {
    */
   async unchanged(draft: EventDraft): Promise<EventId | undefined> {
     if (draft.stateKey === undefined) return undefined;
+    checkEncodable(draft);
     const current = await this.tx.state.currentEvent(this.room.roomId, draft.type, draft.stateKey);
     const same = current && current.redactedBy === null && current.event.sender === draft.sender && canonicalJson(current.event.content) === canonicalJson(draft.content);
     return same ? current.event.event_id : undefined;
@@ -89,8 +90,7 @@ export class RoomTransaction {
 
   /** Builds the signed event and returns it with the auth state it was built against. */
   private async build(draft: EventDraft, o: { tolerateDamage?: boolean } = {}): Promise<{ event: RoomEvent; authState: RoomEvent[] }> {
-    const invalid = assertCanonicalJsonValue(draft.content);
-    if (invalid) throw badJson(`Invalid event content: ${invalid}`);
+    checkEncodable(draft);
     if (!this.headLoaded) {
       this.head = await this.tx.events.head(this.room.roomId);
       this.headLoaded = true;
@@ -173,4 +173,14 @@ export class RoomWriter {
       return value;
     }, { afterCommit: announce });
   }
+}
+
+/**
+ * Every client-supplied part of an event must encode as canonical JSON, not only its content: a
+ * lone surrogate in a type or state key (createRoom's initial_state) or a float in a join's
+ * content is the client's 400 `M_BAD_JSON`, never a failure to hash or compare later (a 500).
+ */
+function checkEncodable(draft: EventDraft): void {
+  const invalid = assertCanonicalJsonValue({ type: draft.type, state_key: draft.stateKey, content: draft.content });
+  if (invalid) throw badJson(`Invalid event: ${invalid}`);
 }
