@@ -29,6 +29,7 @@ export const ErrCode = {
   serverNotTrusted: 'M_SERVER_NOT_TRUSTED',
   unauthorized: 'M_UNAUTHORIZED',
   invalidSignature: 'M_INVALID_SIGNATURE',
+  badAlias: 'M_BAD_ALIAS',
 } as const;
 
 export type ErrCodeValue = (typeof ErrCode)[keyof typeof ErrCode];
@@ -103,6 +104,7 @@ export const guestAccessForbidden = (): MatrixError =>
 export const unsupportedRoomVersion = (version: string): MatrixError =>
   new MatrixError(400, ErrCode.unsupportedRoomVersion, `Room version ${JSON.stringify(version)} is not supported`);
 export const roomInUse = (message: string): MatrixError => new MatrixError(400, ErrCode.roomInUse, message);
+export const badAlias = (message: string): MatrixError => new MatrixError(400, ErrCode.badAlias, message);
 export const invalidSignature = (message: string): MatrixError => new MatrixError(400, ErrCode.invalidSignature, message);
 export const weakPassword = (message: string): MatrixError => new MatrixError(400, ErrCode.weakPassword, message);
 

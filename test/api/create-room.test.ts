@@ -521,6 +521,26 @@ forEachBackend('createRoom API', (backend) => {
     assert.deepEqual(await joinedRooms(alice), []);
   });
 
+  it('a lone surrogate anywhere in the room\'s events (initial_state type or state key, name, creation_content): 400 M_BAD_JSON, no room', async () => {
+    const alice = await user('alice');
+    const lone = 'x\ud800y';
+    const bodies: Array<Record<string, unknown>> = [
+      { initial_state: [{ type: lone, state_key: '', content: {} }] },
+      { initial_state: [{ type: 'org.example.custom', state_key: lone, content: {} }] },
+      { initial_state: [{ type: 'org.example.custom', state_key: '', content: { [lone]: 1 } }] },
+      { name: lone },
+      { topic: lone },
+      { creation_content: { [lone]: true } },
+      { power_level_content_override: { events: { [lone]: 50 } } },
+    ];
+    for (const body of bodies) {
+      const res = await s.request('POST', CREATE, { token: alice.accessToken, body });
+      assertError(res, 400, 'M_BAD_JSON', 'POST', CREATE);
+      assert.match(res.json().error, /lone UTF-16 surrogate/);
+    }
+    assert.deepEqual(await joinedRooms(alice), []);
+  });
+
   it('an initial_state entry without content: 400 M_MISSING_PARAM', async () => {
     const alice = await user('alice');
     const res = await s.request('POST', CREATE, { token: alice.accessToken, body: { initial_state: [{ type: 'm.room.topic' }] } });

@@ -87,6 +87,41 @@ forEachBackend('room aliases and the room directory', (backend) => {
       assertError(createAgain, 400, 'M_ROOM_IN_USE', 'POST', `${V3}/createRoom`);
     });
 
+    it('m.room.canonical_alias: an alias of another room is 400 M_BAD_ALIAS, bad syntax 400 M_INVALID_PARAM, nothing stored', async () => {
+      const victim = await r.createRoom(bob, { preset: 'public_chat', room_alias_name: 'victim-room' });
+      const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+      await r.ok('PUT', `/directory/room/${q('#mine:hs.test')}`, alice, { room_id: roomId });
+      const url = `${V3}/rooms/${q(roomId)}/state/m.room.canonical_alias`;
+      const put = (content: unknown) => s.request('PUT', url, { token: alice.accessToken, body: content });
+      const cases: Array<[unknown, string]> = [
+        [{ alias: '#victim-room:hs.test' }, 'M_BAD_ALIAS'],
+        [{ alias: '#mine:hs.test', alt_aliases: ['#victim-room:hs.test'] }, 'M_BAD_ALIAS'],
+        [{ alias: '#nobody-made-this:hs.test' }, 'M_BAD_ALIAS'],
+        [{ alias: '#elsewhere:other.example' }, 'M_BAD_ALIAS'],
+        [{ alias: 'not an alias' }, 'M_INVALID_PARAM'],
+        [{ alias: 5 }, 'M_INVALID_PARAM'],
+        [{ alt_aliases: '#mine:hs.test' }, 'M_INVALID_PARAM'],
+        [{ alt_aliases: ['#mine:hs.test', '@alice:hs.test'] }, 'M_INVALID_PARAM'],
+      ];
+      for (const [content, errcode] of cases) assertError(await put(content), 400, errcode, 'PUT', url);
+      assertError(await s.request('GET', url, { token: alice.accessToken }), 404, 'M_NOT_FOUND', 'GET', url);
+
+      // Its own aliases are accepted; once listed, an alias is not checked again (spec), even after deletion.
+      assert.equal((await put({ alias: '#mine:hs.test', alt_aliases: ['#mine:hs.test'] })).statusCode, 200);
+      await r.ok('DELETE', `/directory/room/${q('#mine:hs.test')}`, alice);
+      const kept = await put({ alias: '#mine:hs.test' });
+      assert.equal(kept.statusCode, 200, kept.body);
+      assert.deepEqual(await r.ok('GET', `/rooms/${q(roomId)}/state/m.room.canonical_alias`, alice), { alias: '#mine:hs.test' });
+      assert.equal((await s.request('GET', aliasUrl('#victim-room:hs.test'))).json().room_id, victim);
+
+      // createRoom's initial_state is checked the same way: no room is created.
+      const create = await s.request('POST', `${V3}/createRoom`, {
+        token: carol.accessToken, body: { initial_state: [{ type: 'm.room.canonical_alias', content: { alias: '#victim-room:hs.test' } }] },
+      });
+      assertError(create, 400, 'M_BAD_ALIAS', 'POST', `${V3}/createRoom`);
+      assert.deepEqual((await r.ok('GET', '/joined_rooms', carol)).joined_rooms, []);
+    });
+
     it('an unknown alias is 404 M_NOT_FOUND, for GET and DELETE', async () => {
       const url = aliasUrl('#nobody-home:hs.test');
       assertError(await s.request('GET', url), 404, 'M_NOT_FOUND', 'GET', url);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
 import { V3 } from '../helpers/rest.js';
-import { assertSpecResponse } from '../helpers/spec-schema.js';
+import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
 const FILTER = {
@@ -68,6 +68,21 @@ forEachBackend('filter API', (backend) => {
       assert.equal(res.statusCode, 400, JSON.stringify(body));
       assert.equal(res.json().errcode, 'M_BAD_JSON', JSON.stringify(body));
     }
+  });
+
+  it('a list over 1,000 entries or an entry over 255 characters is 400 M_BAD_JSON; a filter over 64 Ki characters 413 M_TOO_LARGE (upload and inline /sync)', async () => {
+    const url = filterUrl(alice);
+    const rooms = Array.from({ length: 1001 }, (_, i) => `!r${i}:hs.test`);
+    assertMatrixError(await s.request('POST', url, { token: alice.accessToken, body: { room: { rooms } } }), 400, 'M_BAD_JSON', 'POST', url);
+    const longType = { room: { timeline: { types: ['x'.repeat(256)] } } };
+    assertMatrixError(await s.request('POST', url, { token: alice.accessToken, body: longType }), 400, 'M_BAD_JSON', 'POST', url);
+    const big = { room: { timeline: { not_types: Array.from({ length: 300 }, (_, i) => `${i}`.padEnd(255, 'x')) } } };
+    assertMatrixError(await s.request('POST', url, { token: alice.accessToken, body: big }), 413, 'M_TOO_LARGE', 'POST', url);
+    const fits = await s.request('POST', url, { token: alice.accessToken, body: { room: { rooms: rooms.slice(0, 1000) } } });
+    assert.equal(fits.statusCode, 200, fits.body);
+
+    const syncUrl = `${V3}/sync?filter=${encodeURIComponent(JSON.stringify({ room: { not_rooms: rooms } }))}`;
+    assertMatrixError(await s.request('GET', syncUrl, { token: alice.accessToken }), 400, 'M_BAD_JSON', 'GET', `${V3}/sync`);
   });
 
   it('a body that is not a JSON object is 400 M_NOT_JSON', async () => {

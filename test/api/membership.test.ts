@@ -167,7 +167,7 @@ forEachBackend('membership API', (backend) => {
       assert.deepEqual((await member(alice, roomId, bob))?.content, { membership: 'join', displayname: 'New Bob', avatar_url: 'mxc://hs.test/new' });
     });
 
-    it('join: already joined -> 200 {room_id} and no new event', async () => {
+    it('join: already joined -> 200 {room_id} and no new event; a lone surrogate in the reason -> 400 M_BAD_JSON', async () => {
       const alice = await user('alice');
       const bob = await user('bob');
       const roomId = await roomOf(alice);
@@ -175,6 +175,11 @@ forEachBackend('membership API', (backend) => {
       const before = await eventIds(alice, roomId);
       const url = roomUrl(roomId, 'join');
       assert.deepEqual(assertOk(await post(bob, url), 'POST', url), { room_id: roomId });
+      assert.deepEqual(await eventIds(alice, roomId), before);
+      // A lone surrogate in the reason is the client's 400 (it was a 500 from the comparison).
+      const lone = await post(bob, url, { body: { reason: 'x\ud800' } });
+      assertError(lone, 400, 'M_BAD_JSON', 'POST', url);
+      assert.match(lone.json().error, /lone UTF-16 surrogate/);
       assert.deepEqual(await eventIds(alice, roomId), before);
     });
 

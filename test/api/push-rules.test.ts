@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
 import { V3, R0 } from '../helpers/rest.js';
-import { assertSpecResponse } from '../helpers/spec-schema.js';
+import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
 const RULES = `${V3}/pushrules/global`;
@@ -22,6 +22,38 @@ forEachBackend('push rules API', (backend) => {
 
   const call = (method: 'GET' | 'PUT' | 'DELETE', url: string, body?: unknown, user = alice) =>
     s.request(method, url, { token: user.accessToken, ...(body === undefined ? {} : { body }) });
+
+  it('a pattern or condition key longer than 512 characters is 400 M_INVALID_PARAM and nothing is stored', async () => {
+    const url = `${RULES}/content/toolong`;
+    const long = await call('PUT', url, { pattern: 'a'.repeat(513), actions: ['notify'] });
+    assertMatrixError(long, 400, 'M_INVALID_PARAM', 'PUT', url);
+    assertMatrixError(await call('GET', url), 404, 'M_NOT_FOUND', 'GET', url);
+    const fits = await call('PUT', url, { pattern: 'a'.repeat(512), actions: ['notify'] });
+    assert.equal(fits.statusCode, 200, fits.body);
+    assert.equal((await call('DELETE', url)).statusCode, 200);
+
+    const overrideUrl = `${RULES}/override/toolong`;
+    const condition = { kind: 'event_match', key: 'content.body', pattern: `*${'?'.repeat(512)}` };
+    assertMatrixError(await call('PUT', overrideUrl, { conditions: [condition], actions: [] }), 400, 'M_INVALID_PARAM', 'PUT', overrideUrl);
+    const manyConditions = Array.from({ length: 21 }, () => ({ kind: 'event_match', key: 'type', pattern: 'm.*' }));
+    assertMatrixError(await call('PUT', overrideUrl, { conditions: manyConditions, actions: [] }), 400, 'M_INVALID_PARAM', 'PUT', overrideUrl);
+    assertMatrixError(await call('GET', overrideUrl), 404, 'M_NOT_FOUND', 'GET', overrideUrl);
+  });
+
+  it('a user has at most 100 rules of their own: the 101st is 400 M_INVALID_PARAM, replacing one still works', async () => {
+    const carol = await s.createUser('carol');
+    for (let i = 0; i < 100; i++) {
+      const res = await call('PUT', `${RULES}/content/k${i}`, { pattern: `word${i}`, actions: ['notify'] }, carol);
+      assert.equal(res.statusCode, 200, res.body);
+    }
+    const url = `${RULES}/content/k100`;
+    assertMatrixError(await call('PUT', url, { pattern: 'one more', actions: ['notify'] }, carol), 400, 'M_INVALID_PARAM', 'PUT', url);
+    const replaced = await call('PUT', `${RULES}/content/k0`, { pattern: 'changed', actions: ['notify'] }, carol);
+    assert.equal(replaced.statusCode, 200, replaced.body);
+    const content = (await call('GET', `${V3}/pushrules/`, undefined, carol)).json().global.content as Rule[];
+    assert.equal(content.length, 100);
+    assert.equal(content.find((r) => r.rule_id === 'k0')?.pattern, 'changed');
+  });
 
   it('GET /pushrules/ and /pushrules/global/ serve the defaults', async () => {
     const all = await call('GET', `${V3}/pushrules/`);

@@ -375,11 +375,16 @@ const listOf = (a: fc.Arbitrary<J>): fc.Arbitrary<J> => fc.array(a, { maxLength:
 const ME = '\u0001userId';
 const DEVICE = '\u0001deviceId';
 
+/** One entry over the filter list cap (MAX_FILTER_LIST_LENGTH): 400 without a 5xx. */
+const TOO_MANY_ROOMS: J[] = Array.from({ length: 1001 }, (_, i) => `!r${i}:hs.test`);
+/** A push pattern over MAX_PUSH_PATTERN_LENGTH that keeps every glob state live. */
+const COSTLY_PATTERN = `${'*a'.repeat(256)}*`;
+
 const eventFilterShape = shape(
   ['limit', leafOr(5)], ['types', listOf(leafOr('m.room.*'))], ['not_types', listOf(leafOr('m.room.member'))],
   ['senders', listOf(leafOr(new Ref('userId')))], ['not_senders', listOf(leafOr(new Ref('otherUserId')))],
-  ['rooms', listOf(leafOr(new Ref('roomId')))], ['not_rooms', listOf(leafOr('!x:hs.test'))], ['contains_url', leafOr(true)],
-  ['lazy_load_members', leafOr(true)], ['include_redundant_members', leafOr(false)], ['unread_thread_notifications', leafOr(true)],
+  ['rooms', listOf(leafOr(new Ref('roomId')))], ['not_rooms', fc.oneof(listOf(leafOr('!x:hs.test')), fc.constant(TOO_MANY_ROOMS))],
+  ['contains_url', leafOr(true)], ['lazy_load_members', leafOr(true)], ['include_redundant_members', leafOr(false)], ['unread_thread_notifications', leafOr(true)],
 );
 const filterShape = shape(
   ['room', shape(['timeline', eventFilterShape], ['state', eventFilterShape], ['ephemeral', eventFilterShape], ['account_data', eventFilterShape],
@@ -397,17 +402,25 @@ const joinRulesShape = shape(
   ['join_rule', leafOr('restricted')],
   ['allow', listOf(shape(['type', leafOr('m.room_membership')], ['room_id', leafOr(new Ref('roomId'))]))],
 );
+const canonicalAliasShape = shape(
+  ['alias', leafOr('#fuzz:hs.test')], ['alt_aliases', listOf(fc.constantFrom<J>('#fuzz:hs.test', '#elsewhere:other.example', 'not an alias'))],
+);
 const pushRuleShape = shape(
   ['actions', listOf(fc.oneof(leafOr('notify'), shape(['set_tweak', leafOr('sound')], ['value', leafOr('default')])))],
   ['conditions', listOf(shape(['kind', leafOr('event_match')], ['key', leafOr('content.body')], ['pattern', leafOr('cake*')],
     ['is', leafOr('>2')], ['value', leafOr('x')], ['rel_type', leafOr('m.thread')]))],
-  ['pattern', leafOr('cake')], ['enabled', leafOr(true)],
+  ['pattern', fc.oneof(leafOr('cake'), fc.constant(COSTLY_PATTERN))], ['enabled', leafOr(true)],
 );
 const identifierShape = shape(['type', leafOr('m.id.user')], ['user', leafOr(new Ref('userId'))]);
 const authShape = shape(['type', leafOr('m.login.password')], ['session', leafOr('sess')], ['identifier', identifierShape], ['password', leafOr('wrong')]);
 const createRoomShape = shape(
   ['preset', leafOr('private_chat')], ['visibility', leafOr('private')], ['invite', listOf(leafOr(new Ref('otherUserId')))],
-  ['initial_state', listOf(shape(['type', leafOr('m.room.join_rules')], ['state_key', leafOr('')], ['content', joinRulesShape]))],
+  ['initial_state', listOf(fc.oneof(
+    shape(['type', leafOr('m.room.join_rules')], ['state_key', leafOr('')], ['content', joinRulesShape]),
+    shape(['type', leafOr('m.room.canonical_alias')], ['state_key', leafOr('')], ['content', canonicalAliasShape]),
+    // Lone surrogates in a type and a state key: 400 M_BAD_JSON, never a failure to hash.
+    shape(['type', leafOr('org.example.\ud800')], ['state_key', leafOr('\udc00')], ['content', leafOr(new Obj([]))]),
+  ))],
   ['power_level_content_override', powerLevelsShape], ['creation_content', shape(['m.federate', leafOr(true)], ['type', leafOr('m.space')])],
   ['room_version', leafOr('10')], ['is_direct', leafOr(true)], ['name', leafOr('n')], ['topic', leafOr('t')], ['room_alias_name', leafOr('alias')],
 );
@@ -425,7 +438,7 @@ const keysShape = shape(
   ['timeout', leafOr(10)], ['auth', authShape],
 );
 const shapedBody: fc.Arbitrary<J> = fc.oneof(
-  filterShape, powerLevelsShape, joinRulesShape, pushRuleShape, createRoomShape, keysShape,
+  filterShape, powerLevelsShape, joinRulesShape, canonicalAliasShape, pushRuleShape, createRoomShape, keysShape,
   shape(['type', leafOr('m.login.password')], ['identifier', identifierShape], ['password', leafOr('wrong')], ['device_id', leafOr(new Ref('deviceId'))],
     ['initial_device_display_name', leafOr('phone')], ['refresh_token', leafOr(false)]),
   shape(['auth', authShape], ['username', leafOr('fuzzer')], ['password', leafOr('pw')], ['new_password', leafOr('pw2')], ['devices', listOf(leafOr(new Ref('deviceId')))]),

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { filterEvents, limitOf, matchesEventFilter, matchesRoomFilter, matchesTypePattern } from './match.js';
 import { parseEventFilter, parseFilter, parseRoomEventFilter } from './parse-filter.js';
 import { DEFAULT_EVENT_LIMIT, MAX_EVENT_LIMIT } from './types.js';
+import { ErrCode, type ErrCodeValue } from '../errors.js';
 
 const ALICE = '@alice:example.com';
 const SPAM = '@spam:example.com';
@@ -152,4 +153,42 @@ test('limitOf: the filter limit, else the fallback (default 10), never above the
   assert.equal(limitOf(parseEventFilter({}), 50), 50);
   assert.equal(limitOf(parseEventFilter({}), 1e9), MAX_EVENT_LIMIT);
   assert.equal(limitOf(parseEventFilter({ limit: 7 }), 50), 7);
+});
+
+/** A list that counts how often its entries are read. */
+function counted(entries: string[]): { list: string[]; reads: () => number } {
+  let reads = 0;
+  const list = new Proxy(entries, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && /^[0-9]+$/.test(key)) reads++;
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  return { list, reads: () => reads };
+}
+
+test('filter lists are matched through a set built once: 1,000 events against 1,000 senders read each entry a few times, not once per event', () => {
+  const senders = counted(Array.from({ length: 1000 }, (_, i) => `@user${i}:example.com`));
+  const notTypes = counted([...Array.from({ length: 999 }, (_, i) => `org.example.type${i}`), 'm.room.*']);
+  const filter = { ...parseRoomEventFilter({}), senders: senders.list, notTypes: notTypes.list };
+  const events = Array.from({ length: 1000 }, (_, i) => ({ ...message, type: i % 2 ? 'm.room.message' : 'org.example.type5', sender: `@user${999 - i}:example.com` }));
+  const matched = filterEvents(filter, [...events, { ...custom, type: 'm.custom', sender: '@user1:example.com' }, { ...custom, type: 'm.custom' }]);
+  assert.equal(matched.length, 1);
+  assert.equal(matched[0]?.type, 'm.custom');
+  assert.ok(senders.reads() <= 3 * 1000, `senders read ${senders.reads()} times`);
+  assert.ok(notTypes.reads() <= 3 * 1000, `not_types read ${notTypes.reads()} times`);
+});
+
+test('parseFilter: lists of more than 1,000 entries or entries over 255 characters are 400 M_BAD_JSON; a filter over 64 Ki characters 413 M_TOO_LARGE', () => {
+  const rejects = (json: unknown, status: number, errcode: ErrCodeValue) =>
+    assert.throws(() => parseFilter(json), (err: { status?: number; errcode?: string }) => err.status === status && err.errcode === errcode, JSON.stringify(json).slice(0, 80));
+  const many = Array.from({ length: 1001 }, (_, i) => `!r${i}:example.com`);
+  rejects({ room: { rooms: many } }, 400, ErrCode.badJson);
+  rejects({ room: { timeline: { not_senders: many } } }, 400, ErrCode.badJson);
+  rejects({ event_fields: many }, 400, ErrCode.badJson);
+  rejects({ presence: { types: ['x'.repeat(256)] } }, 400, ErrCode.badJson);
+  assert.equal(parseFilter({ room: { rooms: many.slice(0, 1000) } }).room.rooms?.length, 1000);
+  assert.deepEqual(parseFilter({ presence: { types: ['x'.repeat(255)] } }).presence.types, ['x'.repeat(255)]);
+  rejects({ room: { timeline: { types: Array.from({ length: 300 }, () => 'x'.repeat(255)) } } }, 413, ErrCode.tooLarge);
+  rejects({ 'org.example.unstable': 'x'.repeat(65536) }, 413, ErrCode.tooLarge);
 });

@@ -38,16 +38,16 @@ export function matchesTypePattern(pattern: string, type: string): boolean {
  * inclusion list it cannot be in, so callers filtering room-scoped EDUs must supply `room_id`.
  */
 export function matchesEventFilter(filter: EventFilter | RoomEventFilter, event: FilterableEvent): boolean {
-  if (!passes(filter.types, filter.notTypes, (pattern) => matchesTypePattern(pattern, event.type))) return false;
-  if (!passes(filter.senders, filter.notSenders, (sender) => sender === event.sender)) return false;
+  if (!passes(filter.types, filter.notTypes, event.type, true)) return false;
+  if (!passes(filter.senders, filter.notSenders, event.sender)) return false;
   if (!isRoomEventFilter(filter)) return true;
-  if (!passes(filter.rooms, filter.notRooms, (room) => room === event.room_id)) return false;
+  if (!passes(filter.rooms, filter.notRooms, event.room_id)) return false;
   return filter.containsUrl === undefined || filter.containsUrl === hasUrl(event.content);
 }
 
 /** The top-level `room.rooms`/`room.not_rooms`, which the spec applies before every room sub-filter. */
 export function matchesRoomFilter(filter: RoomFilter, roomId: string): boolean {
-  return passes(filter.rooms, filter.notRooms, (room) => room === roomId);
+  return passes(filter.rooms, filter.notRooms, roomId);
 }
 
 /**
@@ -63,9 +63,37 @@ export function limitOf(filter: EventFilter, fallback: number = DEFAULT_EVENT_LI
   return Math.min(filter.limit ?? fallback, MAX_EVENT_LIMIT);
 }
 
-function passes(include: readonly string[] | undefined, exclude: readonly string[], matches: (entry: string) => boolean): boolean {
-  if (exclude.some(matches)) return false;
-  return include === undefined || include.some(matches);
+/**
+ * A filter list as a set of exact entries plus the type patterns that hold a `*`, built once per
+ * list (parsed filters are immutable) so that an event costs a set lookup, not a scan of the list.
+ */
+interface CompiledList {
+  readonly exact: ReadonlySet<string>;
+  readonly patterns: readonly string[];
+}
+
+const compiled = new WeakMap<readonly string[], CompiledList>();
+
+function compile(list: readonly string[], globs: boolean): CompiledList {
+  let found = compiled.get(list);
+  if (found === undefined) {
+    const patterns = globs ? list.filter((entry) => entry.includes('*')) : [];
+    found = { exact: new Set(globs ? list.filter((entry) => !entry.includes('*')) : list), patterns };
+    compiled.set(list, found);
+  }
+  return found;
+}
+
+function inList(list: readonly string[], value: string | undefined, globs: boolean): boolean {
+  if (value === undefined) return false;
+  const { exact, patterns } = compile(list, globs);
+  return exact.has(value) || patterns.some((pattern) => matchesTypePattern(pattern, value));
+}
+
+/** `globs`: the entries are type patterns (`*` is a wildcard); else they compare exactly. */
+function passes(include: readonly string[] | undefined, exclude: readonly string[], value: string | undefined, globs = false): boolean {
+  if (inList(exclude, value, globs)) return false;
+  return include === undefined || inList(include, value, globs);
 }
 
 function isRoomEventFilter(filter: EventFilter | RoomEventFilter): filter is RoomEventFilter {

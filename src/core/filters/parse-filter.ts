@@ -1,7 +1,10 @@
-import { badJson } from '../errors.js';
+import { badJson, tooLarge } from '../errors.js';
 import { isJsonObject } from '../json.js';
 import {
   MAX_EVENT_LIMIT,
+  MAX_FILTER_CHARS,
+  MAX_FILTER_ENTRY_LENGTH,
+  MAX_FILTER_LIST_LENGTH,
   type EventFilter,
   type EventFormat,
   type Filter,
@@ -23,6 +26,8 @@ const EVENT_FORMATS: readonly EventFormat[] = ['client', 'federation'];
 /** Parses a whole filter definition (the body of `POST /user/{userId}/filter`, or `/sync?filter={...}`). */
 export function parseFilter(json: unknown): Filter {
   const top = requireObject(json, 'filter');
+  // Before any field is read: every sync with this filter pays for its size.
+  if (JSON.stringify(top).length > MAX_FILTER_CHARS) throw tooLarge(`A filter is at most ${MAX_FILTER_CHARS} characters of JSON`);
   const room = optionalObject(top, 'room', 'room') ?? {};
   const eventFormat = top['event_format'];
   if (eventFormat !== undefined && !EVENT_FORMATS.includes(eventFormat as EventFormat)) {
@@ -104,6 +109,10 @@ function optionalStrings(obj: JsonRecord, key: string, path: string): readonly s
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     throw badJson(`${join(path, key)} must be an array of strings`);
+  }
+  if (value.length > MAX_FILTER_LIST_LENGTH) throw badJson(`${join(path, key)} has more than ${MAX_FILTER_LIST_LENGTH} entries`);
+  if ((value as string[]).some((item) => item.length > MAX_FILTER_ENTRY_LENGTH)) {
+    throw badJson(`${join(path, key)} has an entry longer than ${MAX_FILTER_ENTRY_LENGTH} characters`);
   }
   // A copy, so later mutation of the request body cannot change a parsed filter.
   return [...(value as string[])];

@@ -13,6 +13,18 @@ export const DEFAULT_EVENT_LIMIT = 10;
 /** Larger limits are clamped, not rejected: the spec tells servers to impose a maximum to avoid resource exhaustion. */
 export const MAX_EVENT_LIMIT = 1000;
 
+/**
+ * Entries per list (`types`, `senders`, `rooms`, their `not_` lists, `event_fields`). A client
+ * names a few types or rooms; even a list of every room of a busy account stays far below.
+ */
+export const MAX_FILTER_LIST_LENGTH = 1000;
+
+/** Characters per entry: identifiers and event types are at most 255 bytes (spec "Size limits"). */
+export const MAX_FILTER_ENTRY_LENGTH = 255;
+
+/** The whole definition, as JSON text (unknown fields included: they are stored and served back). */
+export const MAX_FILTER_CHARS = 65536;
+
 export type EventFormat = 'client' | 'federation';
 
 /** `EventFilter`: used for presence and global account data. */

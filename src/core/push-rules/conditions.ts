@@ -2,7 +2,7 @@
  * The push rule conditions of spec v1.19 ("Conditions"). A condition of an unknown kind, or a
  * known one missing its parameters, never matches: that disables its rule, as the spec requires.
  */
-import { globMatches } from './glob.js';
+import { globMatches, type GlobBudget } from './glob.js';
 import { propertyAt } from '../property-path.js';
 import type { PushCondition, PushEvent } from './types.js';
 
@@ -31,10 +31,11 @@ export interface PushContext {
 const DEFAULT_NOTIFICATION_LEVEL = 50;
 const MEMBER_COUNT = /^(==|<=|>=|<|>)?([0-9]+)$/;
 
-export function conditionMatches(condition: PushCondition, event: PushEvent, ctx: PushContext): boolean {
+/** `budget`: the glob work this evaluation still allows (glob.ts); without one, unlimited. */
+export function conditionMatches(condition: PushCondition, event: PushEvent, ctx: PushContext, budget?: GlobBudget): boolean {
   switch (condition.kind) {
     case 'event_match':
-      return eventMatch(condition, event);
+      return eventMatch(condition, event, budget);
     case 'event_property_is': {
       if (typeof condition.key !== 'string' || !isScalar(condition.value)) return false;
       const found = propertyAt(event, condition.key);
@@ -46,7 +47,7 @@ export function conditionMatches(condition: PushCondition, event: PushEvent, ctx
       return Array.isArray(found) && found.some((item) => isScalar(item) && item === condition.value);
     }
     case 'contains_display_name':
-      return containsDisplayName(event, ctx.displayName);
+      return containsDisplayName(event, ctx.displayName, budget);
     case 'room_member_count':
       return typeof condition.is === 'string' && memberCountMatches(condition.is, ctx.roomMemberCount);
     case 'sender_notification_permission':
@@ -60,23 +61,23 @@ export function conditionMatches(condition: PushCondition, event: PushEvent, ctx
  * A glob on a string property: the whole value, except that `content.body` matches any
  * word-bounded substring. Absent and non-string properties never match, even `*`.
  */
-function eventMatch(condition: PushCondition, event: PushEvent): boolean {
+function eventMatch(condition: PushCondition, event: PushEvent, budget: GlobBudget | undefined): boolean {
   if (typeof condition.key !== 'string' || typeof condition.pattern !== 'string') return false;
   const found = propertyAt(event, condition.key);
   if (typeof found !== 'string') return false;
-  return globMatches(condition.pattern, found, { wordBoundary: condition.key === 'content.body' });
+  return globMatches(condition.pattern, found, { wordBoundary: condition.key === 'content.body', ...(budget && { budget }) });
 }
 
 /** The content rule test: `pattern` against a word-bounded substring of `content.body`. */
-export function bodyMatches(pattern: string, event: PushEvent): boolean {
+export function bodyMatches(pattern: string, event: PushEvent, budget?: GlobBudget): boolean {
   const body = propertyAt(event, 'content.body');
-  return typeof body === 'string' && globMatches(pattern, body, { wordBoundary: true });
+  return typeof body === 'string' && globMatches(pattern, body, { wordBoundary: true, ...(budget && { budget }) });
 }
 
-function containsDisplayName(event: PushEvent, displayName: string | undefined): boolean {
+function containsDisplayName(event: PushEvent, displayName: string | undefined, budget: GlobBudget | undefined): boolean {
   if (displayName === undefined || displayName === '') return false;
   const body = propertyAt(event, 'content.body');
-  return typeof body === 'string' && globMatches(displayName, body, { wordBoundary: true, literal: true });
+  return typeof body === 'string' && globMatches(displayName, body, { wordBoundary: true, literal: true, ...(budget && { budget }) });
 }
 
 /** Canonical-JSON scalars: strings, booleans, null and integers in [-(2^53)+1, 2^53-1]. */

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { conditionMatches, memberCountMatches } from './conditions.js';
 import { defaultPushRules } from './default-rules.js';
-import { evaluatePushRules } from './evaluate.js';
+import { evaluatePushRules, PUSH_MATCH_BUDGET } from './evaluate.js';
 import { context, message, ME, OTHER, ROOM } from './test-support.js';
+import type { PushRule } from './types.js';
 
 const DEFAULTS = defaultPushRules(ME);
 const evaluate = (...args: Parameters<typeof message>) => (ctx = context()) => evaluatePushRules(DEFAULTS, message(...args), ctx);
@@ -153,4 +154,17 @@ test('contains_display_name (deprecated) and unknown conditions', () => {
   assert.equal(named('anything', undefined), false);
   assert.equal(conditionMatches({ kind: 'org.example.future' }, message(), context()), false);
   assert.equal(conditionMatches({ kind: 'event_match', key: 'type' }, message(), context()), false);
+});
+
+test('glob work per evaluation is bounded: once PUSH_MATCH_BUDGET is spent, later glob rules do not match', () => {
+  const costly = { default: false, enabled: true, actions: ['notify' as const], pattern: `${'*a'.repeat(255)}*b` };
+  const keyword = { rule_id: 'keyword', default: false, enabled: true, actions: ['notify' as const], pattern: 'a*' };
+  const event = message({ msgtype: 'm.text', body: 'a'.repeat(10_000) });
+  // A costly rule spends 10,000 characters × 17 words: one fits the budget, two do not.
+  assert.ok(10_000 * 17 < PUSH_MATCH_BUDGET && 2 * 10_000 * 17 > PUSH_MATCH_BUDGET);
+  const only = (content: PushRule[]) => ({ override: [], content, room: [], sender: [], underride: [] });
+  const one = only([{ ...costly, rule_id: 'costly1' }, keyword]);
+  const two = only([{ ...costly, rule_id: 'costly1' }, { ...costly, rule_id: 'costly2' }, keyword]);
+  assert.equal(evaluatePushRules(one, event, context()).rule?.rule_id, 'keyword');
+  assert.equal(evaluatePushRules(two, event, context()).rule, undefined);
 });

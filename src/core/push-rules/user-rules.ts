@@ -3,7 +3,7 @@
  * and the pure updates behind `PUT`/`DELETE /pushrules/global/{kind}/{ruleId}[/enabled|/actions]`.
  * Every update returns a new `UserPushRules`; nothing is mutated.
  */
-import { notFound, unknownError, type MatrixError } from '../errors.js';
+import { invalidParam, notFound, unknownError, type MatrixError } from '../errors.js';
 import { MASTER_RULE_ID } from './default-rules.js';
 import type { DefaultRuleOverride, PushAction, PushRule, PushRuleKind, PushRuleset, UserPushRule, UserPushRules } from './types.js';
 
@@ -13,6 +13,13 @@ export interface RulePosition {
   /** Make the rule the next less important one than this user rule. */
   readonly after?: string | undefined;
 }
+
+/**
+ * A user's own rules, all kinds together. Every rule is evaluated for every event the user may
+ * be notified of, so their number bounds that work; 100 is far above what clients create
+ * (one per keyword, muted room or muted sender).
+ */
+export const MAX_USER_PUSH_RULES = 100;
 
 const ruleNotFound = (): MatrixError => notFound('The push rule was not found.');
 
@@ -77,6 +84,9 @@ export function insertRule(list: readonly UserPushRule[], rule: UserPushRule, po
 
 /** `PUT /pushrules/global/{kind}/{ruleId}` with a rule from `validateNewRule`. */
 export function putRule(userRules: UserPushRules, kind: PushRuleKind, rule: UserPushRule, position: RulePosition = {}): UserPushRules {
+  const isNew = !userRules.rules[kind].some((r) => r.rule_id === rule.rule_id);
+  const count = Object.values(userRules.rules).reduce((sum, list) => sum + list.length, 0);
+  if (isNew && count >= MAX_USER_PUSH_RULES) throw invalidParam(`A user has at most ${MAX_USER_PUSH_RULES} push rules`);
   return withList(userRules, kind, insertRule(userRules.rules[kind], rule, position));
 }
 

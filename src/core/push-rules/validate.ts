@@ -12,6 +12,16 @@ import type { PushAction, PushCondition, PushRuleKind, SetTweakAction, UserPushR
 const MEMBER_COUNT = /^(==|<=|>=|<|>)?[0-9]+$/;
 
 /**
+ * The longest pattern (and condition key) a rule may carry, in UTF-16 code units. A keyword or a
+ * glob of a few words fits many times over; matching costs one word operation per 32 positions
+ * per character of the text (glob.ts), so 512 keeps a 64 KiB body under about 1.1 M operations.
+ * The spec sets no limit; neither does it forbid one.
+ */
+export const MAX_PUSH_PATTERN_LENGTH = 512;
+/** Conditions per rule: the server's own rules use at most four. */
+export const MAX_PUSH_RULE_CONDITIONS = 20;
+
+/**
  * The spec: an ID starting with '.' is reserved for server-default rules, '/' and '\' are not
  * allowed; a room rule's ID is the room's ID and a sender rule's the user's.
  */
@@ -44,6 +54,7 @@ export function validateNewRule(kind: PushRuleKind, ruleId: string, body: unknow
       const pattern = body['pattern'];
       if (pattern === undefined) throw missingParam('Content rules need a pattern');
       if (typeof pattern !== 'string') throw badJson('pattern must be a string');
+      checkLength('pattern', pattern);
       return { rule_id: ruleId, enabled: true, actions, pattern };
     }
     case 'room':
@@ -83,6 +94,7 @@ export function validateEnabledBody(body: unknown): boolean {
 function validateConditions(value: unknown): PushCondition[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw badJson('conditions must be an array');
+  if (value.length > MAX_PUSH_RULE_CONDITIONS) throw invalidParam(`A rule has at most ${MAX_PUSH_RULE_CONDITIONS} conditions`);
   return value.map(validateCondition);
 }
 
@@ -118,6 +130,7 @@ function validateCondition(condition: unknown): PushCondition {
 function stringField(condition: JsonObject, field: string): string {
   const value = condition[field];
   if (typeof value !== 'string') throw badJson(`A ${String(condition['kind'])} condition needs a string ${field}`);
+  checkLength(field, value);
   return value;
 }
 
@@ -132,4 +145,8 @@ function scalarField(condition: JsonObject, field: string): string | number | bo
     throw badJson(`A ${String(condition['kind'])} condition needs a ${field}: a string, integer, boolean or null`);
   }
   return value as string | number | boolean | null;
+}
+
+function checkLength(field: string, value: string): void {
+  if (value.length > MAX_PUSH_PATTERN_LENGTH) throw invalidParam(`${field} is longer than ${MAX_PUSH_PATTERN_LENGTH} characters`);
 }

@@ -1,12 +1,13 @@
 import { checkEventAuth } from '../../core/auth-rules/check-event.js';
 import { authEventTypesFor, stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import type { Clock } from '../../core/clock.js';
-import { AuthRejected, badJson, forbidden, notFound, tooLarge } from '../../core/errors.js';
+import { AuthRejected, badAlias, badJson, forbidden, notFound, tooLarge } from '../../core/errors.js';
+import { newCanonicalAliases } from '../../core/events/canonical-alias.js';
 import { assertCanonicalJsonValue, canonicalJson } from '../../core/events/canonical-json.js';
 import type { SigningKey } from '../../core/events/signing-key.js';
 import { hashAndSignEvent } from '../../core/events/signing.js';
 import type { Membership, RoomEvent, UnsignedPdu } from '../../core/events/types.js';
-import type { EventId, RoomId, UserId } from '../../core/ids.js';
+import { domainOf, type EventId, type RoomId, type UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import { getRoomVersion, type RoomVersion } from '../../core/room-versions.js';
 import type { EventRef, MembershipRecord, RoomRecord, Store, StoredEvent } from '../../storage/store.js';
@@ -61,6 +62,7 @@ export class RoomTransaction {
    */
   async unchanged(draft: EventDraft): Promise<EventId | undefined> {
     if (draft.stateKey === undefined) return undefined;
+    checkEncodable(draft);
     const current = await this.tx.state.currentEvent(this.room.roomId, draft.type, draft.stateKey);
     const same = current && current.redactedBy === null && current.event.sender === draft.sender && canonicalJson(current.event.content) === canonicalJson(draft.content);
     return same ? current.event.event_id : undefined;
@@ -71,6 +73,7 @@ export class RoomTransaction {
     const { event, authState } = await this.build(draft);
     const verdict = checkEventAuth(event, stateLookupOf(authState), this.version);
     if (!verdict.allowed) throw new AuthRejected(verdict.reason);
+    if (draft.type === 'm.room.canonical_alias' && draft.stateKey === '') await this.checkNewAliases(draft.content);
     return this.persist(event);
   }
 
@@ -82,6 +85,20 @@ export class RoomTransaction {
     return this.persist((await this.build(draft, { tolerateDamage: true })).event);
   }
 
+  /**
+   * A room may only name aliases that point to it (else it could claim another room's alias in
+   * the directory): 400 `M_BAD_ALIAS`. Aliases of other servers cannot be resolved here (no
+   * federation), so they cannot be shown to point to this room and are refused the same way.
+   */
+  private async checkNewAliases(content: JsonObject): Promise<void> {
+    const current = await this.tx.state.currentEvent(this.room.roomId, 'm.room.canonical_alias', '');
+    const previous = current && current.redactedBy === null ? current.event.content : undefined;
+    for (const alias of newCanonicalAliases(content, previous)) {
+      if (domainOf(alias) !== this.deps.serverName) throw badAlias(`The alias ${alias} is on another server and cannot be checked`);
+      if ((await this.tx.aliases.get(alias))?.roomId !== this.room.roomId) throw badAlias(`The alias ${alias} does not point to this room`);
+    }
+  }
+
   private async authStateFor(event: UnsignedPdu): Promise<RoomEvent[]> {
     const keys = authEventTypesFor(event);
     return effectiveEvents(await this.tx.state.current(this.room.roomId, keys), this.version);
@@ -89,8 +106,7 @@ export class RoomTransaction {
 
   /** Builds the signed event and returns it with the auth state it was built against. */
   private async build(draft: EventDraft, o: { tolerateDamage?: boolean } = {}): Promise<{ event: RoomEvent; authState: RoomEvent[] }> {
-    const invalid = assertCanonicalJsonValue(draft.content);
-    if (invalid) throw badJson(`Invalid event content: ${invalid}`);
+    checkEncodable(draft);
     if (!this.headLoaded) {
       this.head = await this.tx.events.head(this.room.roomId);
       this.headLoaded = true;
@@ -173,4 +189,14 @@ export class RoomWriter {
       return value;
     }, { afterCommit: announce });
   }
+}
+
+/**
+ * Every client-supplied part of an event must encode as canonical JSON, not only its content: a
+ * lone surrogate in a type or state key (createRoom's initial_state) or a float in a join's
+ * content is the client's 400 `M_BAD_JSON`, never a failure to hash or compare later (a 500).
+ */
+function checkEncodable(draft: EventDraft): void {
+  const invalid = assertCanonicalJsonValue({ type: draft.type, state_key: draft.stateKey, content: draft.content });
+  if (invalid) throw badJson(`Invalid event: ${invalid}`);
 }
