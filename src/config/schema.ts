@@ -29,6 +29,8 @@ export interface Config {
   readonly forgottenRoomRetentionMs: number | null;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   readonly maxRequestBytes: number;
+  /** Milliseconds to receive a whole request (headers and body) before answering 408 and closing. */
+  readonly requestTimeoutMs: number;
   /** Addresses or CIDR ranges of proxies whose X-Forwarded-For names the client (rate limits per IP, logs). */
   readonly trustedProxies: readonly string[];
   readonly passwordHashing: { readonly cost: number; readonly blockSize: number; readonly parallelization: number };

@@ -78,6 +78,15 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     // Requests Node's HTTP parser refuses (raw non-ASCII bytes in the request line, say): Matrix errors too.
     clientErrorHandler: makeClientErrorHandler(opts.logger),
     forceCloseConnections: 'idle',
+    // Fastify's 0 would switch Node's timeouts off: a client trickling its headers or body would hold
+    // its connection for ever. Both cover receiving the request only, not the answer, so a /sync
+    // long-poll is unaffected; Node checks them every connectionsCheckingInterval.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.requestTimeoutMs / 4))),
+    },
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 2048 },
   });
   const allowedMethods = trackRoutes(app);

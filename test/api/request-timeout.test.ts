@@ -1,0 +1,87 @@
+// Slow clients (issue 21 item 13): a request whose headers or body arrive a byte at a time is
+// answered 408 and its connection closed once `request_timeout_ms` has passed since it began, so
+// that trickling clients cannot hold connections and memory for ever. The timeout covers receiving
+// the request only: a /sync long-poll (no body) waits longer than it and still answers. The timeout
+// here is short so that the test runs fast; the assertions are about answers, not durations.
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { sync, V3 } from '../helpers/rest.js';
+import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
+
+const TIMEOUT_MS = 400;
+/** How long a test waits for the server to give up on a trickling client before declaring that it never does. */
+const GIVE_UP_MS = 8_000;
+
+/** Everything the server sends until it closes the connection, or null if it has not closed it by GIVE_UP_MS. */
+function untilClosed(socket: Socket): Promise<string | null> {
+  return new Promise((resolve) => {
+    let received = '';
+    const deadline = setTimeout(() => resolve(null), GIVE_UP_MS);
+    socket.on('data', (d) => (received += d.toString('latin1')));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(deadline);
+      resolve(received);
+    });
+  });
+}
+
+/** Writes `bytes` one at a time, every 50 ms, while the socket stays open. */
+function trickle(socket: Socket, bytes: string): void {
+  let i = 0;
+  const timer = setInterval(() => {
+    if (socket.destroyed || i >= bytes.length) return clearInterval(timer);
+    socket.write(bytes[i++]!);
+  }, 50);
+}
+
+function assertTimedOut(reply: string | null): void {
+  assert.notEqual(reply, null, 'the server closed the connection of the trickling client');
+  assert.match(reply!, /^HTTP\/1\.1 408 /, reply!);
+  const body = JSON.parse(reply!.slice(reply!.indexOf('\r\n\r\n') + 4)) as { errcode: string };
+  assert.equal(body.errcode, 'M_UNKNOWN');
+}
+
+describe('a request that arrives too slowly is answered 408 and closed', () => {
+  let s: TestServer;
+  let host: string;
+  let port: number;
+  let alice: TestUser;
+  before(async () => {
+    s = await startTestServer({ config: { request_timeout_ms: TIMEOUT_MS } });
+    const url = new URL(await s.listen());
+    host = url.hostname;
+    port = Number(url.port);
+    alice = await s.createUser('alice');
+  });
+  after(() => s.close());
+
+  it('a body trickled a byte at a time: 408 M_UNKNOWN, connection closed', { timeout: GIVE_UP_MS * 2 }, async () => {
+    const socket = connect({ host, port });
+    const closed = untilClosed(socket);
+    const body = JSON.stringify({ name: 'x'.repeat(500) });
+    socket.write(`POST ${V3}/createRoom HTTP/1.1\r\nHost: hs.test\r\nAuthorization: Bearer ${alice.accessToken}\r\n`
+      + `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    trickle(socket, body);
+    assertTimedOut(await closed);
+    assert.deepEqual((await sync(s, alice)).rooms?.join ?? {}, {}, 'the half-sent room was never created');
+  });
+
+  it('headers trickled a byte at a time: 408 M_UNKNOWN, connection closed', { timeout: GIVE_UP_MS * 2 }, async () => {
+    const socket = connect({ host, port });
+    const closed = untilClosed(socket);
+    socket.write(`GET ${V3}/account/whoami HTTP/1.1\r\n`);
+    trickle(socket, `Host: hs.test\r\nX-Slow: ${'a'.repeat(500)}\r\n\r\n`);
+    assertTimedOut(await closed);
+  });
+
+  it('a /sync long-poll waits longer than the timeout and answers 200', async () => {
+    const first = await sync(s, alice);
+    const res = await fetch(`http://${host}:${port}${V3}/sync?since=${encodeURIComponent(first.next_batch)}&timeout=${TIMEOUT_MS * 4}`, {
+      headers: { authorization: `Bearer ${alice.accessToken}` },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(typeof ((await res.json()) as { next_batch: unknown }).next_batch, 'string');
+  });
+});
