@@ -25,6 +25,8 @@ export const DEFAULTS = {
   forgotten_room_retention: '7d' as string | number | null,
   log_level: 'info',
   max_request_bytes: 1024 * 1024,
+  // GET /publicRooms without an access token (Synapse's setting of the same name and default).
+  allow_public_rooms_without_auth: false,
   // Time to receive a request's headers and body; a /sync long-poll's wait for its answer is not part of it.
   request_timeout_ms: 60_000,
   // scrypt N=2^15, r=8, p=1: 32 MiB and ~100 ms per hash, run on the libuv pool.

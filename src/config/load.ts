@@ -173,6 +173,7 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     rateLimits: buildRateLimits(asRecord(raw.rate_limits, 'rate_limits')),
     metrics: buildMetrics(asRecord(raw.metrics, 'metrics')),
     forgetRoomsOnLeave: bool(get('forget_rooms_on_leave'), 'forget_rooms_on_leave'),
+    allowPublicRoomsWithoutAuth: bool(get('allow_public_rooms_without_auth'), 'allow_public_rooms_without_auth'),
     forgottenRoomRetentionMs: buildRetention(raw),
     logLevel: oneOf(get('log_level'), 'log_level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
     maxRequestBytes: int(get('max_request_bytes'), 'max_request_bytes', 65536, 100 * 1024 * 1024),

@@ -25,6 +25,8 @@ export interface Config {
   readonly rateLimits: { readonly enabled: boolean } & Readonly<Record<RateLimitName, RateLimitRule>>;
   readonly metrics: { readonly enabled: boolean; readonly path: string; readonly port: number | null; readonly host: string };
   readonly forgetRoomsOnLeave: boolean;
+  /** GET /publicRooms without an access token; otherwise 401 M_MISSING_TOKEN. */
+  readonly allowPublicRoomsWithoutAuth: boolean;
   /** Milliseconds after which a room every local user forgot is purged; null disables the purge. */
   readonly forgottenRoomRetentionMs: number | null;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';

@@ -138,7 +138,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(profileRoutes, { services });
       await client.register(roomRoutes, { services });
       await client.register(membershipRoutes, { services });
-      await client.register(directoryRoutes, { services });
+      await client.register(directoryRoutes, { services, allowAnonymousDirectory: config.allowPublicRoomsWithoutAuth });
       await client.register(syncRoutes, { services });
       await client.register(deactivateRoutes, { services });
       await client.register(keyBackupRoutes);
