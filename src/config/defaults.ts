@@ -19,6 +19,8 @@ export const DEFAULTS = {
     // Generous: leaving a space means leaving its (say) 100 rooms at once.
     membership: { per_second: 10, burst: 150 },
     default: { per_second: 20, burst: 100 },
+    // Presence changes made by /sync's set_presence; past it the change is ignored, the sync answers.
+    presence: { per_second: 0.1, burst: 10 },
   },
   metrics: { enabled: false, path: '/_hearth/metrics', host: '127.0.0.1', port: null as number | null },
   forget_rooms_on_leave: false,
@@ -29,6 +31,8 @@ export const DEFAULTS = {
   allow_public_rooms_without_auth: false,
   // Time to receive a request's headers and body; a /sync long-poll's wait for its answer is not part of it.
   request_timeout_ms: 60_000,
+  // Open connections per client address (trusted proxies exempt); past it a new connection is closed.
+  max_connections_per_address: 200,
   // scrypt N=2^15, r=8, p=1: 32 MiB and ~100 ms per hash, run on the libuv pool.
   password_hashing: { cost: 32768, block_size: 8, parallelization: 1 },
   // Shortest password accepted by registration, password change and `hearth register-user`.

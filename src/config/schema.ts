@@ -6,7 +6,7 @@ export interface RateLimitRule {
   readonly burst: number;
 }
 
-export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'default';
+export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'default' | 'presence';
 
 export interface Config {
   readonly serverName: string;
@@ -33,6 +33,8 @@ export interface Config {
   readonly maxRequestBytes: number;
   /** Milliseconds to receive a whole request (headers and body) before answering 408 and closing. */
   readonly requestTimeoutMs: number;
+  /** Open connections one client address may hold (trusted proxies exempt). */
+  readonly maxConnectionsPerAddress: number;
   /** Addresses or CIDR ranges of proxies whose X-Forwarded-For names the client (rate limits per IP, logs). */
   readonly trustedProxies: readonly string[];
   readonly passwordHashing: { readonly cost: number; readonly blockSize: number; readonly parallelization: number };

@@ -10,6 +10,7 @@ import { installAuth } from './auth.js';
 import { accountRoutes } from './client/account.js';
 import { deviceRoutes } from './client/devices.js';
 import { directoryRoutes } from './client/directory.js';
+import { capConnectionsPerAddress } from './connection-cap.js';
 import { membershipRoutes } from './client/membership.js';
 import { roomRoutes } from './client/rooms.js';
 import { deactivateRoutes } from './client/deactivate.js';
@@ -89,6 +90,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     },
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 2048 },
   });
+  capConnectionsPerAddress(app.server, config.maxConnectionsPerAddress, config.trustedProxies);
   const allowedMethods = trackRoutes(app);
   installValidation(app);
   installJsonBodyParser(app, config.maxRequestBytes);

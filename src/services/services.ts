@@ -81,6 +81,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const serverName = config.serverName;
   const uia = new UserInteractiveAuth(store, clock);
   const notifier = new Notifier(store.channel);
+  const rateLimiter = new RateLimiter(clock);
   const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName });
   const { deviceLists } = e2ee;
   const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists });
@@ -102,7 +103,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     typing,
     receipts,
     readMarkers: new ReadMarkers({ store, fullyRead, receipts }),
-    presence: new Presence({ store, clock, notifier }),
+    presence: new Presence({ store, clock, notifier, limit: config.rateLimits.enabled ? { limiter: rateLimiter, rule: config.rateLimits.presence } : undefined }),
   };
   return {
     ...userAndEphemeral,
@@ -121,7 +122,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, serverName, passwordHashing: config.passwordHashing, passwordMinLength: config.passwordMinLength, deviceLists }),
     profiles: new Profiles({ store }),
-    rateLimiter: new RateLimiter(clock),
+    rateLimiter,
     notifier,
     rooms: new RoomCreation({ store, clock, writer, serverName }),
     sending: new EventSending({ store, clock, writer }),

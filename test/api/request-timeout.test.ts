@@ -85,3 +85,47 @@ describe('a request that arrives too slowly is answered 408 and closed', () => {
     assert.equal(typeof ((await res.json()) as { next_batch: unknown }).next_batch, 'string');
   });
 });
+
+describe('open connections per client address are capped', () => {
+  /** Opens a connection and resolves once it is open or closed by the server, with which of the two it is. */
+  const open = (host: string, port: number) => new Promise<{ socket: Socket; closed: Promise<string | null> }>((resolve) => {
+    const socket = connect({ host, port });
+    const closed = untilClosed(socket);
+    socket.once('connect', () => resolve({ socket, closed }));
+  });
+  /** A whole request on the socket: the status line of its answer, or null if the server closed it unanswered. */
+  async function ask(c: { socket: Socket; closed: Promise<string | null> }): Promise<string | null> {
+    c.socket.write(`GET /_matrix/client/versions HTTP/1.1\r\nHost: hs.test\r\nConnection: close\r\n\r\n`);
+    const reply = await c.closed;
+    return reply === null || reply === '' ? null : reply.slice(0, reply.indexOf('\r\n'));
+  }
+
+  async function serverWith(config: Record<string, unknown>) {
+    const s = await startTestServer({ config });
+    const url = new URL(await s.listen());
+    return { s, host: url.hostname, port: Number(url.port) };
+  }
+
+  it('past max_connections_per_address a new connection is closed unanswered; once one closes, another is served', async () => {
+    const { s, host, port } = await serverWith({ max_connections_per_address: 2 });
+    try {
+      const held = [await open(host, port), await open(host, port)];
+      assert.equal(await ask(await open(host, port)), null, 'the third connection is closed without an answer');
+      assert.match((await ask(held[0]!))!, /^HTTP\/1\.1 /, 'the first two are served');
+      assert.match((await ask(await open(host, port)))!, /^HTTP\/1\.1 /, 'a freed place is taken again');
+      held[1]!.socket.destroy();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a trusted proxy is exempt: all its clients share its address', async () => {
+    const { s, host, port } = await serverWith({ max_connections_per_address: 2, trusted_proxies: ['127.0.0.0/8'] });
+    try {
+      const held = [await open(host, port), await open(host, port), await open(host, port)];
+      for (const c of held) assert.match((await ask(c))!, /^HTTP\/1\.1 /);
+    } finally {
+      await s.close();
+    }
+  });
+});
