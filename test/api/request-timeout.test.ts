@@ -108,13 +108,14 @@ describe('open connections per client address are capped', () => {
 
   it('past max_connections_per_address a new connection is closed unanswered; once one closes, another is served', async () => {
     const { s, host, port } = await serverWith({ max_connections_per_address: 2 });
+    const held: Array<{ socket: Socket; closed: Promise<string | null> }> = [];
     try {
-      const held = [await open(host, port), await open(host, port)];
+      held.push(await open(host, port), await open(host, port));
       assert.equal(await ask(await open(host, port)), null, 'the third connection is closed without an answer');
       assert.match((await ask(held[0]!))!, /^HTTP\/1\.1 /, 'the first two are served');
       assert.match((await ask(await open(host, port)))!, /^HTTP\/1\.1 /, 'a freed place is taken again');
-      held[1]!.socket.destroy();
     } finally {
+      for (const c of held) c.socket.destroy();
       await s.close();
     }
   });
