@@ -46,7 +46,8 @@ async function prepareDirectory(dir: string, label: string): Promise<void> {
   await refuseKernelFileSystem(existing, label);
   for (const step of missing) {
     try {
-      await mkdir(step);
+      // Private to the server's user: the database and the signing key live here.
+      await mkdir(step, { mode: 0o700 });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') throw fail(`cannot create ${step}: ${describeFsError(code)}`);

@@ -23,12 +23,20 @@ export const DEFAULTS = {
     // every /login attempt at one account, and every wrong password for it (/login or UIA).
     login_account: { per_second: 0.17, burst: 3 },
     failed_password: { per_second: 0.17, burst: 3 },
+    // Presence changes made by /sync's set_presence; past it the change is ignored, the sync answers.
+    presence: { per_second: 0.1, burst: 10 },
   },
   metrics: { enabled: false, path: '/_hearth/metrics', host: '127.0.0.1', port: null as number | null },
   forget_rooms_on_leave: false,
   forgotten_room_retention: '7d' as string | number | null,
   log_level: 'info',
   max_request_bytes: 1024 * 1024,
+  // GET /publicRooms without an access token (Synapse's setting of the same name and default).
+  allow_public_rooms_without_auth: false,
+  // Time to receive a request's headers and body; a /sync long-poll's wait for its answer is not part of it.
+  request_timeout_ms: 60_000,
+  // Open connections per client address (trusted proxies exempt); past it a new connection is closed.
+  max_connections_per_address: 200,
   // scrypt N=2^15, r=8, p=1: 32 MiB and ~100 ms per hash, run on the libuv pool.
   // At most 2 hashes at once (libuv has 4 threads; the write-ahead log's fdatasync needs one) and
   // 20 password checks waiting (about 1 s of work at the default cost), beyond which 429.

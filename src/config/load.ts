@@ -32,7 +32,7 @@ type Raw = Record<string, unknown>;
 const TOP_LEVEL_KEYS = new Set([
   ...Object.keys(DEFAULTS), 'public_baseurl', 'database', 'signing_key_path',
 ]);
-const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'default', 'login_account', 'failed_password'];
+const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'default', 'login_account', 'failed_password', 'presence'];
 
 /** Reads the overrides that come from the environment, validated as strictly as the file's settings. */
 export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -173,9 +173,12 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     rateLimits: buildRateLimits(asRecord(raw.rate_limits, 'rate_limits')),
     metrics: buildMetrics(asRecord(raw.metrics, 'metrics')),
     forgetRoomsOnLeave: bool(get('forget_rooms_on_leave'), 'forget_rooms_on_leave'),
+    allowPublicRoomsWithoutAuth: bool(get('allow_public_rooms_without_auth'), 'allow_public_rooms_without_auth'),
     forgottenRoomRetentionMs: buildRetention(raw),
     logLevel: oneOf(get('log_level'), 'log_level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
     maxRequestBytes: int(get('max_request_bytes'), 'max_request_bytes', 65536, 100 * 1024 * 1024),
+    requestTimeoutMs: int(get('request_timeout_ms'), 'request_timeout_ms', 100, 3_600_000),
+    maxConnectionsPerAddress: int(get('max_connections_per_address'), 'max_connections_per_address', 1, 1_000_000),
     passwordHashing: buildPasswordHashing(asRecord(raw.password_hashing, 'password_hashing')),
     passwordMinLength: int(get('password_min_length'), 'password_min_length', 1, 1024),
   });

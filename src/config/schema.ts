@@ -9,9 +9,10 @@ export interface RateLimitRule {
 /**
  * Route limiters (per user, or per client IP) and the per-account password limiters
  * `login_account` (every `/login` attempt at an account) and `failed_password` (every wrong password
- * for an account, at `/login` or in user-interactive auth), applied in services/accounts/password-checks.ts.
+ * for an account, at `/login` or in user-interactive auth), applied in services/accounts/password-checks.ts,
+ * and `presence` (changes made by `/sync`'s `set_presence`).
  */
-export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'default' | 'login_account' | 'failed_password';
+export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'default' | 'login_account' | 'failed_password' | 'presence';
 
 export interface Config {
   readonly serverName: string;
@@ -30,10 +31,16 @@ export interface Config {
   readonly rateLimits: { readonly enabled: boolean } & Readonly<Record<RateLimitName, RateLimitRule>>;
   readonly metrics: { readonly enabled: boolean; readonly path: string; readonly port: number | null; readonly host: string };
   readonly forgetRoomsOnLeave: boolean;
+  /** GET /publicRooms without an access token; otherwise 401 M_MISSING_TOKEN. */
+  readonly allowPublicRoomsWithoutAuth: boolean;
   /** Milliseconds after which a room every local user forgot is purged; null disables the purge. */
   readonly forgottenRoomRetentionMs: number | null;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   readonly maxRequestBytes: number;
+  /** Milliseconds to receive a whole request (headers and body) before answering 408 and closing. */
+  readonly requestTimeoutMs: number;
+  /** Open connections one client address may hold (trusted proxies exempt). */
+  readonly maxConnectionsPerAddress: number;
   /** Addresses or CIDR ranges of proxies whose X-Forwarded-For names the client (rate limits per IP, logs). */
   readonly trustedProxies: readonly string[];
   readonly passwordHashing: {

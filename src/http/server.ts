@@ -10,6 +10,7 @@ import { installAuth } from './auth.js';
 import { accountRoutes } from './client/account.js';
 import { deviceRoutes } from './client/devices.js';
 import { directoryRoutes } from './client/directory.js';
+import { capConnectionsPerAddress } from './connection-cap.js';
 import { membershipRoutes } from './client/membership.js';
 import { roomRoutes } from './client/rooms.js';
 import { deactivateRoutes } from './client/deactivate.js';
@@ -78,8 +79,18 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     // Requests Node's HTTP parser refuses (raw non-ASCII bytes in the request line, say): Matrix errors too.
     clientErrorHandler: makeClientErrorHandler(opts.logger),
     forceCloseConnections: 'idle',
+    // Fastify's 0 would switch Node's timeouts off: a client trickling its headers or body would hold
+    // its connection for ever. Both cover receiving the request only, not the answer, so a /sync
+    // long-poll is unaffected; Node checks them every connectionsCheckingInterval.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.requestTimeoutMs / 4))),
+    },
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 2048 },
   });
+  capConnectionsPerAddress(app.server, config.maxConnectionsPerAddress, config.trustedProxies);
   const allowedMethods = trackRoutes(app);
   installValidation(app);
   installJsonBodyParser(app, config.maxRequestBytes);
@@ -129,7 +140,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(profileRoutes, { services });
       await client.register(roomRoutes, { services });
       await client.register(membershipRoutes, { services });
-      await client.register(directoryRoutes, { services });
+      await client.register(directoryRoutes, { services, allowAnonymousDirectory: config.allowPublicRoomsWithoutAuth });
       await client.register(syncRoutes, { services });
       await client.register(deactivateRoutes, { services });
       await client.register(keyBackupRoutes);

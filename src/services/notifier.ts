@@ -12,7 +12,7 @@ export interface Change {
   roomId?: string;
   /** Users whose view changed beyond the room's members (e.g. the target of an invite). */
   userIds?: readonly string[];
-  /** Of interest to every waiter (a presence change; news from another process that may have been lost). */
+  /** Of interest to every waiter (news from another process that may have been lost). */
   everyone?: boolean;
 }
 
@@ -28,6 +28,8 @@ export class Notifier {
   private readonly listeners = new Set<Listener>();
   private readonly shared = new Map<string, SharedHandler>();
   private count = 0;
+  /** Waiters woken so far (a /sync that took a change): what a change costs, for tests and metrics. */
+  wakeups = 0;
 
   constructor(private readonly channel: ChangeChannel) {
     channel.subscribe((message) => this.receive(message), () => this.deliver({ pos: 0, everyone: true }));
@@ -68,7 +70,9 @@ export class Notifier {
         resolve(change);
       };
       const listener: Listener = (change) => {
-        if (accept(change)) done(change);
+        if (!accept(change)) return;
+        this.wakeups++;
+        done(change);
       };
       const onAbort = () => done(undefined);
       const timer = setTimeout(() => done(undefined), timeoutMs);

@@ -109,7 +109,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     typing,
     receipts,
     readMarkers: new ReadMarkers({ store, fullyRead, receipts }),
-    presence: new Presence({ store, clock, notifier }),
+    presence: new Presence({ store, clock, notifier, limit: config.rateLimits.enabled ? { limiter: rateLimiter, rule: config.rateLimits.presence } : undefined }),
   };
   return {
     ...userAndEphemeral,

@@ -13,7 +13,7 @@ export function loadOrCreateSigningKey(file: string): SigningKey {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = generateSigningKey(randomBytes);
   try {
     writeFileSync(file, `${formatSigningKeyLine(key)}\n`, { flag: 'wx', mode: 0o600 });

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -31,7 +31,7 @@ export interface OpenedSqlite {
  */
 export function openSqlite(options: SqliteOptions): OpenedSqlite {
   const file = options.path !== ':memory:';
-  if (file) mkdirSync(path.dirname(options.path), { recursive: true });
+  if (file) createPrivately(options.path);
   const raw = new SqliteDatabase(options.path);
   raw.pragma('journal_mode = WAL');
   const syncer = file && options.synchronous === 'full' ? new LogSyncer(`${options.path}-wal`) : undefined;
@@ -40,6 +40,20 @@ export function openSqlite(options: SqliteOptions): OpenedSqlite {
   raw.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw, syncer) }) });
   return { db, syncLog: syncer && (() => syncer.sync()) };
+}
+
+/**
+ * Creates the database file 0600 (its directory 0700) before SQLite opens it: SQLite would create it
+ * 0644, and it gives the -wal and -shm files the database file's mode, so all three stay private to
+ * the server's user, like the signing key. An existing file keeps the mode its owner gave it.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(file, '', { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 /**

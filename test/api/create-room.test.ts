@@ -55,8 +55,9 @@ forEachBackend('createRoom API', (backend) => {
     return res.json().joined_rooms;
   }
 
+  /** The directory as a user sees it (anonymous listing is off by default). */
   async function publicRoomIds(): Promise<string[]> {
-    const res = await s.request('GET', `${V3}/publicRooms`);
+    const res = await s.request('GET', `${V3}/publicRooms`, { token: (await user('reader')).accessToken });
     assert.equal(res.statusCode, 200, res.body);
     assertSpecResponse(res, 'GET', `${V3}/publicRooms`);
     return res.json().chunk.map((c: { room_id: string }) => c.room_id);
@@ -156,7 +157,7 @@ forEachBackend('createRoom API', (backend) => {
     assert.equal(content(st, 'm.room.join_rules').join_rule, 'public');
     assert.equal(content(st, 'm.room.guest_access').guest_access, 'forbidden');
 
-    const res = await s.request('GET', `${V3}/publicRooms`);
+    const res = await s.request('GET', `${V3}/publicRooms`, { token: alice.accessToken });
     assert.equal(res.statusCode, 200);
     assertSpecResponse(res, 'GET', `${V3}/publicRooms`);
     const entry = res.json().chunk.find((c: { room_id: string }) => c.room_id === roomId);

@@ -15,8 +15,9 @@ type Entry = {
 };
 type PublicRooms = { chunk: Entry[]; next_batch?: string; prev_batch?: string; total_room_count_estimate?: number };
 
+/** A server that lists its directory without a token too (off by default: the last tests here check that). */
 async function server(backend: BackendName): Promise<{ s: TestServer; r: ReturnType<typeof rest> }> {
-  const s = await startTestServer({ backend });
+  const s = await startTestServer({ backend, config: { allow_public_rooms_without_auth: true } });
   return { s, r: rest(s) };
 }
 
@@ -425,5 +426,92 @@ forEachBackend('room aliases and the room directory', (backend) => {
       assertError(await s.request('POST', url, { body: {} }), 401, 'M_MISSING_TOKEN', 'POST', url);
       assertError(await s.request('POST', url, { token: alice.accessToken, body: { limit: 'ten' } }), 400, 'M_BAD_JSON', 'POST', url);
     });
+  });
+}, describe);
+
+forEachBackend('GET /publicRooms: the cost of a page does not grow with the directory', (backend) => {
+  let s: TestServer;
+  let r: ReturnType<typeof rest>;
+  before(async () => {
+    ({ s, r } = await server(backend));
+  });
+  after(() => s.close());
+
+  /** Counts the per-room reads (current state, member counts) the store serves while `fn` runs. */
+  async function perRoomReads(fn: () => Promise<unknown>): Promise<number> {
+    const { state, memberships } = s.app.store;
+    const originals = { current: state.current, counts: memberships.counts };
+    let reads = 0;
+    state.current = (...args) => (reads++, originals.current.apply(state, args));
+    memberships.counts = (...args) => (reads++, originals.counts.apply(memberships, args));
+    try {
+      await fn();
+    } finally {
+      Object.assign(state, { current: originals.current });
+      Object.assign(memberships, { counts: originals.counts });
+    }
+    return reads;
+  }
+
+  it('pages of an unchanged directory of 40 rooms read no room again; a new event rebuilds it once', async () => {
+    const alice = await s.createUser('alice');
+    const roomIds: string[] = [];
+    for (let i = 0; i < 40; i++) roomIds.push(await r.createRoom(alice, { visibility: 'public', name: `Room ${i}` }));
+    const page = async (since?: string, limit = 10) => {
+      const res = await s.request('GET', `${V3}/publicRooms?limit=${limit}${since ? `&since=${since}` : ''}`);
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json() as PublicRooms;
+    };
+    await page(); // builds the directory once
+    let next: string | undefined;
+    const seen: string[] = [];
+    const reads = await perRoomReads(async () => {
+      do {
+        const body = await page(next);
+        seen.push(...body.chunk.map((e) => e.room_id));
+        next = body.next_batch;
+      } while (next);
+    });
+    assert.equal(reads, 0, 'four pages of an unchanged directory read no room');
+    assert.deepEqual([...seen].sort(), [...roomIds].sort());
+    // A change anywhere is seen at once, with one rebuild.
+    await r.putState(alice, roomIds[0]!, 'm.room.name', { name: 'Renamed' });
+    let renamed: Entry | undefined;
+    const rebuild = await perRoomReads(async () => {
+      renamed = (await page(undefined, 40)).chunk.find((e) => e.room_id === roomIds[0]);
+      await page();
+    });
+    assert.equal(renamed?.name, 'Renamed');
+    assert.ok(rebuild <= 2 * roomIds.length + 2, `one rebuild, not one per page: ${rebuild} reads`);
+  });
+}, describe);
+
+forEachBackend('GET /publicRooms: a token by default, and a rate limit', (backend) => {
+  it('without allow_public_rooms_without_auth: 401 M_MISSING_TOKEN without a token, the directory with one', async () => {
+    const s = await startTestServer({ backend });
+    try {
+      const alice = await s.createUser('alice');
+      const roomId = await rest(s).createRoom(alice, { visibility: 'public', name: 'Listed' });
+      const url = `${V3}/publicRooms`;
+      assertError(await s.request('GET', url), 401, 'M_MISSING_TOKEN', 'GET', url);
+      const res = await s.request('GET', url, { token: alice.accessToken });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual((res.json() as PublicRooms).chunk.map((e) => e.room_id), [roomId]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('anonymous GETs take from the default rate limit per address: 429 M_LIMIT_EXCEEDED past the burst', async () => {
+    const s = await startTestServer({
+      backend, config: { allow_public_rooms_without_auth: true, rate_limits: { enabled: true, default: { per_second: 0.001, burst: 3 } } },
+    });
+    try {
+      const url = `${V3}/publicRooms`;
+      for (let i = 0; i < 3; i++) assert.equal((await s.request('GET', url)).statusCode, 200);
+      assertError(await s.request('GET', url), 429, 'M_LIMIT_EXCEEDED', 'GET', url);
+    } finally {
+      await s.close();
+    }
   });
 }, describe);

@@ -194,9 +194,27 @@ forEachBackend('membership API', (backend) => {
       assert.equal((await member(alice, roomId, bob))?.content.membership, 'ban');
     });
 
-    it('join: unknown room ID or alias -> 404 M_NOT_FOUND; malformed identifiers -> 400 M_INVALID_PARAM', async () => {
+    it('join: an unknown room ID answers exactly as a room the user may not join (403 M_FORBIDDEN, nothing about the room)', async () => {
+      const alice = await user('alice');
       const bob = await user('bob');
-      for (const url of [roomUrl('!nope:hs.test', 'join'), `${V3}/join/${enc('!nope:hs.test')}`, `${V3}/join/${enc('#nope:hs.test')}`, `${V3}/join/${enc('#nope:elsewhere.example')}`]) {
+      const inviteOnly = await roomOf(alice, 'private_chat');
+      const banned = await roomOf(alice);
+      await r.ban(alice, banned, bob);
+      const bodies = new Set<string>();
+      for (const roomId of ['!nope:hs.test', inviteOnly, banned]) {
+        for (const url of [roomUrl(roomId, 'join'), `${V3}/join/${enc(roomId)}`]) {
+          const res = await post(bob, url);
+          assertError(res, 403, 'M_FORBIDDEN', 'POST', url);
+          bodies.add(res.body);
+        }
+      }
+      assert.equal(bodies.size, 1, `one answer for all: ${[...bodies].join(' | ')}`);
+      assert.doesNotMatch([...bodies][0]!, /invite|ban|join rule|private|knock|membership|unknown/i);
+    });
+
+    it('join: unknown alias -> 404 M_NOT_FOUND (aliases are public); malformed identifiers -> 400 M_INVALID_PARAM', async () => {
+      const bob = await user('bob');
+      for (const url of [`${V3}/join/${enc('#nope:hs.test')}`, `${V3}/join/${enc('#nope:elsewhere.example')}`]) {
         assertError(await post(bob, url), 404, 'M_NOT_FOUND', 'POST', url);
       }
       for (const url of [roomUrl('not-a-room', 'join'), roomUrl('!nocolon', 'join'), roomUrl('#alias:hs.test', 'join'), `${V3}/join/not-a-room`, `${V3}/join/${enc('@bob:hs.test')}`]) {

@@ -564,6 +564,48 @@ forEachBackend('GET /sync: invites and knocks', (backend) => {
     const aliceView = await sync(s, alice, since(first.next_batch));
     assert.ok(aliceView.rooms.join[roomId].timeline.events.some((e: Ev) => e.state_key === bob.userId && e.content.membership === 'knock'));
   });
+
+  /** The types of stripped state whose content redaction removes, each set at creation and then redacted. */
+  const REDACTABLE_STRIPPED = ['m.room.name', 'm.room.topic', 'm.room.avatar', 'm.room.canonical_alias', 'm.room.encryption'];
+
+  async function roomWithRedactedState(joinRule: string, alias: string): Promise<string> {
+    const roomId = await r.createRoom(alice, {
+      preset: 'private_chat', room_version: '10', name: 'Secret name', topic: 'secret topic', room_alias_name: alias,
+      initial_state: [
+        { type: 'm.room.join_rules', content: { join_rule: joinRule } },
+        { type: 'm.room.avatar', content: { url: 'mxc://example.org/secret' } },
+        { type: 'm.room.encryption', content: { algorithm: 'm.megolm.v1.aes-sha2' } },
+      ],
+    });
+    for (const [i, type] of REDACTABLE_STRIPPED.entries()) {
+      const event = await r.ok('GET', `${r.room(roomId)}/state/${type}/?format=event`, alice);
+      await r.ok('PUT', `${r.room(roomId)}/redact/${enc(event.event_id)}/strip${i}`, alice, {});
+    }
+    return roomId;
+  }
+
+  function assertRedactedStrippedState(events: Ev[]): void {
+    for (const type of REDACTABLE_STRIPPED) {
+      const event = events.find((e) => e.type === type);
+      assert.ok(event, `${type} is in the stripped state`);
+      assert.deepEqual(event.content, {}, `${type} shows its redacted content`);
+    }
+    assert.ok(!JSON.stringify(events).includes('secret'), 'nothing redacted shows');
+  }
+
+  it('invite_state and knock_state show redacted state as redacted', async () => {
+    const invited = await s.createUser('bob3');
+    const inviteRoom = await roomWithRedactedState('invite', 'redacted-invite');
+    await r.invite(alice, inviteRoom, invited);
+    const invite = (await sync(s, invited)).rooms.invite[inviteRoom];
+    assertRedactedStrippedState(invite.invite_state.events);
+
+    const knocker = await s.createUser('bob4');
+    const knockRoom = await roomWithRedactedState('knock', 'redacted-knock');
+    await r.ok('POST', `/knock/${enc(knockRoom)}`, knocker, {});
+    const knock = (await sync(s, knocker)).rooms.knock[knockRoom];
+    assertRedactedStrippedState(knock.knock_state.events);
+  });
 }, describe);
 
 forEachBackend('GET /sync: long-polling', (backend) => {

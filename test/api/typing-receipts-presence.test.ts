@@ -328,7 +328,8 @@ forEachBackend('typing, receipts, read markers and presence API', (backend) => {
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual(res.json(), {});
       assertSpecResponse(res, 'PUT', statusUrl(alice));
-      assert.deepEqual(changes, [{ pos: await s.app.store.counters.current('presence'), userIds: [alice.userId], everyone: true }]);
+      // For alice and bob, who shares a room with her; not for carol, nor for every waiter.
+      assert.deepEqual(changes, [{ pos: await s.app.store.counters.current('presence'), userIds: [alice.userId, bob.userId] }]);
 
       const get = await s.request('GET', statusUrl(alice), { token: alice.accessToken });
       assert.equal(get.statusCode, 200);

@@ -54,6 +54,6 @@ export function toClientEvent(event: RoomEvent, ctx: ClientFormatContext): Clien
 }
 
 /** Stripped state (invites, knocks): type, state key, sender and content only. */
-export function toStrippedState(event: RoomEvent): { type: string; state_key: string; sender: string; content: JsonObject } {
+export function toStrippedState(event: Pick<ClientEvent, 'type' | 'state_key' | 'sender' | 'content'>): { type: string; state_key: string; sender: string; content: JsonObject } {
   return { type: event.type, state_key: event.state_key ?? '', sender: event.sender, content: event.content };
 }

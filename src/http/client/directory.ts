@@ -14,7 +14,7 @@ function aliasParam(raw: string): RoomAlias {
 }
 
 /** Room aliases and the public room directory. */
-export async function directoryRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function directoryRoutes(app: FastifyInstance, { services, allowAnonymousDirectory }: { services: Services; allowAnonymousDirectory: boolean }): Promise<void> {
   const auth = { auth: 'required' } as const;
   const alias = paramsOf('roomAlias');
   const room = paramsOf('roomId');
@@ -46,7 +46,10 @@ export async function directoryRoutes(app: FastifyInstance, { services }: { serv
       return {};
     });
 
-  app.get<{ Querystring: { limit?: number; since?: string } }>('/publicRooms', { schema: { querystring: PublicRoomsQuery }, config: { auth: 'optional' } }, async (req) =>
+  // Anonymous listing is off by default (as Synapse's allow_public_rooms_without_auth): the
+  // directory is then no crawler's, and every read of it takes from a rate limit.
+  const listing = { auth: allowAnonymousDirectory ? 'optional' : 'required', rateLimit: 'default' } as const;
+  app.get<{ Querystring: { limit?: number; since?: string } }>('/publicRooms', { schema: { querystring: PublicRoomsQuery }, config: listing }, async (req) =>
     d.publicRooms({ ...(req.query.limit !== undefined ? { limit: req.query.limit } : {}), ...(req.query.since ? { since: req.query.since } : {}) }));
 
   app.post<{ Body: { limit?: number; since?: string; filter?: { generic_search_term?: string } } | undefined }>(

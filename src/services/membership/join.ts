@@ -1,4 +1,5 @@
 import { powerLevelOf, namedLevelOf } from '../../core/auth-rules/levels.js';
+import { AuthRejected, forbidden, MatrixError } from '../../core/errors.js';
 import type { EventId, RoomId, UserId } from '../../core/ids.js';
 import { isJsonObject } from '../../core/json.js';
 import type { RoomTransaction } from '../events/room-writer.js';
@@ -6,6 +7,9 @@ import type { Requester } from '../requester.js';
 import { powerLevelState } from '../events/effective-state.js';
 import { resolveRoom, type MembershipDeps } from './context.js';
 import { memberContent, type MemberChange } from './member-content.js';
+
+/** The one answer to a refused join of a user who is not in the room, and to an unknown room ID. */
+const JOIN_REFUSED = 'You are not allowed to join this room';
 
 /** Joining a room: `POST /rooms/{roomId}/join` and `POST /join/{roomIdOrAlias}`. */
 export class Join {
@@ -22,9 +26,24 @@ export class Join {
    * force. Joining again with nothing to change sends nothing.
    */
   async joinRoom(requester: Requester, roomId: RoomId, change: MemberChange): Promise<EventId> {
+    let reached: { joined: boolean } | undefined;
+    try {
+      return await this.write(requester, roomId, change, (joined) => (reached = { joined }));
+    } catch (err) {
+      // The spec allows only 403 here. A user outside the room learns no more than "not allowed":
+      // not whether the room exists (the writer's 404) nor its join rule or their membership (the
+      // auth rules' reason), which a room ID guessed or leaked would otherwise reveal.
+      const unknownRoom = reached === undefined && err instanceof MatrixError && err.status === 404;
+      if (unknownRoom || (err instanceof AuthRejected && reached?.joined === false)) throw forbidden(JOIN_REFUSED);
+      throw err;
+    }
+  }
+
+  private async write(requester: Requester, roomId: RoomId, change: MemberChange, reached: (joined: boolean) => void): Promise<EventId> {
     const userId = requester.userId;
     return this.deps.writer.write(roomId, async (room) => {
       const current = await room.member(userId);
+      reached(current?.membership === 'join');
       if (current?.membership === 'join' && change.reason === undefined && change.content === undefined) return current.eventId;
       const content = await memberContent(room.tx, userId, 'join', change);
       if (current?.membership !== 'invite' && current?.membership !== 'join') {

@@ -17,8 +17,15 @@ export interface PublicRoomsQuery {
   searchTerm?: string;
 }
 
+/** One room in `/publicRooms`. */
+type DirectoryEntry = { room_id: RoomId; num_joined_members: number; world_readable: boolean; guest_can_join: boolean; [k: string]: unknown };
+
 /** Room aliases and the public room directory. */
+
 export class RoomDirectory {
+  /** The directory as last built, and what it was built from (see `directory`). */
+  private built: { key: string; entries: DirectoryEntry[] } | undefined;
+
   constructor(private readonly deps: { store: Store; clock: Clock; serverName: string; access: RoomReadAccess }) {}
 
   async resolveAlias(alias: RoomAlias): Promise<{ room_id: RoomId; servers: string[] }> {
@@ -69,15 +76,9 @@ export class RoomDirectory {
   }
 
   async publicRooms(q: PublicRoomsQuery) {
-    const all = await this.deps.store.rooms.listPublic();
-    const entries = [];
-    for (const roomId of all) {
-      const entry = await this.entry(roomId);
-      const term = q.searchTerm?.toLowerCase();
-      if (term && ![entry.name, entry.topic, entry.canonical_alias].some((v) => typeof v === 'string' && v.toLowerCase().includes(term))) continue;
-      entries.push(entry);
-    }
-    entries.sort((a, b) => b.num_joined_members - a.num_joined_members || String(a.room_id).localeCompare(String(b.room_id)));
+    const term = q.searchTerm?.toLowerCase();
+    const entries = (await this.directory()).filter((entry) =>
+      !term || [entry.name, entry.topic, entry.canonical_alias].some((v) => typeof v === 'string' && v.toLowerCase().includes(term)));
     const start = q.since === undefined ? 0 : Number(/^p(\d+)$/.exec(q.since)?.[1] ?? NaN);
     if (!Number.isInteger(start)) throw invalidParam('Invalid since token');
     // 0 means no limit (as other servers read it): a page of nothing with a `next_batch` equal to `since` would never end.
@@ -89,7 +90,24 @@ export class RoomDirectory {
     return body;
   }
 
-  private async entry(roomId: RoomId) {
+  /**
+   * Every published room's entry, largest first. Building it reads each room (state, member
+   * counts), so it is kept for as long as it is right: until an event is written anywhere (names,
+   * topics, members only change by events) or the list of published rooms changes. Two cheap reads
+   * decide that, so a page of an unchanged directory costs no per-room work, in every process.
+   */
+  private async directory(): Promise<DirectoryEntry[]> {
+    const [published, pos] = await Promise.all([this.deps.store.rooms.listPublic(), this.deps.store.events.maxPos()]);
+    const key = `${pos} ${published.join(' ')}`;
+    if (this.built?.key === key) return this.built.entries;
+    const entries = [];
+    for (const roomId of published) entries.push(await this.entry(roomId));
+    entries.sort((a, b) => b.num_joined_members - a.num_joined_members || String(a.room_id).localeCompare(String(b.room_id)));
+    this.built = { key, entries };
+    return entries;
+  }
+
+  private async entry(roomId: RoomId): Promise<DirectoryEntry> {
     const state = await this.deps.store.state.current(roomId, [
       ['m.room.name', ''], ['m.room.topic', ''], ['m.room.canonical_alias', ''], ['m.room.avatar', ''],
       ['m.room.join_rules', ''], ['m.room.history_visibility', ''], ['m.room.guest_access', ''], ['m.room.create', ''],
@@ -102,7 +120,7 @@ export class RoomDirectory {
       return found ? contentOf(found)[key] : undefined;
     };
     const counts = await this.deps.store.memberships.counts(roomId);
-    const entry: { room_id: RoomId; num_joined_members: number; world_readable: boolean; guest_can_join: boolean; [k: string]: unknown } = {
+    const entry: DirectoryEntry = {
       room_id: roomId,
       num_joined_members: counts.join ?? 0,
       world_readable: get('m.room.history_visibility', 'history_visibility') === 'world_readable',

@@ -168,7 +168,8 @@ export class RoomEntries {
   async strippedState(m: MembershipRecord): Promise<{ events: JsonObject[] }> {
     const state = await this.deps.store.state.current(m.roomId, STRIPPED_STATE_TYPES.map((t) => [t, ''] as const));
     const own = await this.deps.store.events.get(m.eventId);
-    const events = state.map((s) => toStrippedState(s.event) as unknown as JsonObject);
+    // Formatted first, so that redacted state shows only what its redaction keeps.
+    const events = (await this.deps.events.format(state)).map((e) => toStrippedState(e) as unknown as JsonObject);
     if (own) events.push((await this.deps.events.formatOne(own)) as unknown as JsonObject);
     return { events };
   }

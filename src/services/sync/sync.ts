@@ -74,7 +74,7 @@ export class SyncService {
       // Checked after the last await before waiting: an announcement during any await would otherwise be missed.
       if (this.deps.notifier.sequence !== sequence) continue;
       const change = await this.deps.notifier.wait(
-        // Presence changes wake every waiter; one with nothing to report goes back to waiting.
+        // A change for the user (presence of someone they share a room with, say) or one of their rooms; one with nothing to report goes back to waiting.
         (c) => (c.roomId !== undefined && rooms.has(c.roomId)) || (c.userIds?.includes(requester.userId) ?? false) || c.everyone === true,
         remaining,
         req.signal,
