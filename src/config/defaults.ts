@@ -29,4 +29,7 @@ export const DEFAULTS = {
   password_hashing: { cost: 32768, block_size: 8, parallelization: 1 },
   // Shortest password accepted by registration, password change and `hearth register-user`.
   password_min_length: 8,
+  // Send-to-device: a message's content (olm payloads are a few KiB), the messages one request may
+  // queue after `*` is expanded, and the undelivered messages a device may hold (see SECURITY.md).
+  to_device: { max_content_bytes: 64 * 1024, max_messages_per_request: 1000, max_pending_per_device: 1000 },
 } as const;

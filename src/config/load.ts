@@ -178,6 +178,7 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     maxRequestBytes: int(get('max_request_bytes'), 'max_request_bytes', 65536, 100 * 1024 * 1024),
     passwordHashing: buildPasswordHashing(asRecord(raw.password_hashing, 'password_hashing')),
     passwordMinLength: int(get('password_min_length'), 'password_min_length', 1, 1024),
+    toDevice: buildToDevice(asRecord(raw.to_device, 'to_device')),
   });
 }
 
@@ -244,6 +245,15 @@ function buildRetention(raw: Raw): number | null {
   const ms = parseDuration(v);
   if (ms === undefined) throw new ConfigError('forgotten_room_retention', 'must be a duration such as 7d, 12h, 30m or null');
   return ms;
+}
+
+function buildToDevice(raw: Raw): Config['toDevice'] {
+  const d = DEFAULTS.to_device;
+  return Object.freeze({
+    maxContentBytes: int(raw.max_content_bytes ?? d.max_content_bytes, 'to_device.max_content_bytes', 1024, 1024 * 1024),
+    maxMessagesPerRequest: int(raw.max_messages_per_request ?? d.max_messages_per_request, 'to_device.max_messages_per_request', 1, 1_000_000),
+    maxPendingPerDevice: int(raw.max_pending_per_device ?? d.max_pending_per_device, 'to_device.max_pending_per_device', 1, 1_000_000),
+  });
 }
 
 function buildPasswordHashing(raw: Raw): Config['passwordHashing'] {

@@ -34,4 +34,6 @@ export interface Config {
   readonly passwordHashing: { readonly cost: number; readonly blockSize: number; readonly parallelization: number };
   /** The shortest password (in characters) a new account or a password change may set. */
   readonly passwordMinLength: number;
+  /** Send-to-device bounds: one message's content, messages one request may queue, undelivered messages per device. */
+  readonly toDevice: { readonly maxContentBytes: number; readonly maxMessagesPerRequest: number; readonly maxPendingPerDevice: number };
 }

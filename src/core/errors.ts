@@ -106,6 +106,9 @@ export const roomInUse = (message: string): MatrixError => new MatrixError(400, 
 export const invalidSignature = (message: string): MatrixError => new MatrixError(400, ErrCode.invalidSignature, message);
 export const weakPassword = (message: string): MatrixError => new MatrixError(400, ErrCode.weakPassword, message);
 
+/** A quota that only the other side can free (a recipient's queue): 429 with no retry time to promise. */
+export const queueFull = (message: string): MatrixError => new MatrixError(429, ErrCode.limitExceeded, message);
+
 export function limitExceeded(retryAfterMs: number): MatrixError {
   const ms = Math.max(1, Math.ceil(retryAfterMs));
   return new MatrixError(

@@ -81,7 +81,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const serverName = config.serverName;
   const uia = new UserInteractiveAuth(store, clock);
   const notifier = new Notifier(store.channel);
-  const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName });
+  const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName, toDeviceLimits: config.toDevice });
   const { deviceLists } = e2ee;
   const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists });
   const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier });

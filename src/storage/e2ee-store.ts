@@ -94,6 +94,8 @@ export interface ToDeviceStore {
   add(pos: number, sender: UserId, type: string, deliveries: readonly ToDeviceDelivery[]): Promise<void>;
   /** The device's messages at positions in (after, upTo], oldest first, at most `limit`. */
   pending(userId: UserId, deviceId: DeviceId, after: number, upTo: number, limit: number): Promise<ToDeviceMessage[]>;
+  /** How many undelivered messages each of these users' devices holds (devices with none are absent). */
+  pendingCounts(userIds: readonly UserId[]): Promise<Array<{ userId: UserId; deviceId: DeviceId; count: number }>>;
   /** Deletes the device's messages at positions <= `pos` (the client acknowledged them). */
   deleteThrough(userId: UserId, deviceId: DeviceId, pos: number): Promise<void>;
 }

@@ -32,6 +32,17 @@ export class KyselyToDeviceStore implements ToDeviceStore {
     return rows.map((r) => ({ sender: r.sender as UserId, type: r.type, content: JSON.parse(r.content) as JsonObject, pos: Number(r.stream_pos) }));
   }
 
+  async pendingCounts(userIds: readonly UserId[]): Promise<Array<{ userId: UserId; deviceId: DeviceId; count: number }>> {
+    const out: Array<{ userId: UserId; deviceId: DeviceId; count: number }> = [];
+    for (const part of chunks(userIds)) {
+      const rows = await this.db.selectFrom('e2e_to_device_inbox')
+        .select(['user_id', 'device_id', (eb) => eb.fn.countAll<number | string | bigint>().as('n')])
+        .where('user_id', 'in', part).groupBy(['user_id', 'device_id']).execute();
+      for (const r of rows) out.push({ userId: r.user_id as UserId, deviceId: r.device_id as DeviceId, count: Number(r.n) });
+    }
+    return out;
+  }
+
   async deleteThrough(userId: UserId, deviceId: DeviceId, pos: number): Promise<void> {
     await this.db.deleteFrom('e2e_to_device_inbox')
       .where('user_id', '=', userId).where('device_id', '=', deviceId).where('stream_pos', '<=', pos).execute();
