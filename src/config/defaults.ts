@@ -30,6 +30,12 @@ export const DEFAULTS = {
   // Shortest password accepted by registration, password change and `hearth register-user`.
   password_min_length: 8,
   // Send-to-device: a message's content (olm payloads are a few KiB), the messages one request may
-  // queue after `*` is expanded, and the undelivered messages a device may hold (see SECURITY.md).
-  to_device: { max_content_bytes: 64 * 1024, max_messages_per_request: 1000, max_pending_per_device: 1000 },
+  // queue after `*` is expanded, the undelivered messages a device may hold, and how long they wait
+  // for a device that never syncs (see SECURITY.md).
+  to_device: {
+    max_content_bytes: 64 * 1024,
+    max_messages_per_request: 1000,
+    max_pending_per_device: 1000,
+    undelivered_retention: '30d' as string | number | null,
+  },
 } as const;

@@ -240,10 +240,13 @@ function buildMetrics(raw: Raw): Config['metrics'] {
 }
 
 function buildRetention(raw: Raw): number | null {
-  const v = raw.forgotten_room_retention === undefined ? DEFAULTS.forgotten_room_retention : raw.forgotten_room_retention;
+  return retention(raw.forgotten_room_retention === undefined ? DEFAULTS.forgotten_room_retention : raw.forgotten_room_retention, 'forgotten_room_retention');
+}
+
+function retention(v: unknown, key: string): number | null {
   if (v === null) return null;
   const ms = parseDuration(v);
-  if (ms === undefined) throw new ConfigError('forgotten_room_retention', 'must be a duration such as 7d, 12h, 30m or null');
+  if (ms === undefined) throw new ConfigError(key, 'must be a duration such as 7d, 12h, 30m or null');
   return ms;
 }
 
@@ -253,6 +256,7 @@ function buildToDevice(raw: Raw): Config['toDevice'] {
     maxContentBytes: int(raw.max_content_bytes ?? d.max_content_bytes, 'to_device.max_content_bytes', 1024, 1024 * 1024),
     maxMessagesPerRequest: int(raw.max_messages_per_request ?? d.max_messages_per_request, 'to_device.max_messages_per_request', 1, 1_000_000),
     maxPendingPerDevice: int(raw.max_pending_per_device ?? d.max_pending_per_device, 'to_device.max_pending_per_device', 1, 1_000_000),
+    undeliveredRetentionMs: retention(raw.undelivered_retention === undefined ? d.undelivered_retention : raw.undelivered_retention, 'to_device.undelivered_retention'),
   });
 }
 

@@ -35,5 +35,11 @@ export interface Config {
   /** The shortest password (in characters) a new account or a password change may set. */
   readonly passwordMinLength: number;
   /** Send-to-device bounds: one message's content, messages one request may queue, undelivered messages per device. */
-  readonly toDevice: { readonly maxContentBytes: number; readonly maxMessagesPerRequest: number; readonly maxPendingPerDevice: number };
+  readonly toDevice: {
+    readonly maxContentBytes: number;
+    readonly maxMessagesPerRequest: number;
+    readonly maxPendingPerDevice: number;
+    /** Milliseconds after which an undelivered message is deleted; null keeps them until delivered. */
+    readonly undeliveredRetentionMs: number | null;
+  };
 }

@@ -9,13 +9,15 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
 /**
  * The bounds on send-to-device messaging (`to_device` settings): a message's content size and the
  * messages one request may queue (413 M_TOO_LARGE, nothing queued), and the undelivered messages a
- * device may hold (a full device is skipped; 429 M_LIMIT_EXCEEDED when every recipient is full).
+ * device may hold (a full device is skipped; 429 M_LIMIT_EXCEEDED when every recipient is full);
+ * and the expiry of messages left undelivered past `to_device.undelivered_retention`.
  */
 
 const enc = encodeURIComponent;
 const MAX_CONTENT = 1024;
 const MAX_PER_REQUEST = 3;
 const MAX_PENDING = 2;
+const DAY = 86_400_000;
 
 forEachBackend('send-to-device limits', (backend) => {
   let s: TestServer;
@@ -24,7 +26,7 @@ forEachBackend('send-to-device limits', (backend) => {
   before(async () => {
     s = await startTestServer({
       backend,
-      config: { to_device: { max_content_bytes: MAX_CONTENT, max_messages_per_request: MAX_PER_REQUEST, max_pending_per_device: MAX_PENDING } },
+      config: { to_device: { max_content_bytes: MAX_CONTENT, max_messages_per_request: MAX_PER_REQUEST, max_pending_per_device: MAX_PENDING, undelivered_retention: '30d' } },
     });
   });
   after(() => s.close());
@@ -90,5 +92,22 @@ forEachBackend('send-to-device limits', (backend) => {
     assert.equal((await put(alice, { [bob.userId]: { '*': { key: 'room key' } } })).statusCode, 200);
     assert.deepEqual(await waiting(laptop), [{ key: 'room key' }]);
     assert.deepEqual(await waiting(bob), [{ i: 0 }, { i: 1 }], 'the full device got nothing more');
+  });
+
+  it('messages left undelivered past undelivered_retention are deleted by the expiry pass; newer ones stay', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    assert.equal((await put(alice, { [bob.userId]: { [bob.deviceId]: { old: true } } })).statusCode, 200);
+    s.clock.advance(29 * DAY);
+    assert.equal((await put(alice, { [bob.userId]: { [bob.deviceId]: { recent: true } } })).statusCode, 200);
+    assert.equal(await s.app.toDeviceExpiry!.runOnce(), 0, 'nothing is 30 days old yet');
+    assert.deepEqual(await waiting(bob), [{ old: true }, { recent: true }]);
+    assert.equal((await put(alice, { [bob.userId]: { [bob.deviceId]: { next: true } } })).statusCode, 429, 'the queue is full');
+    s.clock.advance(2 * DAY);
+    // Earlier tests' messages (all older) go too.
+    assert.ok(await s.app.toDeviceExpiry!.runOnce() >= 1);
+    assert.deepEqual(await waiting(bob), [{ recent: true }]);
+    // The expired message freed its place in the full queue.
+    assert.equal((await put(alice, { [bob.userId]: { [bob.deviceId]: { next: true } } })).statusCode, 200);
   });
 }, describe);

@@ -49,7 +49,7 @@ export class ToDevice {
       // Thrown inside the transaction: the transaction ID is not kept, so a retry is a new attempt.
       if (deliveries.length === 0) throw queueFull('The recipient devices have too many undelivered messages');
       const pos = await tx.counters.next('to_device');
-      await tx.e2ee.toDevice.add(pos, requester.userId, eventType, deliveries);
+      await tx.e2ee.toDevice.add(pos, requester.userId, eventType, deliveries, this.deps.clock.now());
       return { pos, userIds: [...new Set(deliveries.map((d) => d.userId))] };
     });
     if (result !== undefined) this.deps.notifier.announce(result);

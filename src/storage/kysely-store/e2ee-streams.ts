@@ -16,10 +16,10 @@ export class KyselyToDeviceStore implements ToDeviceStore {
     return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  async add(pos: number, sender: UserId, type: string, deliveries: readonly ToDeviceDelivery[]): Promise<void> {
+  async add(pos: number, sender: UserId, type: string, deliveries: readonly ToDeviceDelivery[], ts: number): Promise<void> {
     for (const part of chunks(deliveries, 100)) {
       await this.db.insertInto('e2e_to_device_inbox').values(part.map((d) => ({
-        user_id: d.userId, device_id: d.deviceId, stream_pos: pos, sender, type, content: JSON.stringify(d.content),
+        user_id: d.userId, device_id: d.deviceId, stream_pos: pos, sender, type, content: JSON.stringify(d.content), created_ts: ts,
       }))).execute();
     }
   }
