@@ -18,6 +18,8 @@ export const DEFAULTS = {
     message: { per_second: 5, burst: 30 },
     // Generous: leaving a space means leaving its (say) 100 rooms at once.
     membership: { per_second: 10, burst: 150 },
+    // Per inviter, one token per invitee (/invite and createRoom's `invite`), as Synapse's rc_invites.
+    invite: { per_second: 0.003, burst: 5 },
     default: { per_second: 20, burst: 100 },
   },
   metrics: { enabled: false, path: '/_hearth/metrics', host: '127.0.0.1', port: null as number | null },

@@ -6,7 +6,7 @@ export interface RateLimitRule {
   readonly burst: number;
 }
 
-export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'default';
+export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'invite' | 'default';
 
 export interface Config {
   readonly serverName: string;
