@@ -8,6 +8,7 @@ import type { Metrics } from './services/metrics.js';
 import { createServices, type Services } from './services/services.js';
 import { openStore } from './storage/open.js';
 import { ForgottenRoomPurger } from './services/purge/forgotten-rooms.js';
+import { TO_DEVICE_EXPIRY_INTERVAL_MS, ToDeviceExpiry } from './services/purge/to-device-expiry.js';
 import { TRANSACTION_ID_EXPIRY_INTERVAL_MS, TransactionIdExpiry } from './services/purge/transaction-ids.js';
 import { DEACTIVATION_RESUME_FIRST_RUN_MS, DEACTIVATION_RESUME_INTERVAL_MS, DeactivationResume } from './services/accounts/deactivation-resume.js';
 import { loadOrCreateSigningKey } from './storage/signing-key-file.js';
@@ -37,6 +38,8 @@ export interface App {
   readonly purger: ForgottenRoomPurger | undefined;
   /** The hourly deletion of transaction IDs older than a day. */
   readonly txnExpiry: TransactionIdExpiry;
+  /** The expiry of undelivered to-device messages (absent when `to_device.undelivered_retention` is null). */
+  readonly toDeviceExpiry: ToDeviceExpiry | undefined;
   /** Finishes deactivations a crash interrupted: soon after start-up, then hourly. */
   readonly deactivationResume: DeactivationResume;
   /** Starts listening (and the metrics listener, when configured); resolves to the client address. */
@@ -81,12 +84,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   purger?.start(purgeInterval(config.forgottenRoomRetentionMs));
   const txnExpiry = new TransactionIdExpiry({ store, clock, logger });
   txnExpiry.start(TRANSACTION_ID_EXPIRY_INTERVAL_MS);
+  const { undeliveredRetentionMs } = config.toDevice;
+  const toDeviceExpiry = undeliveredRetentionMs === null ? undefined : new ToDeviceExpiry({ store, clock, logger, retentionMs: undeliveredRetentionMs });
+  toDeviceExpiry?.start(TO_DEVICE_EXPIRY_INTERVAL_MS);
   const deactivationResume = new DeactivationResume({ store, deactivation: services.deactivation, logger });
   deactivationResume.start(DEACTIVATION_RESUME_INTERVAL_MS, DEACTIVATION_RESUME_FIRST_RUN_MS);
   let closed = false;
   return {
     purger,
     txnExpiry,
+    toDeviceExpiry,
     deactivationResume,
     http,
     services,
@@ -103,6 +110,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       closed = true;
       await purger?.stop();
       await txnExpiry.stop();
+      await toDeviceExpiry?.stop();
       await deactivationResume.stop();
       await metricsServer?.close();
       await http.close();

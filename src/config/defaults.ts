@@ -18,6 +18,8 @@ export const DEFAULTS = {
     message: { per_second: 5, burst: 30 },
     // Generous: leaving a space means leaving its (say) 100 rooms at once.
     membership: { per_second: 10, burst: 150 },
+    // Per inviter, one token per invitee (/invite and createRoom's `invite`), as Synapse's rc_invites.
+    invite: { per_second: 0.003, burst: 5 },
     default: { per_second: 20, burst: 100 },
     // Per account, whatever the address (Synapse's rc_login.account and rc_login.failed_attempts):
     // every /login attempt at one account, and every wrong password for it (/login or UIA).
@@ -43,4 +45,13 @@ export const DEFAULTS = {
   password_hashing: { cost: 32768, block_size: 8, parallelization: 1, max_concurrent: 2, max_queued: 20 },
   // Shortest password accepted by registration, password change and `hearth register-user`.
   password_min_length: 8,
+  // Send-to-device: a message's content (olm payloads are a few KiB), the messages one request may
+  // queue after `*` is expanded, the undelivered messages a device may hold, and how long they wait
+  // for a device that never syncs (see SECURITY.md).
+  to_device: {
+    max_content_bytes: 64 * 1024,
+    max_messages_per_request: 1000,
+    max_pending_per_device: 1000,
+    undelivered_retention: '30d' as string | number | null,
+  },
 } as const;

@@ -75,6 +75,13 @@ describe('configuration', () => {
     assert.equal(loadConfig({}, { HEARTH_ENABLE_REGISTRATION: 'Yes' }).enableRegistration, true);
   });
 
+  it('to_device: 64 KiB content, 1000 messages a request, 1000 pending a device, 30 days undelivered by default; each configurable', () => {
+    assert.deepEqual(buildConfig({}).toDevice, { maxContentBytes: 65536, maxMessagesPerRequest: 1000, maxPendingPerDevice: 1000, undeliveredRetentionMs: 30 * 86_400_000 });
+    assert.equal(buildConfig({ to_device: { undelivered_retention: null } }).toDevice.undeliveredRetentionMs, null);
+    assert.equal(buildConfig({ to_device: { max_pending_per_device: 5 } }).toDevice.maxPendingPerDevice, 5);
+    assert.throws(() => buildConfig({ to_device: { max_content_bytes: 10 } }), (err: unknown) => err instanceof ConfigError && err.key === 'to_device.max_content_bytes');
+  });
+
   it('password_min_length: 8 by default, configurable from 1', () => {
     assert.equal(buildConfig({}).passwordMinLength, 8);
     assert.equal(buildConfig({ password_min_length: 12 }).passwordMinLength, 12);

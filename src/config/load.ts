@@ -32,7 +32,7 @@ type Raw = Record<string, unknown>;
 const TOP_LEVEL_KEYS = new Set([
   ...Object.keys(DEFAULTS), 'public_baseurl', 'database', 'signing_key_path',
 ]);
-const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'default', 'login_account', 'failed_password', 'presence'];
+const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'invite', 'default', 'login_account', 'failed_password', 'presence'];
 
 /** Reads the overrides that come from the environment, validated as strictly as the file's settings. */
 export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -181,6 +181,7 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     maxConnectionsPerAddress: int(get('max_connections_per_address'), 'max_connections_per_address', 1, 1_000_000),
     passwordHashing: buildPasswordHashing(asRecord(raw.password_hashing, 'password_hashing')),
     passwordMinLength: int(get('password_min_length'), 'password_min_length', 1, 1024),
+    toDevice: buildToDevice(asRecord(raw.to_device, 'to_device')),
   });
 }
 
@@ -242,11 +243,24 @@ function buildMetrics(raw: Raw): Config['metrics'] {
 }
 
 function buildRetention(raw: Raw): number | null {
-  const v = raw.forgotten_room_retention === undefined ? DEFAULTS.forgotten_room_retention : raw.forgotten_room_retention;
+  return retention(raw.forgotten_room_retention === undefined ? DEFAULTS.forgotten_room_retention : raw.forgotten_room_retention, 'forgotten_room_retention');
+}
+
+function retention(v: unknown, key: string): number | null {
   if (v === null) return null;
   const ms = parseDuration(v);
-  if (ms === undefined) throw new ConfigError('forgotten_room_retention', 'must be a duration such as 7d, 12h, 30m or null');
+  if (ms === undefined) throw new ConfigError(key, 'must be a duration such as 7d, 12h, 30m or null');
   return ms;
+}
+
+function buildToDevice(raw: Raw): Config['toDevice'] {
+  const d = DEFAULTS.to_device;
+  return Object.freeze({
+    maxContentBytes: int(raw.max_content_bytes ?? d.max_content_bytes, 'to_device.max_content_bytes', 1024, 1024 * 1024),
+    maxMessagesPerRequest: int(raw.max_messages_per_request ?? d.max_messages_per_request, 'to_device.max_messages_per_request', 1, 1_000_000),
+    maxPendingPerDevice: int(raw.max_pending_per_device ?? d.max_pending_per_device, 'to_device.max_pending_per_device', 1, 1_000_000),
+    undeliveredRetentionMs: retention(raw.undelivered_retention === undefined ? d.undelivered_retention : raw.undelivered_retention, 'to_device.undelivered_retention'),
+  });
 }
 
 function buildPasswordHashing(raw: Raw): Config['passwordHashing'] {

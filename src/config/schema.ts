@@ -7,12 +7,12 @@ export interface RateLimitRule {
 }
 
 /**
- * Route limiters (per user, or per client IP) and the per-account password limiters
+ * Route limiters (per user, or per client IP; `invite` takes one token per invitee) and the per-account password limiters
  * `login_account` (every `/login` attempt at an account) and `failed_password` (every wrong password
  * for an account, at `/login` or in user-interactive auth), applied in services/accounts/password-checks.ts,
  * and `presence` (changes made by `/sync`'s `set_presence`).
  */
-export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'default' | 'login_account' | 'failed_password' | 'presence';
+export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'invite' | 'default' | 'login_account' | 'failed_password' | 'presence';
 
 export interface Config {
   readonly serverName: string;
@@ -54,4 +54,12 @@ export interface Config {
   };
   /** The shortest password (in characters) a new account or a password change may set. */
   readonly passwordMinLength: number;
+  /** Send-to-device bounds: one message's content, messages one request may queue, undelivered messages per device. */
+  readonly toDevice: {
+    readonly maxContentBytes: number;
+    readonly maxMessagesPerRequest: number;
+    readonly maxPendingPerDevice: number;
+    /** Milliseconds after which an undelivered message is deleted; null keeps them until delivered. */
+    readonly undeliveredRetentionMs: number | null;
+  };
 }

@@ -108,6 +108,13 @@ export const badAlias = (message: string): MatrixError => new MatrixError(400, E
 export const invalidSignature = (message: string): MatrixError => new MatrixError(400, ErrCode.invalidSignature, message);
 export const weakPassword = (message: string): MatrixError => new MatrixError(400, ErrCode.weakPassword, message);
 
+/** A quota that only the other side can free (a recipient's queue): 429 with no retry time to promise. */
+export const queueFull = (message: string): MatrixError => new MatrixError(429, ErrCode.limitExceeded, message);
+
+/** More invitees in one request than the invite limiter's burst: waiting would never help. */
+export const tooManyInvites = (max: number): MatrixError =>
+  new MatrixError(429, ErrCode.limitExceeded, `At most ${max} users may be invited at once`);
+
 export function limitExceeded(retryAfterMs: number): MatrixError {
   const ms = Math.max(1, Math.ceil(retryAfterMs));
   return new MatrixError(

@@ -10,6 +10,8 @@ declare module 'fastify' {
     auth?: 'required' | 'optional' | 'none';
     /** The named rate limiter that applies to this route, if any. */
     rateLimit?: RateLimitName;
+    /** How many users the request invites: that many tokens from the `invite` limiter, besides `rateLimit`. */
+    invites?: (request: FastifyRequest) => number;
     /** The route ignores its body, so any JSON is accepted (e.g. /forget). */
     anyJsonBody?: boolean;
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
-import { limitExceeded } from '../core/errors.js';
+import { limitExceeded, tooManyInvites } from '../core/errors.js';
 import type { RateLimiter } from '../services/rate-limiter.js';
 
 /**
@@ -13,11 +13,18 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function installRateLimits(app: FastifyInstance, limiter: RateLimiter, limits: Config['rateLimits']): void {
   if (!limits.enabled) return;
   app.addHook('preHandler', async (request) => {
-    const name = request.routeOptions.config.rateLimit ?? (READS.has(request.method) ? undefined : 'default');
+    const { config } = request.routeOptions;
+    const name = config.rateLimit ?? (READS.has(request.method) ? undefined : 'default');
     if (!name) return;
     if (request.requester?.isAdmin) return;
     const key = request.requester?.userId ?? `ip:${request.ip}`;
     const waitMs = limiter.take(name, key, limits[name]);
     if (waitMs > 0) throw limitExceeded(waitMs);
+    const invites = config.invites?.(request) ?? 0;
+    if (invites === 0) return;
+    // A request inviting more users than the bucket can ever hold is refused outright, not told to wait.
+    if (invites > limits.invite.burst) throw tooManyInvites(limits.invite.burst);
+    const inviteWaitMs = limiter.take('invite', key, limits.invite, invites);
+    if (inviteWaitMs > 0) throw limitExceeded(inviteWaitMs);
   });
 }

@@ -23,17 +23,17 @@ export class RateLimiter {
 
   constructor(private readonly clock: Clock, private readonly maxBuckets = 100_000) {}
 
-  /** Takes one token; returns 0 when allowed, else the milliseconds until a token is available. */
-  take(name: string, key: string, rule: BucketRule): number {
+  /** Takes `count` tokens (all or none); returns 0 when allowed, else the milliseconds until they are available. */
+  take(name: string, key: string, rule: BucketRule, count = 1): number {
     const now = this.clock.now();
     const id = bucketId(name, key);
     const bucket = this.buckets.get(id) ?? { tokens: rule.burst, updatedMs: now };
     bucket.tokens = Math.min(rule.burst, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rule.perSecond);
     bucket.updatedMs = now;
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
+    const allowed = bucket.tokens >= count;
+    if (allowed) bucket.tokens -= count;
     this.remember(id, bucket);
-    return allowed ? 0 : Math.ceil(((1 - bucket.tokens) / rule.perSecond) * 1000);
+    return allowed ? 0 : Math.ceil(((count - bucket.tokens) / rule.perSecond) * 1000);
   }
 
   /**

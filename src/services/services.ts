@@ -88,7 +88,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const passwordChecks = new PasswordChecks({ store, serverName, hashing, limiter: rateLimiter, limits: config.rateLimits });
   const uia = new UserInteractiveAuth(store, clock, passwordChecks);
   const notifier = new Notifier(store.channel);
-  const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName });
+  const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName, toDeviceLimits: config.toDevice });
   const { deviceLists } = e2ee;
   const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists, passwords: passwordChecks });
   const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier });

@@ -90,10 +90,12 @@ export interface ToDeviceDelivery {
 export interface ToDeviceStore {
   /** Records a sending device's transaction ID; false when it was recorded before (a retry). */
   claimTxn(userId: UserId, deviceId: DeviceId, txnId: string, ts: number): Promise<boolean>;
-  /** Queues one message per recipient device, all at stream position `pos`. */
-  add(pos: number, sender: UserId, type: string, deliveries: readonly ToDeviceDelivery[]): Promise<void>;
+  /** Queues one message per recipient device, all at stream position `pos`, queued at `ts`. */
+  add(pos: number, sender: UserId, type: string, deliveries: readonly ToDeviceDelivery[], ts: number): Promise<void>;
   /** The device's messages at positions in (after, upTo], oldest first, at most `limit`. */
   pending(userId: UserId, deviceId: DeviceId, after: number, upTo: number, limit: number): Promise<ToDeviceMessage[]>;
+  /** How many undelivered messages each of these users' devices holds (devices with none are absent). */
+  pendingCounts(userIds: readonly UserId[]): Promise<Array<{ userId: UserId; deviceId: DeviceId; count: number }>>;
   /** Deletes the device's messages at positions <= `pos` (the client acknowledged them). */
   deleteThrough(userId: UserId, deviceId: DeviceId, pos: number): Promise<void>;
 }

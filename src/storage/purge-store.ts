@@ -17,4 +17,6 @@ export interface PurgeStore {
   deleteRoom(roomId: RoomId): Promise<Record<string, number>>;
   /** Deletes transaction IDs (of sends and to-device messages) created before `beforeTs`; returns how many. */
   expireTransactionIds(beforeTs: number): Promise<number>;
+  /** Deletes to-device messages queued before `beforeTs` and still undelivered; returns how many. */
+  expireToDeviceMessages(beforeTs: number): Promise<number>;
 }

@@ -65,9 +65,9 @@ forEachBackend('Store contract: end-to-end keys, to-device inbox, device-list ch
     assert.equal(await store.e2ee.toDevice.claimTxn(alice, d1, 'txn', 1), true);
     assert.equal(await store.e2ee.toDevice.claimTxn(alice, d1, 'txn', 2), false);
     assert.equal(await store.e2ee.toDevice.claimTxn(alice, d2, 'txn', 2), true);
-    await store.e2ee.toDevice.add(1, alice, 't', [{ userId: bob, deviceId: d1, content: { n: 1 } }, { userId: bob, deviceId: d2, content: { n: 1 } }]);
-    await store.e2ee.toDevice.add(2, alice, 't', [{ userId: bob, deviceId: d1, content: { n: 2 } }]);
-    await store.e2ee.toDevice.add(3, alice, 't', [{ userId: bob, deviceId: d1, content: { n: 3 } }]);
+    await store.e2ee.toDevice.add(1, alice, 't', [{ userId: bob, deviceId: d1, content: { n: 1 } }, { userId: bob, deviceId: d2, content: { n: 1 } }], 1);
+    await store.e2ee.toDevice.add(2, alice, 't', [{ userId: bob, deviceId: d1, content: { n: 2 } }], 1);
+    await store.e2ee.toDevice.add(3, alice, 't', [{ userId: bob, deviceId: d1, content: { n: 3 } }], 1);
     const contents = async (after: number, upTo: number, limit = 10) => (await store.e2ee.toDevice.pending(bob, d1, after, upTo, limit)).map((m) => m.content.n);
     assert.deepEqual(await contents(0, 3), [1, 2, 3]);
     assert.deepEqual(await contents(0, 2), [1, 2]);

@@ -37,7 +37,7 @@ export async function membershipRoutes(app: FastifyInstance, { services }: { ser
     return {};
   });
 
-  app.post<RoomParams & TargetBodyT>('/rooms/:roomId/invite', { schema: { params: room, body: TargetBody }, config }, async (req) => {
+  app.post<RoomParams & TargetBodyT>('/rooms/:roomId/invite', { schema: { params: room, body: TargetBody }, config: { ...config, invites: () => 1 } }, async (req) => {
     await m.invite.invite(requesterOf(req), roomIdParam(req.params.roomId), userIdParam(req.body.user_id), { reason: req.body.reason });
     return {};
   });

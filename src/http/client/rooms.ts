@@ -38,7 +38,7 @@ export async function roomRoutes(app: FastifyInstance, { services }: { services:
   const auth = { auth: 'required' } as const;
   const room = paramsOf('roomId');
 
-  app.post<{ Body: CreateRoomInput | undefined }>('/createRoom', { schema: { body: CreateRoomBody }, config: { ...auth, rateLimit: 'default' } }, async (req) =>
+  app.post<{ Body: CreateRoomInput | undefined }>('/createRoom', { schema: { body: CreateRoomBody }, config: { ...auth, rateLimit: 'default', invites: (req) => (req.body as CreateRoomInput | undefined)?.invite?.length ?? 0 } }, async (req) =>
     services.rooms.create(requesterOf(req), req.body ?? {}));
 
   app.put<{ Params: { roomId: string; eventType: string; txnId: string }; Body: JsonObject }>(

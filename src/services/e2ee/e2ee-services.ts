@@ -1,3 +1,4 @@
+import type { Config } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { Store } from '../../storage/store.js';
 import type { UserInteractiveAuth } from '../accounts/uia.js';
@@ -22,10 +23,10 @@ export interface E2eeServices {
   readonly sync: E2eeSync;
 }
 
-export function createE2eeServices(deps: { store: Store; clock: Clock; notifier: Notifier; uia: UserInteractiveAuth; serverName: string }): E2eeServices {
+export function createE2eeServices(deps: { store: Store; clock: Clock; notifier: Notifier; uia: UserInteractiveAuth; serverName: string; toDeviceLimits: Config['toDevice'] }): E2eeServices {
   const { store, clock, notifier, uia, serverName } = deps;
   const deviceLists = new DeviceLists({ store, notifier });
-  const toDevice = new ToDevice({ store, clock, notifier, serverName });
+  const toDevice = new ToDevice({ store, clock, notifier, serverName, limits: deps.toDeviceLimits });
   return {
     deviceKeys: new DeviceKeys({ store, serverName, deviceLists }),
     oneTimeKeys: new OneTimeKeys({ store, serverName }),

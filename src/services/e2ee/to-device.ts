@@ -1,4 +1,6 @@
 import type { Clock } from '../../core/clock.js';
+import type { Config } from '../../config/schema.js';
+import { queueFull, tooLarge } from '../../core/errors.js';
 import { domainOf, type DeviceId, type UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Store, ToDeviceDelivery } from '../../storage/store.js';
@@ -22,22 +24,56 @@ export interface ToDeviceEvent {
  * recipient device; /sync hands a device its messages in order of arrival, and deletes them once
  * a later /sync's `since` shows the client has them. Messages for other servers are dropped (no
  * federation), as are those for unknown users or devices.
+ *
+ * Bounded (`to_device` settings): a message's content size and the messages one request queues
+ * (413 `M_TOO_LARGE`), and the undelivered messages a device holds. A device whose queue is full
+ * gets nothing from the request, so one device that never syncs cannot block the messages (room
+ * keys) for its owner's live devices; when every recipient is full the request is refused with
+ * 429 `M_LIMIT_EXCEEDED`, which the sender may retry once the recipient has synced.
  */
 export class ToDevice {
-  constructor(private readonly deps: { store: Store; clock: Clock; notifier: Notifier; serverName: string }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock; notifier: Notifier; serverName: string; limits: Config['toDevice'] }) {}
 
   async send(requester: Requester, eventType: string, txnId: string, messages: ToDeviceMessages): Promise<void> {
     const { store } = this.deps;
-    const deliveries = await this.recipients(messages);
+    this.checkSizes(messages);
+    const all = await this.recipients(messages);
+    if (all.length > this.deps.limits.maxMessagesPerRequest) throw tooManyMessages(this.deps.limits.maxMessagesPerRequest);
     const result = await store.transaction(async (tx) => {
       // The transaction ID is recorded even when nothing is delivered: a retry must stay a no-op.
       if (!(await tx.e2ee.toDevice.claimTxn(requester.userId, requester.deviceId, txnId, this.deps.clock.now()))) return undefined;
-      if (deliveries.length === 0) return undefined;
+      if (all.length === 0) return undefined;
+      // Concurrent sends may each find the last place free: a queue can overshoot by one message a sender.
+      const full = await this.fullQueues(tx, all);
+      const deliveries = all.filter((d) => !full.has(queueKey(d)));
+      // Thrown inside the transaction: the transaction ID is not kept, so a retry is a new attempt.
+      if (deliveries.length === 0) throw queueFull('The recipient devices have too many undelivered messages');
       const pos = await tx.counters.next('to_device');
-      await tx.e2ee.toDevice.add(pos, requester.userId, eventType, deliveries);
-      return pos;
+      await tx.e2ee.toDevice.add(pos, requester.userId, eventType, deliveries, this.deps.clock.now());
+      return { pos, userIds: [...new Set(deliveries.map((d) => d.userId))] };
     });
-    if (result !== undefined) this.deps.notifier.announce({ pos: result, userIds: [...new Set(deliveries.map((d) => d.userId))] });
+    if (result !== undefined) this.deps.notifier.announce(result);
+  }
+
+  /** 413 before any lookup: too many messages named, or one message's content too large. */
+  private checkSizes(messages: ToDeviceMessages): void {
+    const { maxContentBytes, maxMessagesPerRequest } = this.deps.limits;
+    let named = 0;
+    for (const byDevice of messages.values()) {
+      named += byDevice.size;
+      if (named > maxMessagesPerRequest) throw tooManyMessages(maxMessagesPerRequest);
+      for (const content of byDevice.values()) {
+        if (Buffer.byteLength(JSON.stringify(content)) > maxContentBytes) {
+          throw tooLarge(`A to-device message's content may be at most ${maxContentBytes} bytes`);
+        }
+      }
+    }
+  }
+
+  /** The recipients whose queues hold `maxPendingPerDevice` messages or more. */
+  private async fullQueues(tx: Store, deliveries: readonly ToDeviceDelivery[]): Promise<Set<string>> {
+    const counts = await tx.e2ee.toDevice.pendingCounts([...new Set(deliveries.map((d) => d.userId))]);
+    return new Set(counts.filter((c) => c.count >= this.deps.limits.maxPendingPerDevice).map(queueKey));
   }
 
   /**
@@ -71,3 +107,7 @@ export class ToDevice {
     return out;
   }
 }
+
+const queueKey = (d: { userId: UserId; deviceId: DeviceId }): string => `${d.userId} ${d.deviceId}`;
+
+const tooManyMessages = (max: number) => tooLarge(`One request may queue at most ${max} to-device messages`);

@@ -16,10 +16,10 @@ export class KyselyToDeviceStore implements ToDeviceStore {
     return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  async add(pos: number, sender: UserId, type: string, deliveries: readonly ToDeviceDelivery[]): Promise<void> {
+  async add(pos: number, sender: UserId, type: string, deliveries: readonly ToDeviceDelivery[], ts: number): Promise<void> {
     for (const part of chunks(deliveries, 100)) {
       await this.db.insertInto('e2e_to_device_inbox').values(part.map((d) => ({
-        user_id: d.userId, device_id: d.deviceId, stream_pos: pos, sender, type, content: JSON.stringify(d.content),
+        user_id: d.userId, device_id: d.deviceId, stream_pos: pos, sender, type, content: JSON.stringify(d.content), created_ts: ts,
       }))).execute();
     }
   }
@@ -30,6 +30,17 @@ export class KyselyToDeviceStore implements ToDeviceStore {
       .where('stream_pos', '>', after).where('stream_pos', '<=', upTo)
       .orderBy('stream_pos').limit(limit).execute();
     return rows.map((r) => ({ sender: r.sender as UserId, type: r.type, content: JSON.parse(r.content) as JsonObject, pos: Number(r.stream_pos) }));
+  }
+
+  async pendingCounts(userIds: readonly UserId[]): Promise<Array<{ userId: UserId; deviceId: DeviceId; count: number }>> {
+    const out: Array<{ userId: UserId; deviceId: DeviceId; count: number }> = [];
+    for (const part of chunks(userIds)) {
+      const rows = await this.db.selectFrom('e2e_to_device_inbox')
+        .select(['user_id', 'device_id', (eb) => eb.fn.countAll<number | string | bigint>().as('n')])
+        .where('user_id', 'in', part).groupBy(['user_id', 'device_id']).execute();
+      for (const r of rows) out.push({ userId: r.user_id as UserId, deviceId: r.device_id as DeviceId, count: Number(r.n) });
+    }
+    return out;
   }
 
   async deleteThrough(userId: UserId, deviceId: DeviceId, pos: number): Promise<void> {

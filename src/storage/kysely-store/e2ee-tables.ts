@@ -48,6 +48,8 @@ export interface E2eToDeviceInboxTable {
   sender: string;
   type: string;
   content: string;
+  /** When it was queued; null for messages queued before migration 006. */
+  created_ts: number | null;
 }
 
 export interface E2eToDeviceTxnsTable {

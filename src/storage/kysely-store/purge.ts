@@ -32,6 +32,11 @@ export class KyselyPurgeStore implements PurgeStore {
     return Number(events.numDeletedRows) + Number(toDevice.numDeletedRows);
   }
 
+  async expireToDeviceMessages(beforeTs: number): Promise<number> {
+    const res = await this.db.deleteFrom('e2e_to_device_inbox').where('created_ts', '<', beforeTs).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
   async deleteRoom(roomId: RoomId): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
     const count = (table: string, res: { numDeletedRows: bigint }) => {

@@ -4,6 +4,7 @@ import * as m002 from './002-rooms.js';
 import * as m003 from './003-sync-extras.js';
 import * as m004 from './004-e2ee.js';
 import * as m005 from './005-txn-expiry.js';
+import * as m006 from './006-to-device-expiry.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-sync-extras': m003,
   '004-e2ee': m004,
   '005-txn-expiry': m005,
+  '006-to-device-expiry': m006,
 };
 
 export const migrationProvider: MigrationProvider = {
