@@ -29,4 +29,14 @@ export const DEFAULTS = {
   password_hashing: { cost: 32768, block_size: 8, parallelization: 1 },
   // Shortest password accepted by registration, password change and `hearth register-user`.
   password_min_length: 8,
+  // No federation listener unless a port is given; see FederationConfig.
+  federation: {
+    host: '127.0.0.1',
+    port: null as number | null,
+    tls_certificate: null as string | null,
+    tls_private_key: null as string | null,
+    ca_file: null as string | null,
+    allow_private_addresses: false,
+    well_known_server: null as string | null,
+  },
 } as const;
