@@ -4,6 +4,9 @@ import type { Config } from './config/schema.js';
 import type { Clock } from './core/clock.js';
 import { createMetricsServer } from './http/metrics-server.js';
 import { createHttpServer } from './http/server.js';
+import { createFederationServer } from './http/federation/server.js';
+import { loadTlsFiles } from './http/federation/tls.js';
+import { hearthVersion } from './cli/version.js';
 import type { Metrics } from './services/metrics.js';
 import { createServices, type Services } from './services/services.js';
 import { openStore } from './storage/open.js';
@@ -17,6 +20,8 @@ import type { SigningKey } from './core/events/signing-key.js';
 
 /** What the commands (cli/) tell apart when start-up fails: the schema could not be brought up to date. */
 export { MigrationError } from './storage/errors.js';
+/** … and the federation listener's certificate or key could not be used. */
+export { TlsSetupError } from './http/federation/tls.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -29,6 +34,8 @@ export interface AppOverrides {
 
 export interface App {
   readonly http: FastifyInstance;
+  /** The federation listener; absent unless `federation.port` is set. */
+  readonly federationHttp: FastifyInstance | undefined;
   readonly services: Services;
   readonly store: Store;
   /** Absent unless `metrics.enabled`. */
@@ -42,7 +49,7 @@ export interface App {
   readonly toDeviceExpiry: ToDeviceExpiry | undefined;
   /** Finishes deactivations a crash interrupted: soon after start-up, then hourly. */
   readonly deactivationResume: DeactivationResume;
-  /** Starts listening (and the metrics listener, when configured); resolves to the client address. */
+  /** Starts listening (and the metrics and federation listeners, when configured); resolves to the client address. */
   listen(): Promise<string>;
   /** Stops background work, closes the HTTP server (finishing in-flight requests), then the database. */
   close(): Promise<void>;
@@ -69,11 +76,16 @@ interface Core {
 /** The one place where Hearth's parts are constructed and wired together. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? pino({ level: config.logLevel });
+  // Before the database is opened: a wrong certificate file stops start-up with nothing to close.
+  const tls = federationTls(config);
   const core = await buildCore(config, overrides);
   const { store, services, clock, signingKey } = core;
   const metrics = config.metrics.enabled ? new (await import('./services/metrics.js')).Metrics() : undefined;
   metrics?.watchPasswordHashing(services.passwordHashing.stats);
   const http = await createHttpServer({ services, config, metrics, logger, clock, signingKey });
+  const federationHttp = config.federation.port === null ? undefined : await createFederationServer({
+    config, logger, clock, signingKey, version: hearthVersion(), tls,
+  });
   const metricsServer = metrics && config.metrics.port !== null
     ? createMetricsServer(metrics, config.metrics.path)
     : undefined;
@@ -96,6 +108,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     toDeviceExpiry,
     deactivationResume,
     http,
+    federationHttp,
     services,
     store,
     metrics,
@@ -103,6 +116,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     async listen() {
       const address = await http.listen({ host: config.host, port: config.port });
       await metricsServer?.listen({ host: config.metrics.host, port: config.metrics.port ?? 0 });
+      await federationHttp?.listen({ host: config.federation.host, port: config.federation.port ?? 0 });
       return address;
     },
     async close() {
@@ -113,10 +127,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await toDeviceExpiry?.stop();
       await deactivationResume.stop();
       await metricsServer?.close();
+      await federationHttp?.close();
       await http.close();
       await store.close();
     },
   };
+}
+
+/** The federation listener's certificate and key, read and checked at start-up; none for plain HTTP. */
+function federationTls(config: Config): { cert: Buffer; key: Buffer } | undefined {
+  const { tlsCertificatePath, tlsPrivateKeyPath } = config.federation;
+  return tlsCertificatePath === null || tlsPrivateKeyPath === null ? undefined : loadTlsFiles(tlsCertificatePath, tlsPrivateKeyPath);
 }
 
 /** How often the purge looks for work: often enough for short retentions, at most hourly. */

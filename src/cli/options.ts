@@ -13,6 +13,12 @@ export const CONFIG_FLAGS = {
   database: { type: 'string' },
   'enable-registration': { type: 'boolean' },
   'disable-rate-limits': { type: 'boolean' },
+  'federation-host': { type: 'string' },
+  'federation-port': { type: 'string' },
+  'tls-certificate': { type: 'string' },
+  'tls-private-key': { type: 'string' },
+  'federation-ca-file': { type: 'string' },
+  'allow-private-addresses': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** The help text of CONFIG_FLAGS, shown by the commands that take them. */
@@ -25,6 +31,13 @@ export const CONFIG_FLAGS_HELP = `configuration options (each also an environmen
   --database DB          SQLite file path or postgres:// URL (HEARTH_DATABASE)
   --enable-registration  allow open registration             (HEARTH_ENABLE_REGISTRATION=true)
   --disable-rate-limits  turn every rate limiter off         (HEARTH_DISABLE_RATE_LIMITS=true)
+federation (in progress; no listener unless --federation-port is given):
+  --federation-port PORT      federation listener port      (HEARTH_FEDERATION_PORT)
+  --federation-host HOST      its address, default 127.0.0.1 (HEARTH_FEDERATION_HOST)
+  --tls-certificate FILE      PEM certificate chain: HTTPS  (HEARTH_TLS_CERTIFICATE)
+  --tls-private-key FILE      PEM private key for it        (HEARTH_TLS_PRIVATE_KEY)
+  --federation-ca-file FILE   extra CAs for outbound requests (HEARTH_FEDERATION_CA_FILE)
+  --allow-private-addresses   let outbound requests reach private addresses (HEARTH_ALLOW_PRIVATE_ADDRESSES=true)
 `;
 
 /** A mistake on the command line: reported in one line with a pointer to the command's help, exit 2. */
@@ -111,6 +124,12 @@ export function overridesFrom(values: Record<string, string | boolean | undefine
     database: pick<string>(values.database),
     enableRegistration: values['enable-registration'] === true ? true : undefined,
     disableRateLimits: values['disable-rate-limits'] === true ? true : undefined,
+    federationHost: pick<string>(values['federation-host']),
+    federationPort: pick<string>(values['federation-port']),
+    tlsCertificate: pick<string>(values['tls-certificate']),
+    tlsPrivateKey: pick<string>(values['tls-private-key']),
+    federationCaFile: pick<string>(values['federation-ca-file']),
+    allowPrivateAddresses: values['allow-private-addresses'] === true ? true : undefined,
   };
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as ConfigOverrides;
 }

@@ -29,7 +29,10 @@ export function serve(argv: string[]): Promise<number> {
       throw err;
     });
     signals.started();
-    logger.info({ address, serverName: config.serverName, database: config.database.kind }, 'Hearth is serving');
+    const { federation } = config;
+    const federationAddress = federation.port === null ? undefined
+      : `${federation.tlsCertificatePath === null ? 'http' : 'https'}://${federation.host}:${federation.port}`;
+    logger.info({ address, federation: federationAddress, serverName: config.serverName, database: config.database.kind }, 'Hearth is serving');
 
     const signal = await signals.stopped;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');

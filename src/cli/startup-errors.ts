@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { MigrationError } from '../app.js';
+import { MigrationError, TlsSetupError } from '../app.js';
 
 /**
  * Why Hearth cannot start, said so that the operator knows what to do: printed as one
@@ -66,7 +66,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
  * the error is none of these (a bug: its stack trace is then the useful output).
  */
 export function explainStartupError(err: unknown, config: Config, phase: 'open' | 'listen'): string | undefined {
-  if (err instanceof CommandProblem) return err.message;
+  if (err instanceof CommandProblem || err instanceof TlsSetupError) return err.message;
   if (!(err instanceof Error)) return undefined;
   const e = err as Errno;
   if (phase === 'listen') return explainListenError(e, config);
@@ -87,9 +87,10 @@ export function explainStartupError(err: unknown, config: Config, phase: 'open' 
 
 function explainListenError(e: Errno, config: Config): string | undefined {
   const where = e.address !== undefined && e.port !== undefined ? `${e.address}:${e.port}` : `${config.host}:${config.port}`;
+  const portFlag = e.port !== undefined && e.port === config.federation.port && e.port !== config.port ? '--federation-port' : '--port';
   switch (e.code) {
     case 'EADDRINUSE':
-      return `cannot listen on ${where}: the port is already in use (another Hearth?); stop that process or choose another --port`;
+      return `cannot listen on ${where}: the port is already in use (another Hearth?); stop that process or choose another ${portFlag}`;
     case 'EADDRNOTAVAIL':
       return `cannot listen on ${where}: no network interface of this machine has that address; use --host 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)`;
     case 'EACCES':

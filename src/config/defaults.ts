@@ -54,4 +54,14 @@ export const DEFAULTS = {
     max_pending_per_device: 1000,
     undelivered_retention: '30d' as string | number | null,
   },
+  // No federation listener unless a port is given; see FederationConfig.
+  federation: {
+    host: '127.0.0.1',
+    port: null as number | null,
+    tls_certificate: null as string | null,
+    tls_private_key: null as string | null,
+    ca_file: null as string | null,
+    allow_private_addresses: false,
+    well_known_server: null as string | null,
+  },
 } as const;

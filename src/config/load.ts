@@ -25,6 +25,12 @@ export interface ConfigOverrides {
   database?: string;
   enableRegistration?: boolean;
   disableRateLimits?: boolean;
+  federationHost?: string;
+  federationPort?: string | number;
+  tlsCertificate?: string;
+  tlsPrivateKey?: string;
+  federationCaFile?: string;
+  allowPrivateAddresses?: boolean;
 }
 
 type Raw = Record<string, unknown>;
@@ -45,6 +51,12 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     database: env.HEARTH_DATABASE,
     enableRegistration: envBool(env.HEARTH_ENABLE_REGISTRATION, 'HEARTH_ENABLE_REGISTRATION'),
     disableRateLimits: envBool(env.HEARTH_DISABLE_RATE_LIMITS, 'HEARTH_DISABLE_RATE_LIMITS'),
+    federationHost: env.HEARTH_FEDERATION_HOST,
+    federationPort: portOverride(env.HEARTH_FEDERATION_PORT, 'HEARTH_FEDERATION_PORT'),
+    tlsCertificate: env.HEARTH_TLS_CERTIFICATE,
+    tlsPrivateKey: env.HEARTH_TLS_PRIVATE_KEY,
+    federationCaFile: env.HEARTH_FEDERATION_CA_FILE,
+    allowPrivateAddresses: envBool(env.HEARTH_ALLOW_PRIVATE_ADDRESSES, 'HEARTH_ALLOW_PRIVATE_ADDRESSES'),
   });
 }
 
@@ -72,7 +84,9 @@ function dropUndefined<T extends object>(o: T): T {
 
 /** Loads the configuration: defaults < YAML file < environment < command-line flags. */
 export function loadConfig(flags: ConfigOverrides, env: NodeJS.ProcessEnv = process.env): Config {
-  const overrides = { ...overridesFromEnv(env), ...dropUndefined({ ...flags, port: portOverride(flags.port, '--port') }) };
+  const overrides = { ...overridesFromEnv(env), ...dropUndefined({
+    ...flags, port: portOverride(flags.port, '--port'), federationPort: portOverride(flags.federationPort, '--federation-port'),
+  }) };
   const raw: Raw = overrides.config ? readConfigFile(overrides.config) : {};
   return buildConfig(applyOverrides(raw, overrides), overrides.config ? path.dirname(overrides.config) : process.cwd());
 }
@@ -110,6 +124,11 @@ function applyOverrides(raw: Raw, o: ConfigOverrides): Raw {
   if (o.database !== undefined) out.database = o.database;
   if (o.enableRegistration !== undefined) out.enable_registration = o.enableRegistration;
   if (o.disableRateLimits) out.rate_limits = { ...asRecord(out.rate_limits, 'rate_limits'), enabled: false };
+  const federation = dropUndefined({
+    host: o.federationHost, port: o.federationPort, tls_certificate: o.tlsCertificate, tls_private_key: o.tlsPrivateKey,
+    ca_file: o.federationCaFile, allow_private_addresses: o.allowPrivateAddresses,
+  });
+  if (Object.keys(federation).length > 0) out.federation = { ...asRecord(out.federation, 'federation'), ...federation };
   return out;
 }
 
@@ -182,6 +201,37 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     passwordHashing: buildPasswordHashing(asRecord(raw.password_hashing, 'password_hashing')),
     passwordMinLength: int(get('password_min_length'), 'password_min_length', 1, 1024),
     toDevice: buildToDevice(asRecord(raw.to_device, 'to_device')),
+    federation: buildFederation(asRecord(raw.federation, 'federation'), baseDir),
+  });
+}
+
+function buildFederation(raw: Raw, baseDir: string): Config['federation'] {
+  const d = DEFAULTS.federation;
+  for (const key of Object.keys(raw)) if (!(key in d)) throw new ConfigError(`federation.${key}`, 'unknown setting');
+  const file = (key: 'tls_certificate' | 'tls_private_key' | 'ca_file'): string | null => {
+    const v = raw[key] ?? d[key];
+    return v === null ? null : path.resolve(baseDir, str(v, `federation.${key}`));
+  };
+  const port = raw.port === undefined || raw.port === null ? null : int(raw.port, 'federation.port', 0, 65535);
+  const tlsCertificatePath = file('tls_certificate');
+  const tlsPrivateKeyPath = file('tls_private_key');
+  if ((tlsCertificatePath === null) !== (tlsPrivateKeyPath === null)) {
+    throw new ConfigError(tlsCertificatePath === null ? 'federation.tls_certificate' : 'federation.tls_private_key',
+      'the TLS certificate and private key go together: give both (HTTPS) or neither (plain HTTP behind a TLS proxy)');
+  }
+  if (tlsCertificatePath !== null && port === null) throw new ConfigError('federation.port', 'must be set when a TLS certificate is given');
+  const wellKnown = raw.well_known_server ?? d.well_known_server;
+  if (wellKnown !== null && !isValidServerName(str(wellKnown, 'federation.well_known_server'))) {
+    throw new ConfigError('federation.well_known_server', 'must be host[:port], such as matrix.example.org:443');
+  }
+  return Object.freeze({
+    host: str(raw.host ?? d.host, 'federation.host'),
+    port,
+    tlsCertificatePath,
+    tlsPrivateKeyPath,
+    caFile: file('ca_file'),
+    allowPrivateAddresses: bool(raw.allow_private_addresses ?? d.allow_private_addresses, 'federation.allow_private_addresses'),
+    wellKnownServer: wellKnown as string | null,
   });
 }
 

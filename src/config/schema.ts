@@ -62,4 +62,21 @@ export interface Config {
     /** Milliseconds after which an undelivered message is deleted; null keeps them until delivered. */
     readonly undeliveredRetentionMs: number | null;
   };
+  readonly federation: FederationConfig;
+}
+
+/** The federation listener (`/_matrix/federation/*`, `/_matrix/key/*`) and what outbound requests will use. */
+export interface FederationConfig {
+  /** null: no federation listener. */
+  readonly port: number | null;
+  readonly host: string;
+  /** Both set: the listener speaks HTTPS; both null: plain HTTP, for a TLS-terminating proxy in front. */
+  readonly tlsCertificatePath: string | null;
+  readonly tlsPrivateKeyPath: string | null;
+  /** Extra CA certificates (PEM) the outbound client will trust besides the system's. */
+  readonly caFile: string | null;
+  /** Whether outbound requests may reach private, loopback and link-local addresses (tests, closed networks). */
+  readonly allowPrivateAddresses: boolean;
+  /** When set, `/.well-known/matrix/server` on the client listener answers `{"m.server": this}`. */
+  readonly wellKnownServer: string | null;
 }

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { unknownError } from '../core/errors.js';
@@ -60,25 +60,22 @@ const CORS_HEADERS = {
   'access-control-max-age': '86400',
 };
 
-/** Builds the Fastify instance with every route; listening is up to the caller. */
-export async function createHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
-  const { services, config, metrics } = opts;
-  const app: FastifyInstance = Fastify({
-    loggerInstance: opts.logger,
+/** What every Hearth listener's Fastify shares: logging, body limit, proxies, Matrix errors for what fails before routing. */
+export function fastifyOptions(config: Config, logger: FastifyBaseLogger) {
+  return {
+    loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxRequestBytes,
     // request.ip is the client's address from X-Forwarded-For only when the peer is a trusted proxy.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
-    // Requests that arrive while closing get a Matrix 503 from the hook below, not Fastify's own body.
-    return503OnClosing: false,
     // Malformed URLs and over-long parameters fail before routing: they get Matrix errors too.
-    frameworkErrors: (error, request, reply) => {
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       reply.headers(CORS_HEADERS);
       void sendError(reply, toMatrixError(error, request));
     },
     // Requests Node's HTTP parser refuses (raw non-ASCII bytes in the request line, say): Matrix errors too.
-    clientErrorHandler: makeClientErrorHandler(opts.logger),
-    forceCloseConnections: 'idle',
+    clientErrorHandler: makeClientErrorHandler(logger),
+    forceCloseConnections: 'idle' as const,
     // Fastify's 0 would switch Node's timeouts off: a client trickling its headers or body would hold
     // its connection for ever. Both cover receiving the request only, not the answer, so a /sync
     // long-poll is unaffected; Node checks them every connectionsCheckingInterval.
@@ -89,12 +86,27 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.requestTimeoutMs / 4))),
     },
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 2048 },
-  });
+  };
+}
+
+/** Validation, JSON bodies and Matrix errors (405 for a known path with the wrong method), as on every listener. */
+export function installRequestHandling(app: FastifyInstance, config: Config): void {
   capConnectionsPerAddress(app.server, config.maxConnectionsPerAddress, config.trustedProxies);
   const allowedMethods = trackRoutes(app);
   installValidation(app);
   installJsonBodyParser(app, config.maxRequestBytes);
   installErrorHandling(app, allowedMethods);
+}
+
+/** Builds the Fastify instance with every route; listening is up to the caller. */
+export async function createHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
+  const { services, config, metrics } = opts;
+  const app: FastifyInstance = Fastify({
+    ...fastifyOptions(config, opts.logger),
+    // Requests that arrive while closing get a Matrix 503 from the hook below, not Fastify's own body.
+    return503OnClosing: false,
+  });
+  installRequestHandling(app, config);
 
   let closing = false;
   app.addHook('preClose', async () => {

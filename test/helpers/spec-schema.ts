@@ -1,6 +1,7 @@
 /**
  * Validate HTTP responses against the official Matrix client-server spec
- * (the machine-readable OpenAPI 3.1 documents of matrix-spec).
+ * (the machine-readable OpenAPI 3.1 documents of matrix-spec), and, when a
+ * caller asks for `'server-server'`, against the server-server spec.
  *
  * The spec is a pinned test fixture, `test/fixtures/matrix-spec/data` (v1.19,
  * see its README); the MATRIX_SPEC_DIR environment variable overrides that (it
@@ -62,7 +63,8 @@ interface Route extends SpecOperation {
   absFile: string;
 }
 
-const API_DIR = path.join(SPEC_DIR, 'api', 'client-server');
+/** Which API's documents a URL is matched against; the client-server API unless a caller says otherwise. */
+export type SpecApi = 'client-server' | 'server-server';
 const ID_BASE = 'https://matrix-spec.invalid/';
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
@@ -131,7 +133,7 @@ function deref(node: Json | undefined, file: string): { node: Json | undefined; 
 // ---------------------------------------------------------------------------
 // Route table
 
-let routes: Route[] | undefined;
+const routeTables = new Map<SpecApi, Route[]>();
 
 function basePathOf(doc: JsonObject, file: string): string {
   const servers = doc['servers'];
@@ -149,14 +151,16 @@ function basePathOf(doc: JsonObject, file: string): string {
   return pathPart.replace(/\/+$/, '');
 }
 
-function loadRoutes(): Route[] {
-  if (routes) return routes;
+function loadRoutes(api: SpecApi = 'client-server'): Route[] {
+  const known = routeTables.get(api);
+  if (known) return known;
   const out: Route[] = [];
-  const files = readdirSync(API_DIR)
+  const apiDir = path.join(SPEC_DIR, 'api', api);
+  const files = readdirSync(apiDir)
     .filter((f) => f.endsWith('.yaml'))
     .sort();
   for (const name of files) {
-    const absFile = path.join(API_DIR, name);
+    const absFile = path.join(apiDir, name);
     const doc = loadFile(absFile);
     if (!isObject(doc) || !isObject(doc['paths'])) continue;
     const base = basePathOf(doc, absFile);
@@ -182,7 +186,7 @@ function loadRoutes(): Route[] {
       }
     }
   }
-  routes = out;
+  routeTables.set(api, out);
   return out;
 }
 
@@ -219,11 +223,11 @@ function safeDecode(s: string): string {
   }
 }
 
-function matchRoutes(method: string, url: string): Route[] {
+function matchRoutes(method: string, url: string, api: SpecApi): Route[] {
   const m = method.toUpperCase();
   const find = (p: string): Route[] => {
     const segs = p.split('/').slice(1);
-    const hits = loadRoutes().filter(
+    const hits = loadRoutes(api).filter(
       (r) =>
         r.method === m &&
         r.segments.length === segs.length &&
@@ -437,13 +441,13 @@ function formatErrors(errors: ErrorObject[] | null | undefined): string {
 
 type Validation = { ok: true; route: Route; hasSchema: boolean } | { ok: false; errors: string; operation: string };
 
-function validate(req: { method: string; url: string; status: number; body: unknown }): Validation {
-  const candidates = matchRoutes(req.method, req.url);
+function validate(req: { method: string; url: string; status: number; body: unknown }, api: SpecApi = 'client-server'): Validation {
+  const candidates = matchRoutes(req.method, req.url, api);
   if (candidates.length === 0) {
     return {
       ok: false,
       operation: `${req.method.toUpperCase()} ${normalisePath(req.url)}`,
-      errors: `no operation in the client-server spec matches ${req.method.toUpperCase()} ${req.url}`,
+      errors: `no operation in the ${api} spec matches ${req.method.toUpperCase()} ${req.url}`,
     };
   }
   const failures: string[] = [];
@@ -589,7 +593,7 @@ type InjectLike = { statusCode: number; json(): unknown } | { statusCode: number
  * Assert that a fastify `inject()` response conforms to the spec. Throws an
  * AssertionError naming the operation and listing the ajv errors.
  */
-export function assertSpecResponse(res: InjectLike, method: string, url: string): void {
+export function assertSpecResponse(res: InjectLike, method: string, url: string, api: SpecApi = 'client-server'): void {
   let body: unknown;
   if ('body' in res && typeof res.body === 'string') {
     if (res.body === '') body = undefined;
@@ -603,7 +607,7 @@ export function assertSpecResponse(res: InjectLike, method: string, url: string)
   } else if ('json' in res && typeof res.json === 'function') {
     body = res.json();
   }
-  const result = validate({ method, url, status: res.statusCode, body });
+  const result = validate({ method, url, status: res.statusCode, body }, api);
   if (result.ok) {
     recordCoverage(result.route, res.statusCode, result.hasSchema);
     return;
@@ -648,15 +652,15 @@ export function compileAllResponseSchemas(): Array<{ operation: string; status: 
  */
 export function assertMatrixError(
   res: { statusCode: number; headers: Record<string, unknown>; body: string; json(): unknown },
-  status: number, errcode: string, method: string, url: string,
+  status: number, errcode: string, method: string, url: string, api: SpecApi = 'client-server',
 ): { errcode: string; error: string } {
   assert.equal(res.statusCode, status, `${method} ${url}: ${res.body}`);
   assert.match(String(res.headers['content-type']), /^application\/json/, `${method} ${url}: content type`);
   const body = res.json() as { errcode: string; error: string };
   assert.equal(body.errcode, errcode, `${method} ${url}: ${res.body}`);
   assert.equal(typeof body.error, 'string', `${method} ${url}: error text`);
-  const checked = validate({ method, url, status, body });
+  const checked = validate({ method, url, status, body }, api);
   if (checked.ok) recordCoverage(checked.route, status, checked.hasSchema);
-  else if (!/is undocumented/.test(checked.errors)) assertSpecResponse(res as never, method, url);
+  else if (!/is undocumented/.test(checked.errors)) assertSpecResponse(res as never, method, url, api);
   return body;
 }

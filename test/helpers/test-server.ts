@@ -3,7 +3,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type App } from '../../src/app.js';
 import { buildConfig } from '../../src/config/load.js';
-import { generateSigningKey } from '../../src/core/events/signing-key.js';
+import { generateSigningKey, type SigningKey } from '../../src/core/events/signing-key.js';
 import { makeUserId, type UserId } from '../../src/core/ids.js';
 import { freshDatabase, type BackendName } from './backends.js';
 import { FakeClock } from './fake-clock.js';
@@ -43,7 +43,7 @@ export interface TestServer {
  * (snake_case) settings; tests get cheap password hashing, no rate limits and no minimum password
  * length unless they ask.
  */
-export async function startTestServer(options: { backend?: BackendName; config?: Record<string, unknown>; realClock?: boolean; sqliteFile?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { backend?: BackendName; config?: Record<string, unknown>; realClock?: boolean; sqliteFile?: boolean; signingKey?: SigningKey } = {}): Promise<TestServer> {
   const backend = options.backend ?? 'sqlite';
   // A test may name its own database (e.g. a SQLite file to reopen); otherwise each server gets a fresh one.
   const { database, drop } = typeof options.config?.database === 'string'
@@ -62,7 +62,7 @@ export async function startTestServer(options: { backend?: BackendName; config?:
   const app = await buildApp(config, {
     ...(options.realClock ? {} : { clock }),
     logger: pino({ level: 'silent' }),
-    signingKey: generateSigningKey(randomBytes),
+    signingKey: options.signingKey ?? generateSigningKey(randomBytes),
   });
   await app.http.ready();
 

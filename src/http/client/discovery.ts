@@ -12,6 +12,9 @@ export const SUPPORTED_VERSIONS = ['r0.6.1', 'v1.1', 'v1.2', 'v1.3', 'v1.4', 'v1
 export async function discoveryRoutes(app: FastifyInstance, opts: { config: Config }): Promise<void> {
   app.get('/_matrix/client/versions', async () => ({ versions: SUPPORTED_VERSIONS, unstable_features: {} }));
   app.get('/.well-known/matrix/client', async () => ({ 'm.homeserver': { base_url: opts.config.publicBaseUrl } }));
+  // Server discovery: where other servers reach this one's federation listener (when configured).
+  const delegated = opts.config.federation.wellKnownServer;
+  if (delegated !== null) app.get('/.well-known/matrix/server', async () => ({ 'm.server': delegated }));
 }
 
 /** `GET /capabilities` (v3): what this server lets clients do, stated truthfully. */
