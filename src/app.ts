@@ -128,7 +128,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await deactivationResume.stop();
       await metricsServer?.close();
       await federationHttp?.close();
+      // Closing the client listener ends the parked long-polls (see its preClose hook); they compute
+      // their answers from the database, so it closes only after they have.
       await http.close();
+      await services.parkedSyncs.endAll();
       await store.close();
     },
   };

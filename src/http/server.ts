@@ -111,6 +111,9 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Parked long-polls answer now (nothing new): they would otherwise hold the close for their
+    // whole timeout. Only after `closing`, so a request pipelined behind one gets the 503 below.
+    void services.parkedSyncs.endAll();
   });
   // CORS on every response; a preflight is answered here, before routing (spec: "Web Browser Clients").
   app.addHook('onRequest', async (request, reply) => {

@@ -29,7 +29,8 @@ import { RoomReads } from './rooms/reads.js';
 import { RoomReadAccess } from './rooms/room-access.js';
 import { EventSending } from './rooms/send.js';
 import { RoomEntries } from './sync/room-entries.js';
-import { SyncService } from './sync/sync.js';
+import { MAX_PARKED_SYNCS_PER_USER, SyncService } from './sync/sync.js';
+import { ParkedSyncs } from './sync/parked.js';
 import { SyncExtras } from './sync/extras.js';
 import { FullyReadMarker } from './ephemeral/fully-read.js';
 import { Presence } from './ephemeral/presence.js';
@@ -58,6 +59,8 @@ export interface Services {
   readonly reads: RoomReads;
   readonly directory: RoomDirectory;
   readonly sync: SyncService;
+  /** The /sync long-polls parked now: ended all at once at shutdown. */
+  readonly parkedSyncs: ParkedSyncs;
   readonly accountData: AccountData;
   readonly filters: Filters;
   readonly pushRules: PushRules;
@@ -99,6 +102,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const leave = new Leave(membershipDeps);
   const forget = new Forget(membershipDeps);
   const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
+  const parkedSyncs = new ParkedSyncs(MAX_PARKED_SYNCS_PER_USER);
   const pushRules = new PushRules({ store, notifier });
   const fullyRead = new FullyReadMarker({ store, notifier });
   const receipts = new Receipts({ store, clock, notifier, fullyRead });
@@ -135,8 +139,9 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     sending: new EventSending({ store, clock, writer }),
     reads: new RoomReads({ store, clock, access, events }),
     directory: new RoomDirectory({ store, clock, serverName, access }),
+    parkedSyncs,
     sync: new SyncService({
-      store, clock, notifier,
+      store, clock, notifier, parked: parkedSyncs,
       entries: new RoomEntries({ store, access, events }),
       extras: new SyncExtras({ store, clock, accountData: userAndEphemeral.accountData, typing: userAndEphemeral.typing, pushRules }),
       filters: userAndEphemeral.filters,

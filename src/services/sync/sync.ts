@@ -15,6 +15,7 @@ import type { Notifier } from '../notifier.js';
 import type { Requester } from '../requester.js';
 import type { RoomEntries } from './room-entries.js';
 import type { E2eeSync } from '../e2ee/sync-section.js';
+import type { ParkedSyncs } from './parked.js';
 
 export interface SyncRequest {
   since?: string;
@@ -43,6 +44,7 @@ export interface SyncDeps {
   filters: Filters;
   presence: Presence;
   e2ee: E2eeSync;
+  parked: ParkedSyncs;
 }
 
 /**
@@ -51,6 +53,12 @@ export interface SyncDeps {
  * Clients ask for 30 s as a rule; a capped long-poll just ends empty and the client polls again.
  */
 export const MAX_SYNC_TIMEOUT_MS = 60_000;
+
+/**
+ * Long-polls one user may hold parked at once (each device one: its next /sync ends the last).
+ * Beyond it the oldest answers at once: a user cannot pin an unbounded number of requests.
+ */
+export const MAX_PARKED_SYNCS_PER_USER = 10;
 
 /**
  * `GET /sync`: initial and incremental sync, long-polling through the notifier. Rooms are chosen
@@ -65,11 +73,22 @@ export class SyncService {
     const filter = await this.resolveFilter(requester.userId, req.filter);
     if (req.setPresence !== 'offline') await this.deps.presence.update(requester.userId, req.setPresence ?? 'online', undefined, { coarse: true });
     const deadline = this.deps.clock.now() + Math.min(Math.max(req.timeoutMs, 0), MAX_SYNC_TIMEOUT_MS);
+    if (since === undefined || req.timeoutMs <= 0) return (await this.compute(requester, since, filter, req.fullState)).body;
+    const parking = this.deps.parked.park(requester.userId, requester.deviceId, req.signal);
+    try {
+      return await this.longPoll(requester, since, filter, req.fullState, deadline, parking.signal);
+    } finally {
+      parking.release();
+    }
+  }
+
+  /** Computes, and while there is nothing new waits for a change that may concern the user. */
+  private async longPoll(requester: Requester, since: SyncToken, filter: Filter, fullState: boolean, deadline: number, signal: AbortSignal): Promise<JsonObject> {
     for (;;) {
       const sequence = this.deps.notifier.sequence;
-      const result = await this.compute(requester, since, filter, req.fullState);
+      const result = await this.compute(requester, since, filter, fullState);
       const remaining = deadline - this.deps.clock.now();
-      if (!result.empty || since === undefined || remaining <= 0 || req.signal?.aborted) return result.body;
+      if (!result.empty || remaining <= 0 || signal.aborted) return result.body;
       const rooms = new Set((await this.deps.store.memberships.roomsOf(requester.userId, ['join', 'invite', 'knock', 'leave', 'ban'])).map((m) => m.roomId as string));
       // Checked after the last await before waiting: an announcement during any await would otherwise be missed.
       if (this.deps.notifier.sequence !== sequence) continue;
@@ -77,9 +96,9 @@ export class SyncService {
         // A change for the user (presence of someone they share a room with, say) or one of their rooms; one with nothing to report goes back to waiting.
         (c) => (c.roomId !== undefined && rooms.has(c.roomId)) || (c.userIds?.includes(requester.userId) ?? false) || c.everyone === true,
         remaining,
-        req.signal,
+        signal,
       );
-      if (!change) return (await this.compute(requester, since, filter, req.fullState)).body;
+      if (!change) return (await this.compute(requester, since, filter, fullState)).body;
     }
   }
 
