@@ -54,6 +54,17 @@ export const DEFAULTS = {
     max_pending_per_device: 1000,
     undelivered_retention: '30d' as string | number | null,
   },
+  // Per-user quotas, far above real use (Element keeps ~50 one-time keys a device, a few dozen account
+  // data entries of a few KiB), so a user's initial /sync stays tens of MiB at worst (SECURITY.md).
+  quotas: {
+    account_data_entries: 1000,
+    account_data_bytes: 10 * 1024 * 1024,
+    filters: 100,
+    devices: 500,
+    one_time_keys_per_device: 1000,
+    // The spec's definition of the error until the operator names a page of their own.
+    info_uri: 'https://spec.matrix.org/v1.19/client-server-api/#common-error-codes',
+  },
   // No federation listener unless a port is given; see FederationConfig.
   federation: {
     host: '127.0.0.1',

@@ -109,3 +109,24 @@ describe('trusted_proxies', () => {
     });
   }
 });
+
+describe('quotas', () => {
+  it('defaults bound a user far above real use; each is configurable; nonsense is refused by name', () => {
+    const q = buildConfig({}).quotas;
+    assert.deepEqual(
+      [q.accountDataEntries, q.accountDataBytes, q.filters, q.devices, q.oneTimeKeysPerDevice],
+      [1000, 10 * 1024 * 1024, 100, 500, 1000],
+    );
+    assert.match(q.infoUri, /^https:\/\//);
+    const set = buildConfig({ quotas: { devices: 3, info_uri: 'https://example.org/limits' } }).quotas;
+    assert.deepEqual([set.devices, set.infoUri, set.filters], [3, 'https://example.org/limits', 100]);
+    for (const [quotas, key] of [
+      [{ devices: 0 }, 'quotas.devices'],
+      [{ account_data_bytes: 512 * 1024 * 1024 }, 'quotas.account_data_bytes'],
+      [{ info_uri: 'mailto:admin@example.org' }, 'quotas.info_uri'],
+      [{ rooms: 5 }, 'quotas.rooms'],
+    ] as const) {
+      assert.throws(() => buildConfig({ quotas }), (err: unknown) => err instanceof ConfigError && err.key === key);
+    }
+  });
+});

@@ -202,6 +202,24 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     passwordMinLength: int(get('password_min_length'), 'password_min_length', 1, 1024),
     toDevice: buildToDevice(asRecord(raw.to_device, 'to_device')),
     federation: buildFederation(asRecord(raw.federation, 'federation'), baseDir),
+    quotas: buildQuotas(asRecord(raw.quotas, 'quotas')),
+  });
+}
+
+function buildQuotas(raw: Raw): Config['quotas'] {
+  const d = DEFAULTS.quotas;
+  for (const key of Object.keys(raw)) if (!(key in d)) throw new ConfigError(`quotas.${key}`, 'unknown setting');
+  const count = (key: 'account_data_entries' | 'filters' | 'devices' | 'one_time_keys_per_device') => int(raw[key] ?? d[key], `quotas.${key}`, 1, 1_000_000);
+  const infoUri = str(raw.info_uri ?? d.info_uri, 'quotas.info_uri');
+  if (!/^https?:\/\//.test(infoUri)) throw new ConfigError('quotas.info_uri', 'must start with http:// or https://');
+  return Object.freeze({
+    accountDataEntries: count('account_data_entries'),
+    // At most 100 MiB: one /sync carries up to this much account data, far below what V8 can serialise (512 MiB).
+    accountDataBytes: int(raw.account_data_bytes ?? d.account_data_bytes, 'quotas.account_data_bytes', 1024, 100 * 1024 * 1024),
+    filters: count('filters'),
+    devices: count('devices'),
+    oneTimeKeysPerDevice: count('one_time_keys_per_device'),
+    infoUri,
   });
 }
 

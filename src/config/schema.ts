@@ -63,6 +63,22 @@ export interface Config {
     readonly undeliveredRetentionMs: number | null;
   };
   readonly federation: FederationConfig;
+  readonly quotas: QuotaConfig;
+}
+
+/** Per-user quotas (SECURITY.md): past one, a write that would grow the user's data is refused with 403 M_USER_LIMIT_EXCEEDED. */
+export interface QuotaConfig {
+  /** Account data entries a user may set (global and per room together; server-managed m.fully_read and m.push_rules not counted). */
+  readonly accountDataEntries: number;
+  /** Bytes of those entries' content (JSON, UTF-8); also the most account data one /sync response carries. */
+  readonly accountDataBytes: number;
+  /** Stored filters; uploading one more deletes the user's oldest. */
+  readonly filters: number;
+  readonly devices: number;
+  /** Unclaimed one-time keys plus fallback keys one device may hold. */
+  readonly oneTimeKeysPerDevice: number;
+  /** The `info_uri` of the refusal: a page telling users about the limits. */
+  readonly infoUri: string;
 }
 
 /** The federation listener (`/_matrix/federation/*`, `/_matrix/key/*`) and what outbound requests will use. */

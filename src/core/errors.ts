@@ -30,6 +30,7 @@ export const ErrCode = {
   unauthorized: 'M_UNAUTHORIZED',
   invalidSignature: 'M_INVALID_SIGNATURE',
   badAlias: 'M_BAD_ALIAS',
+  userLimitExceeded: 'M_USER_LIMIT_EXCEEDED',
 } as const;
 
 export type ErrCodeValue = (typeof ErrCode)[keyof typeof ErrCode];
@@ -110,6 +111,13 @@ export const weakPassword = (message: string): MatrixError => new MatrixError(40
 
 /** A quota that only the other side can free (a recipient's queue): 429 with no retry time to promise. */
 export const queueFull = (message: string): MatrixError => new MatrixError(429, ErrCode.limitExceeded, message);
+
+/**
+ * A per-account quota is reached (spec v1.18+: `M_USER_LIMIT_EXCEEDED`, whose body MUST carry
+ * `info_uri`). 403: retrying does not help until the user frees something; the limit is a hard one.
+ */
+export const userLimitExceeded = (message: string, infoUri: string): MatrixError =>
+  new MatrixError(403, ErrCode.userLimitExceeded, message, { info_uri: infoUri });
 
 /** More invitees in one request than the invite limiter's burst: waiting would never help. */
 export const tooManyInvites = (max: number): MatrixError =>

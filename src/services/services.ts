@@ -21,6 +21,7 @@ import { Knock } from './membership/knock.js';
 import { Leave } from './membership/leave.js';
 import { MemberState } from './membership/member-state.js';
 import { Notifier } from './notifier.js';
+import { Quotas } from './quotas.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ClientEvents } from './rooms/client-events.js';
 import { RoomCreation } from './rooms/create-room.js';
@@ -91,9 +92,10 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const passwordChecks = new PasswordChecks({ store, serverName, hashing, limiter: rateLimiter, limits: config.rateLimits });
   const uia = new UserInteractiveAuth(store, clock, passwordChecks);
   const notifier = new Notifier(store.channel);
-  const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName, toDeviceLimits: config.toDevice });
+  const quotas = new Quotas(config.quotas);
+  const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName, toDeviceLimits: config.toDevice, quotas });
   const { deviceLists } = e2ee;
-  const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists, passwords: passwordChecks });
+  const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists, passwords: passwordChecks, quotas });
   const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier });
   const access = new RoomReadAccess(store);
   const events = new ClientEvents({ store, clock });
@@ -107,8 +109,8 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const fullyRead = new FullyReadMarker({ store, notifier });
   const receipts = new Receipts({ store, clock, notifier, fullyRead });
   const userAndEphemeral = {
-    accountData: new AccountData({ store, notifier, pushRules }),
-    filters: new Filters({ store }),
+    accountData: new AccountData({ store, notifier, pushRules, quotas }),
+    filters: new Filters({ store, quotas }),
     pushRules,
     typing,
     receipts,

@@ -55,6 +55,8 @@ export interface FallbackKeyStore {
   put(userId: UserId, deviceId: DeviceId, key: PublishedKey): Promise<void>;
   /** Returns the device's fallback key of the algorithm and marks it used (it stays available). */
   claim(userId: UserId, deviceId: DeviceId, algorithm: string): Promise<PublishedKey | undefined>;
+  /** Algorithms for which the device has a fallback key, used or not. */
+  algorithms(userId: UserId, deviceId: DeviceId): Promise<string[]>;
   /** Algorithms for which the device has a fallback key not yet handed out. */
   unusedAlgorithms(userId: UserId, deviceId: DeviceId): Promise<string[]>;
 }

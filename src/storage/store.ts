@@ -81,6 +81,11 @@ export interface AccountStore {
    */
   deactivatedWithRooms(after: UserId | null, limit: number): Promise<UserId[]>;
   count(): Promise<number>;
+  /**
+   * Holds the user's quota lock until the transaction ends, so that quota-checked writes of one
+   * user (count, then write) run one at a time (PostgreSQL: an advisory lock; SQLite has one writer).
+   */
+  lock(userId: UserId): Promise<void>;
 }
 
 export interface Device {
@@ -97,6 +102,7 @@ export interface DeviceStore {
   upsert(device: Pick<Device, 'userId' | 'deviceId' | 'displayName' | 'createdTs'>): Promise<void>;
   get(userId: UserId, deviceId: DeviceId): Promise<Device | undefined>;
   list(userId: UserId): Promise<Device[]>;
+  count(userId: UserId): Promise<number>;
   setDisplayName(userId: UserId, deviceId: DeviceId, displayName: string | null): Promise<boolean>;
   touch(userId: UserId, deviceId: DeviceId, ts: number, ip: string | null): Promise<void>;
   /** Deletes the device and its access tokens (and its end-to-end keys and to-device inbox); returns whether it existed. */

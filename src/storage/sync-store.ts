@@ -44,6 +44,16 @@ export interface AccountDataStore {
    * first; `sincePos` 0 returns them all. Only the latest value of each entry is kept.
    */
   changedSince(userId: UserId, sincePos: number, upTo?: number): Promise<Array<Omit<AccountDataRecord, 'userId'>>>;
+  /**
+   * As `changedSince` up to `upTo`, but at most `limit.entries` entries, and none that would take
+   * their content past `limit.bytes` in all (the first always comes): `through` is the position up
+   * to which every change is included (`upTo` when nothing was left out). Reads no more than that.
+   */
+  changesWithin(userId: UserId, sincePos: number, upTo: number, limit: { entries: number; bytes: number }): Promise<{ entries: Array<Omit<AccountDataRecord, 'userId'>>; through: number }>;
+  /** How many entries the user has (global and per room) and the bytes of their content, leaving out `exceptTypes`. */
+  usage(userId: UserId, exceptTypes: readonly string[]): Promise<{ entries: number; bytes: number }>;
+  /** The bytes of one entry's content (UTF-8 JSON), or undefined when there is no such entry. */
+  size(userId: UserId, roomId: RoomId | '', type: string): Promise<number | undefined>;
 }
 
 export interface ReceiptRecord {
@@ -94,6 +104,8 @@ export interface FilterStore {
   /** Stores a filter as the client sent it. Throws ConflictError when the ID is taken. */
   create(userId: UserId, filterId: string, filter: JsonObject): Promise<void>;
   get(userId: UserId, filterId: string): Promise<JsonObject | undefined>;
+  /** Deletes the user's oldest filters (lowest IDs) until at most `keep` remain; returns how many it deleted. */
+  trim(userId: UserId, keep: number): Promise<number>;
 }
 
 /** A user's own push rules and changes to the defaults; the defaults themselves are never stored. */

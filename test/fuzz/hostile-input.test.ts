@@ -34,6 +34,7 @@ const RUNS = {
   rejectedWrites: Math.round(2000 * SCALE),
   /** PostgreSQL refuses some text SQLite takes (U+0000): a shorter run there, when a test cluster is available. */
   postgres: Math.round(1500 * SCALE),
+  quotas: Math.round(300 * SCALE),
 };
 const TOTAL = RUNS.requests + RUNS.heavy + RUNS.rejectedWrites;
 /** A request that takes longer than this is a hang (no route long-polls here: /sync timeouts are kept short). */
@@ -795,6 +796,47 @@ describe('hostile input fuzz', () => {
       pg.printStats('random requests on PostgreSQL');
     } finally {
       await pg.s.close();
+    }
+  });
+
+  it(`writes at the per-user quotas: random account data, key and filter uploads get 200 or 403 M_USER_LIMIT_EXCEEDED, never a 5xx, and never pass a quota: ${RUNS.quotas} cases (seed ${SEED})`, async () => {
+    const limits = { account_data_entries: 4, account_data_bytes: 2048, filters: 2, devices: 3, one_time_keys_per_device: 5 };
+    const s = await startTestServer({ config: { quotas: limits } });
+    try {
+      const alice = await s.createUser('quota');
+      const enc = encodeURIComponent;
+      const write = fc.oneof(
+        fc.record({ kind: fc.constant('data' as const), room: fc.boolean(), type: fc.constantFrom('x.a', 'x.b', 'x.c', 'x.d', 'x.e', 'x.f'), size: fc.nat(1500) }),
+        fc.record({ kind: fc.constant('keys' as const), ids: fc.array(fc.nat(12), { maxLength: 8 }), fallback: fc.option(fc.constantFrom('alg1', 'alg2', 'alg3')) }),
+        fc.record({ kind: fc.constant('filter' as const), size: fc.nat(100) }),
+        fc.record({ kind: fc.constant('login' as const) }),
+      );
+      await fc.assert(fc.asyncProperty(write, async (w) => {
+        const [method, url, body] = w.kind === 'data'
+          ? ['PUT', `${V3}/user/${enc(alice.userId)}/${w.room ? `rooms/${enc('!q:hs.test')}/` : ''}account_data/${w.type}`, { pad: 'p'.repeat(w.size) }]
+          : w.kind === 'keys'
+            ? ['POST', `${V3}/keys/upload`, {
+              one_time_keys: Object.fromEntries(w.ids.map((i) => [`signed_curve25519:K${i}`, `key${i}`])),
+              ...(w.fallback ? { fallback_keys: { [`${w.fallback}:F`]: 'fallback' } } : {}),
+            }]
+            : w.kind === 'filter'
+              ? ['POST', `${V3}/user/${enc(alice.userId)}/filter`, { event_fields: ['x'.repeat(w.size)] }]
+              : ['POST', `${V3}/login`, { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'quota' }, password: alice.password }];
+        const res = await s.request(method, url, { ...(w.kind === 'login' ? {} : { token: alice.accessToken }), body });
+        if (res.statusCode !== 200) {
+          assert.equal(res.statusCode, 403, res.body);
+          assert.equal(res.json().errcode, 'M_USER_LIMIT_EXCEEDED', res.body);
+        }
+        const store = s.app.store;
+        const usage = await store.accountData.usage(alice.userId as never, []);
+        assert.ok(usage.entries <= limits.account_data_entries && usage.bytes <= limits.account_data_bytes, JSON.stringify(usage));
+        assert.ok((await store.devices.count(alice.userId as never)) <= limits.devices);
+        const keys = Object.values(await store.e2ee.oneTimeKeys.counts(alice.userId as never, alice.deviceId as never)).reduce((a, b) => a + b, 0)
+          + (await store.e2ee.fallbackKeys.algorithms(alice.userId as never, alice.deviceId as never)).length;
+        assert.ok(keys <= limits.one_time_keys_per_device, `${keys} keys`);
+      }), { seed: SEED + 4, numRuns: RUNS.quotas });
+    } finally {
+      await s.close();
     }
   });
 

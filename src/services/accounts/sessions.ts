@@ -4,6 +4,7 @@ import { parseDeviceId, type DeviceId, type UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Store } from '../../storage/store.js';
 import type { DeviceLists } from '../e2ee/device-lists.js';
+import type { Quotas } from '../quotas.js';
 import type { Requester } from '../requester.js';
 import { hashAccessToken, newAccessToken, newDeviceId } from './access-tokens.js';
 import { userFromIdentifier, type PasswordChecks } from './password-checks.js';
@@ -24,6 +25,7 @@ export interface SessionsDeps {
   /** Logging out deletes the device's keys too, and tells those who track them. */
   deviceLists: DeviceLists;
   passwords: PasswordChecks;
+  quotas: Quotas;
 }
 
 /** Access tokens: issuing them (login, registration), resolving them, revoking them. */
@@ -58,6 +60,7 @@ export class Sessions {
     const token = newAccessToken();
     const now = this.deps.clock.now();
     await this.deps.store.transaction(async (tx) => {
+      await this.deps.quotas.checkNewDevice(tx, userId, device);
       await tx.devices.upsert({ userId, deviceId: device, displayName, createdTs: now });
       await tx.tokens.create(hashAccessToken(token), userId, device, now);
     });

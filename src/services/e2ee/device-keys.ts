@@ -4,6 +4,7 @@ import { domainOf, type DeviceId, type UserId } from '../../core/ids.js';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
 import type { CrossSigningKeyType, Store } from '../../storage/store.js';
 import type { Change } from '../notifier.js';
+import type { Quotas } from '../quotas.js';
 import type { Requester } from '../requester.js';
 import type { DeviceLists } from './device-lists.js';
 import { addOneTimeKeys, oneTimeKeyCounts, parsePublishedKeys } from './one-time-keys.js';
@@ -26,7 +27,7 @@ export interface KeyQueryResult {
 
 /** `POST /keys/upload` and `POST /keys/query`: a device's identity, one-time and fallback keys. */
 export class DeviceKeys {
-  constructor(private readonly deps: { store: Store; serverName: string; deviceLists: DeviceLists }) {}
+  constructor(private readonly deps: { store: Store; serverName: string; deviceLists: DeviceLists; quotas: Quotas }) {}
 
   async upload(requester: Requester, input: KeyUpload): Promise<{ one_time_key_counts: Record<string, number> }> {
     const { store, deviceLists } = this.deps;
@@ -49,8 +50,10 @@ export class DeviceKeys {
           change = await deviceLists.record(tx, userId);
         }
       }
-      await addOneTimeKeys(tx, userId, deviceId, oneTime);
-      for (const key of fallback) await tx.e2ee.fallbackKeys.put(userId, deviceId, key);
+      await this.deps.quotas.withinDeviceKeys(tx, userId, deviceId, async () => {
+        await addOneTimeKeys(tx, userId, deviceId, oneTime);
+        for (const key of fallback) await tx.e2ee.fallbackKeys.put(userId, deviceId, key);
+      });
       return change;
     });
     deviceLists.announce(change);

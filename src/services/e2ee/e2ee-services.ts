@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Store } from '../../storage/store.js';
 import type { UserInteractiveAuth } from '../accounts/uia.js';
 import type { Notifier } from '../notifier.js';
+import type { Quotas } from '../quotas.js';
 import { CrossSigning } from './cross-signing.js';
 import { DeviceKeys } from './device-keys.js';
 import { DeviceLists } from './device-lists.js';
@@ -23,12 +24,12 @@ export interface E2eeServices {
   readonly sync: E2eeSync;
 }
 
-export function createE2eeServices(deps: { store: Store; clock: Clock; notifier: Notifier; uia: UserInteractiveAuth; serverName: string; toDeviceLimits: Config['toDevice'] }): E2eeServices {
+export function createE2eeServices(deps: { store: Store; clock: Clock; notifier: Notifier; uia: UserInteractiveAuth; serverName: string; toDeviceLimits: Config['toDevice']; quotas: Quotas }): E2eeServices {
   const { store, clock, notifier, uia, serverName } = deps;
   const deviceLists = new DeviceLists({ store, notifier });
   const toDevice = new ToDevice({ store, clock, notifier, serverName, limits: deps.toDeviceLimits });
   return {
-    deviceKeys: new DeviceKeys({ store, serverName, deviceLists }),
+    deviceKeys: new DeviceKeys({ store, serverName, deviceLists, quotas: deps.quotas }),
     oneTimeKeys: new OneTimeKeys({ store, serverName }),
     crossSigning: new CrossSigning({ store, uia, deviceLists }),
     signatures: new SignatureUploads({ store, deviceLists }),

@@ -147,9 +147,11 @@ export class SyncService {
     const globalData = filterEvents(filter.accountData, accountData.global);
     const presence = filterEvents(filter.presence, await extras.presence(joined, since && { presence: since.presence, events: since.events }, now.presence));
     const e2ee = await this.deps.e2ee.section(requester, since, now);
-    const empty = Object.values(rooms).every((section) => Object.keys(section).length === 0) && globalData.length === 0 && presence.length === 0 && e2ee.empty;
+    // Account data left for the next sync (more than one response carries) makes this one non-empty.
+    const empty = Object.values(rooms).every((section) => Object.keys(section).length === 0) && globalData.length === 0 && presence.length === 0 && e2ee.empty
+      && accountData.through === now.accountData;
     const body: JsonObject = {
-      next_batch: formatSyncToken({ ...now, toDevice: e2ee.toDevice }),
+      next_batch: formatSyncToken({ ...now, accountData: accountData.through, toDevice: e2ee.toDevice }),
       rooms: rooms as unknown as JsonObject,
       account_data: { events: globalData as unknown as JsonObject[] },
       presence: { events: presence as unknown as JsonObject[] },

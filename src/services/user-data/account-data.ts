@@ -3,11 +3,15 @@ import type { RoomId, UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Store } from '../../storage/store.js';
 import type { Notifier } from '../notifier.js';
+import type { Quotas } from '../quotas.js';
 import type { Requester } from '../requester.js';
 import { PUSH_RULES_TYPE, type PushRules } from './push-rules.js';
 import { writeAccountData } from './write-account-data.js';
 
-/** Account data the server maintains itself: `m.fully_read` (read markers) and `m.push_rules` (the push rule API). */
+/**
+ * Account data the server maintains itself: `m.fully_read` (read markers) and `m.push_rules` (the
+ * push rule API). Outside the quotas: one marker per room, and push rules have their own limits.
+ */
 const SERVER_MANAGED = new Set(['m.fully_read', 'm.push_rules']);
 
 export interface AccountDataEvent {
@@ -19,11 +23,13 @@ export interface AccountDataEvent {
 export interface AccountDataChanges {
   global: AccountDataEvent[];
   rooms: Map<RoomId, AccountDataEvent[]>;
+  /** The position up to which every change is included: below the requested one when the rest did not fit. */
+  through: number;
 }
 
 /** Per-user (global and per-room) account data: `/user/{userId}/[rooms/{roomId}/]account_data/{type}`. */
 export class AccountData {
-  constructor(private readonly deps: { store: Store; notifier: Notifier; pushRules: PushRules }) {}
+  constructor(private readonly deps: { store: Store; notifier: Notifier; pushRules: PushRules; quotas: Quotas }) {}
 
   async put(requester: Requester, userId: UserId, type: string, content: JsonObject, roomId?: RoomId): Promise<void> {
     if (requester.userId !== userId) throw forbidden('Cannot add account data for other users');
@@ -31,7 +37,11 @@ export class AccountData {
       // The spec's status for a server-controlled type: 405 with M_BAD_JSON.
       throw new MatrixError(405, ErrCode.badJson, `Cannot set ${type} through this API`);
     }
-    const pos = await this.deps.store.transaction((tx) => writeAccountData(tx, { userId, roomId: roomId ?? '', type, content }));
+    const entry = { userId, roomId: roomId ?? '', type, content } as const;
+    const pos = await this.deps.store.transaction(async (tx) => {
+      await this.deps.quotas.checkAccountData(tx, { ...entry, bytes: Buffer.byteLength(JSON.stringify(content)) }, [...SERVER_MANAGED]);
+      return writeAccountData(tx, entry);
+    });
     this.deps.notifier.announce({ pos, userIds: [userId] });
   }
 
@@ -45,11 +55,17 @@ export class AccountData {
 
   /**
    * The user's account data written after `sincePos` (up to `upTo`), for /sync; `undefined` for an
-   * initial sync, which always carries `m.push_rules` (computed live), as clients expect.
+   * initial sync, which always carries `m.push_rules` (computed live), as clients expect. One call
+   * carries at most the quota's entries and bytes (plus one entry), so a user holding more (stored
+   * before the quotas, or before they were lowered) gets it over several syncs instead of a
+   * response too large to build; `through` says how far it got.
    */
   async changes(userId: UserId, sincePos: number | undefined, upTo?: number): Promise<AccountDataChanges> {
-    const rows = await this.deps.store.accountData.changedSince(userId, sincePos ?? 0, upTo);
-    const out: AccountDataChanges = { global: [], rooms: new Map() };
+    const { store, quotas } = this.deps;
+    const { accountDataEntries: entries, accountDataBytes: bytes } = quotas.limits;
+    const end = upTo ?? (await store.counters.current('account_data'));
+    const { entries: rows, through } = await store.accountData.changesWithin(userId, sincePos ?? 0, end, { entries, bytes });
+    const out: AccountDataChanges = { global: [], rooms: new Map(), through };
     let pushRulesSeen = false;
     for (const row of rows) {
       if (row.roomId === '') {

@@ -1,8 +1,8 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { UserId } from '../../core/ids.js';
 import { ConflictError } from '../errors.js';
 import type { Account, AccountStore } from '../store.js';
-import { isUniqueViolation } from './dialect.js';
+import { isUniqueViolation, type DialectName } from './dialect.js';
 import { prepared } from './prepared.js';
 import type { Database, UsersTable } from './tables.js';
 
@@ -22,7 +22,7 @@ const userById = prepared<{ userId: UserId }, Selectable<UsersTable>>((db, slot)
   db.selectFrom('users').selectAll().where('user_id', '=', slot('userId')));
 
 export class KyselyAccountStore implements AccountStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
 
   async create(a: Account): Promise<void> {
     try {
@@ -80,5 +80,10 @@ export class KyselyAccountStore implements AccountStore {
   async count(): Promise<number> {
     const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async lock(userId: UserId): Promise<void> {
+    // Its own key space ("quota " + user), apart from the rooms' advisory locks.
+    if (this.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`quota ${userId}`}, 0))`.execute(this.db);
   }
 }

@@ -36,6 +36,11 @@ export class KyselyDeviceStore implements DeviceStore {
     return rows.map(toDevice);
   }
 
+  async count(userId: UserId): Promise<number> {
+    const row = await this.db.selectFrom('devices').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async setDisplayName(userId: UserId, deviceId: DeviceId, displayName: string | null): Promise<boolean> {
     const res = await this.db.updateTable('devices').set({ display_name: displayName })
       .where('user_id', '=', userId).where('device_id', '=', deviceId).executeTakeFirst();

@@ -111,6 +111,12 @@ export class KyselyFallbackKeyStore implements FallbackKeyStore {
     return row ? { algorithm, keyId: row.key_id, value: parse(row.json) } : undefined;
   }
 
+  async algorithms(userId: UserId, deviceId: DeviceId): Promise<string[]> {
+    const rows = await this.db.selectFrom('e2e_fallback_keys').select('algorithm')
+      .where('user_id', '=', userId).where('device_id', '=', deviceId).orderBy('algorithm').execute();
+    return rows.map((r) => r.algorithm);
+  }
+
   async unusedAlgorithms(userId: UserId, deviceId: DeviceId): Promise<string[]> {
     const rows = await this.db.selectFrom('e2e_fallback_keys').select('algorithm')
       .where('user_id', '=', userId).where('device_id', '=', deviceId).where('used', '=', 0).orderBy('algorithm').execute();

@@ -56,7 +56,7 @@ export class KyselyStore implements Store {
     this.inTransaction = options.inTransaction ?? false;
     this.syncLog = options.syncLog;
     this.committer = dialect === 'sqlite' && !this.inTransaction ? new GroupCommitter(db, options.syncLog) : undefined;
-    this.accounts = new KyselyAccountStore(db);
+    this.accounts = new KyselyAccountStore(db, dialect);
     this.devices = new KyselyDeviceStore(db);
     this.tokens = new KyselyTokenStore(db);
     this.uia = new KyselyUiaStore(db);

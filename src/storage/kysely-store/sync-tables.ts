@@ -11,6 +11,8 @@ export interface AccountDataTable {
   type: string;
   content: string;
   stream_pos: number;
+  /** UTF-8 bytes of `content` (migration 013), summed by the quotas. */
+  content_bytes: number;
 }
 
 export interface ReceiptsTable {
