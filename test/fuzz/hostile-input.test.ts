@@ -739,7 +739,7 @@ describe('hostile input fuzz', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('each limit (push rules, filters, to-device, canonical_alias, lone surrogates, ignore lists, tokens) answers its status and errcode and changes nothing', async () => {
+  it('each limit (push rules and their number, filters, to-device, canonical_alias, lone surrogates, ignore lists, tokens) answers its status and errcode and changes nothing', async () => {
     // First, on a fresh fixture: the random cases below may ban or log out its users.
     const w = writes.world;
     const u = (id: string) => encodeURIComponent(id);
@@ -777,6 +777,16 @@ describe('hostile input fuzz', () => {
       if (changed.length > 0) failures.push(`${what}: changed the tables ${changed.join(', ')}`);
     }
     assert.deepEqual(failures, []);
+
+    // At most 100 rules of one's own: the 101st is refused and stores nothing; the 100 go again after, for the random cases.
+    const rule = (i: number) => `${V3}/pushrules/global/content/fz-${i}`;
+    const token = w.alice.accessToken;
+    for (let i = 0; i < 100; i++) assert.equal((await writes.s.request('PUT', rule(i), { token, body: { pattern: `w${i}`, actions: ['notify'] } })).statusCode, 200);
+    const before = digestOf(reader);
+    const refused = await writes.s.request('PUT', rule(100), { token, body: { pattern: 'one more', actions: ['notify'] } });
+    assert.equal(`${refused.statusCode} ${String(refused.json().errcode)}`, '400 M_INVALID_PARAM', refused.body);
+    assert.deepEqual(changedTables(before, digestOf(reader)), []);
+    for (let i = 0; i < 100; i++) assert.equal((await writes.s.request('DELETE', rule(i), { token })).statusCode, 200);
   });
 
   it(`every route, random requests: ${RUNS.requests} cases (seed ${SEED})`, async () => {
