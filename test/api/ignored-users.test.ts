@@ -14,9 +14,8 @@ const timelineOf = (body: Body, roomId: string): Ev[] => body.rooms?.join?.[room
 forEachBackend('ignoring users (m.ignored_user_list)', (backend) => {
   let s: TestServer;
   let r: ReturnType<typeof rest>;
-  let alice: TestUser;
-  let bob: TestUser;
-  let carol: TestUser;
+  // Mostly: alice ignores, bob is ignored, carol is a third member whose messages still arrive.
+  let alice: TestUser, bob: TestUser, carol: TestUser;
   before(async () => {
     s = await startTestServer({ backend });
     r = rest(s);
