@@ -117,6 +117,33 @@ forEachBackend('ignoring users (m.ignored_user_list)', (backend) => {
     assert.deepEqual(bodies(timelineOf(await sync(s, alice), roomId)), ['while ignored', 'after unignore']);
   });
 
+  it('the ignore list is read once per /sync, /messages and /context, however many rooms and events', async () => {
+    const rooms = [await room(), await room(), await room()];
+    await ignore(alice, bob);
+    for (const roomId of rooms) for (let i = 0; i < 5; i++) await r.send(i % 2 === 0 ? bob : carol, roomId, `m${i}`);
+    const accountData = s.app.store.accountData;
+    const get = accountData.get.bind(accountData);
+    let reads = 0;
+    accountData.get = (userId, roomId, type) => {
+      if (type === 'm.ignored_user_list') reads++;
+      return get(userId, roomId, type);
+    };
+    try {
+      const body = await sync(s, alice);
+      for (const roomId of rooms) assert.deepEqual(bodies(timelineOf(body, roomId)), ['m1', 'm3']);
+      assert.equal(reads, 1, 'one read for the whole /sync');
+      reads = 0;
+      const chunk = (await r.messages(alice, rooms[0]!)).chunk;
+      assert.deepEqual(bodies(chunk).reverse(), ['m1', 'm3']);
+      const contextUrl = `${V3}${r.room(rooms[0]!)}/context/${enc(chunk[0].event_id)}?limit=10`;
+      assert.equal((await s.request('GET', contextUrl, { token: alice.accessToken })).statusCode, 200);
+      assert.equal(reads, 2, 'one read for /messages, one for /context');
+    } finally {
+      accountData.get = get;
+      await ignore(alice);
+    }
+  });
+
   it('a malformed ignore list is 400 M_BAD_JSON and leaves the stored list unchanged', async () => {
     const url = listUrl(carol);
     await ignore(carol, bob);
