@@ -49,7 +49,7 @@ type Expect = typeof OK | typeof FORBIDDEN | typeof NOT_FOUND | typeof IN_ROOM |
 type Endpoint =
   | 'GET messages' | 'GET context' | 'GET event' | 'GET event (later)' | 'GET state' | 'GET state/type/key' | 'GET members' | 'GET joined_members' | 'GET aliases'
   | 'POST join' | 'POST leave' | 'POST forget' | 'POST invite' | 'POST kick' | 'POST ban' | 'POST unban' | 'POST knock'
-  | 'PUT send' | 'PUT state' | 'PUT redact' | 'PUT typing';
+  | 'PUT send' | 'PUT state' | 'PUT redact' | 'PUT typing' | 'GET publicRooms' | 'POST join (unknown room)';
 
 /**
  * The private (`knock`, `shared`) room. Columns are RELATIONS, in order.
@@ -75,6 +75,9 @@ type Endpoint =
  * - POST knock: the auth rules (v10/v11 "membership is knock") allow a knock unless the sender is joined, invited or
  *   banned; a knock while knocking is allowed again (the rules say so), as is a knock after leaving or being kicked.
  * - PUT typing: only for oneself, and only while joined (typing.ts).
+ * - GET publicRooms: any user with a token (allow_public_rooms_without_auth is off by default).
+ * - POST join (unknown room): a room that does not exist answers as one the caller may not join, whatever the
+ *   caller's relation to some other room: 403, nothing about the room.
  * - loggedOut / noToken: authentication comes before anything else.
  */
 const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
@@ -100,6 +103,8 @@ const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
   'PUT state':          [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'PUT redact':         [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'PUT typing':         [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET publicRooms':    [OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST join (unknown room)': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
 };
 
 const WR_RELATIONS = ['invited', 'left', 'forgotten', 'never', 'otherUser', 'loggedOut', 'noToken'] as const satisfies readonly Relation[];
@@ -127,7 +132,7 @@ const WORLD_READABLE_ROOM: Partial<Record<Endpoint, readonly Expect[]>> = {
 
 type OtherUserEndpoint =
   | 'PUT typing' | 'PUT profile displayname' | 'PUT account_data' | 'GET account_data' | 'PUT room account_data'
-  | 'GET room account_data' | 'POST filter' | 'GET filter' | 'PUT presence';
+  | 'GET room account_data' | 'POST filter' | 'GET filter' | 'PUT presence' | 'PUT ignored_user_list';
 /**
  * Acting on someone else's behalf with one's own valid token, as a joined member of the room, where the path names
  * another joined member: never allowed (403), and never a 404 that would reveal whether the other user's data exists.
@@ -142,6 +147,8 @@ const OTHER_USER_IN_PATH: Record<OtherUserEndpoint, Expect> = {
   'POST filter': FORBIDDEN,
   'GET filter': FORBIDDEN,
   'PUT presence': FORBIDDEN,
+  // With a malformed list: whose list it is is checked before what it holds.
+  'PUT ignored_user_list': FORBIDDEN,
 };
 
 const CELLS = RELATIONS.length * Object.keys(PRIVATE_ROOM).length
@@ -295,6 +302,8 @@ forEachBackend('authorization matrix', (backend) => {
         case 'GET joined_members': return { method: 'GET', url: `${room}/joined_members` };
         case 'GET aliases': return { method: 'GET', url: `${room}/aliases` };
         case 'POST join': return { method: 'POST', url: `${room}/join`, body: {} };
+        case 'POST join (unknown room)': return { method: 'POST', url: `${V3}/rooms/${enc('!no-such-room:hs.test')}/join`, body: {} };
+        case 'GET publicRooms': return { method: 'GET', url: `${V3}/publicRooms` };
         case 'POST leave': return { method: 'POST', url: `${room}/leave`, body: {} };
         case 'POST forget': return { method: 'POST', url: `${room}/forget`, body: {} };
         case 'POST invite': return { method: 'POST', url: `${room}/invite`, body: { user_id: f.inviteTarget.userId } };
@@ -328,6 +337,7 @@ forEachBackend('authorization matrix', (backend) => {
       case 'POST filter': return { method: 'POST', url: `${V3}/user/${other}/filter`, body: { room: { timeline: { limit: 1 } } } };
       case 'GET filter': return { method: 'GET', url: `${V3}/user/${other}/filter/${enc(filterId)}` };
       case 'PUT presence': return { method: 'PUT', url: `${V3}/presence/${other}/status`, body: { presence: 'online' } };
+      case 'PUT ignored_user_list': return { method: 'PUT', url: `${V3}/user/${other}/account_data/m.ignored_user_list`, body: { ignored_users: [] } };
     }
   }
 

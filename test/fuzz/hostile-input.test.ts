@@ -740,6 +740,56 @@ describe('hostile input fuzz', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  it('each limit (push rules and their number, filters, to-device, canonical_alias, lone surrogates, ignore lists, tokens) answers its status and errcode and changes nothing', async () => {
+    // First, on a fresh fixture: the random cases below may ban or log out its users.
+    const w = writes.world;
+    const u = (id: string) => encodeURIComponent(id);
+    const me = `${V3}/user/${u(w.alice.userId)}`;
+    const room = `${V3}/rooms/${u(w.roomId)}`;
+    const toDevice = (messages: unknown) => ({ messages: { [w.bob.userId]: messages } });
+    const cases: Array<[string, 'GET' | 'POST' | 'PUT', string, unknown, string]> = [
+      ['push rule pattern over 512 characters', 'PUT', `${V3}/pushrules/global/content/fz-long`, { pattern: 'a'.repeat(513), actions: ['notify'] }, '400 M_INVALID_PARAM'],
+      ['push rule condition pattern over 512 characters', 'PUT', `${V3}/pushrules/global/override/fz-long`, { conditions: [{ kind: 'event_match', key: 'content.body', pattern: 'b'.repeat(513) }], actions: [] }, '400 M_INVALID_PARAM'],
+      ['push rule with 21 conditions', 'PUT', `${V3}/pushrules/global/override/fz-many`, { conditions: Array.from({ length: 21 }, () => ({ kind: 'event_match', key: 'type', pattern: 'm.*' })), actions: [] }, '400 M_INVALID_PARAM'],
+      ['filter listing 1,001 rooms', 'POST', `${me}/filter`, { room: { rooms: Array.from({ length: 1001 }, (_, i) => `!r${i}:hs.test`) } }, '400 M_BAD_JSON'],
+      ['filter with a 256-character type', 'POST', `${me}/filter`, { room: { timeline: { types: ['t'.repeat(256)] } } }, '400 M_BAD_JSON'],
+      ['filter over 64 Ki characters', 'POST', `${me}/filter`, { room: { timeline: { not_types: Array.from({ length: 300 }, (_, i) => `${i}`.padEnd(255, 'x')) } } }, '413 M_TOO_LARGE'],
+      ['to-device content over 64 KiB', 'PUT', `${V3}/sendToDevice/m.test/fz-big`, toDevice({ [w.bob.deviceId]: { pad: 'x'.repeat(64 * 1024) } }), '413 M_TOO_LARGE'],
+      ['1,001 to-device messages', 'PUT', `${V3}/sendToDevice/m.test/fz-many`, toDevice(Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`D${i}`, {}]))), '413 M_TOO_LARGE'],
+      ['canonical_alias naming an alias nobody made', 'PUT', `${room}/state/m.room.canonical_alias/`, { alias: '#fz-nobody:hs.test' }, '400 M_BAD_ALIAS'],
+      ['canonical_alias that is not an alias', 'PUT', `${room}/state/m.room.canonical_alias/`, { alias: 'not an alias' }, '400 M_INVALID_PARAM'],
+      ['lone surrogate in a room name', 'POST', `${V3}/createRoom`, { name: 'x\ud800y' }, '400 M_BAD_JSON'],
+      ['lone surrogate in a join reason', 'POST', `${room}/join`, { reason: '\udc00' }, '400 M_BAD_JSON'],
+      ['ignore list that is not a map', 'PUT', `${me}/account_data/m.ignored_user_list`, { ignored_users: [w.bob.userId] }, '400 M_BAD_JSON'],
+      ['ignore list naming oneself', 'PUT', `${me}/account_data/m.ignored_user_list`, { ignored_users: { [w.alice.userId]: {} } }, '400 M_BAD_JSON'],
+      ['join of an unknown room', 'POST', `${V3}/rooms/${u('!fz-unknown:hs.test')}/join`, {}, '403 M_FORBIDDEN'],
+      ['publicRooms without a token', 'GET', `${V3}/publicRooms`, undefined, '401 M_MISSING_TOKEN'],
+    ];
+    const failures: string[] = [];
+    for (const [what, method, url, body, expected] of cases) {
+      const before = digestOf(reader);
+      const token = expected.startsWith('401') ? undefined : w.alice.accessToken;
+      const res = await writes.s.request(method, url, { ...(token === undefined ? {} : { token }), ...(body === undefined ? {} : { body }) });
+      const got = `${res.statusCode} ${String(/"errcode":"(\w+)"/.exec(res.body)?.[1])}`;
+      if (got !== expected) failures.push(`${what}: expected ${expected}, got ${got}: ${res.body.slice(0, 200)}`);
+      const problem = checkResponse({ method, url, headers: {} }, res);
+      if (problem) failures.push(`${what}: ${problem}`);
+      const changed = changedTables(before, digestOf(reader));
+      if (changed.length > 0) failures.push(`${what}: changed the tables ${changed.join(', ')}`);
+    }
+    assert.deepEqual(failures, []);
+
+    // At most 100 rules of one's own: the 101st is refused and stores nothing; the 100 go again after, for the random cases.
+    const rule = (i: number) => `${V3}/pushrules/global/content/fz-${i}`;
+    const token = w.alice.accessToken;
+    for (let i = 0; i < 100; i++) assert.equal((await writes.s.request('PUT', rule(i), { token, body: { pattern: `w${i}`, actions: ['notify'] } })).statusCode, 200);
+    const before = digestOf(reader);
+    const refused = await writes.s.request('PUT', rule(100), { token, body: { pattern: 'one more', actions: ['notify'] } });
+    assert.equal(`${refused.statusCode} ${String(refused.json().errcode)}`, '400 M_INVALID_PARAM', refused.body);
+    assert.deepEqual(changedTables(before, digestOf(reader)), []);
+    for (let i = 0; i < 100; i++) assert.equal((await writes.s.request('DELETE', rule(i), { token })).statusCode, 200);
+  });
+
   it(`every route, random requests: ${RUNS.requests} cases (seed ${SEED})`, async () => {
     // HEAD answers have no body to check: it comes only with the random methods.
     const ownMethods = (r: RouteInfo) => r.methods.filter((m) => m !== 'HEAD');

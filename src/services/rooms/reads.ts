@@ -5,10 +5,12 @@ import type { Membership } from '../../core/events/types.js';
 import { filterEvents } from '../../core/filters/match.js';
 import type { RoomEventFilter } from '../../core/filters/types.js';
 import type { EventId, RoomId } from '../../core/ids.js';
+import { isFromIgnoredUser } from '../../core/ignored-users.js';
 import type { JsonObject } from '../../core/json.js';
 import { eventPosOfToken, formatEventToken } from '../../core/tokens.js';
 import type { Store, StoredEvent } from '../../storage/store.js';
 import type { Requester } from '../requester.js';
+import { ignoredUsersOf } from '../user-data/ignored-users.js';
 import type { ClientEvents } from './client-events.js';
 import type { RoomAccess, RoomReadAccess } from './room-access.js';
 
@@ -32,13 +34,13 @@ export class RoomReads {
     return { joined_rooms: rooms.map((m) => m.roomId) };
   }
 
-  /** `/event/{eventId}`: an event the user may not see is 404, exactly like one that does not exist. */
+  /** `/event/{eventId}`: an event the user may not see (or ignores) is 404, exactly like one that does not exist. */
   async event(requester: Requester, roomId: RoomId, eventId: EventId): Promise<ClientEvent> {
     const access = await this.accessOr404(requester, roomId);
     const stored = await this.deps.store.events.get(eventId);
     if (!stored || stored.event.room_id !== roomId) throw notFound('Event not found');
     const [visible] = await this.deps.access.filter(access, [stored]);
-    if (!visible) throw notFound('Event not found');
+    if (!visible || isFromIgnoredUser(visible.event, await ignoredUsersOf(this.deps.store, requester.userId))) throw notFound('Event not found');
     return this.deps.events.formatOne(visible);
   }
 
@@ -89,15 +91,21 @@ export class RoomReads {
   /**
    * `/messages`: tokens mean "every event at or before position P". `end` names where the next page
    * starts; it is omitted once nothing more is visible (spec): backwards at the start of what the
-   * user may see, forwards when a page at the newest visible event came back empty.
+   * user may see, forwards when a page at the newest visible event came back empty. Events of users
+   * the requester ignores are left out, state events excepted (spec: "Ignoring Users").
    */
   async messages(requester: Requester, roomId: RoomId, q: MessagesQuery) {
     const access = await this.deps.access.check(requester.userId, roomId);
+    return this.page(access, await ignoredUsersOf(this.deps.store, requester.userId), q);
+  }
+
+  private async page(access: RoomAccess, ignored: ReadonlySet<string>, q: MessagesQuery) {
+    const roomId = access.roomId;
     const from = q.from === undefined
       ? (q.dir === 'b' ? (access.upTo ?? (await this.deps.store.events.head(roomId))?.pos ?? 0) : 0)
       : this.tokenPos(q.from, 'from');
     const to = q.to === undefined ? undefined : this.tokenPos(q.to, 'to');
-    const { events, exhausted, next } = await this.collect(access, q, from, to);
+    const { events, exhausted, next } = await this.collect(access, ignored, q, from, to);
     const body: { chunk: ClientEvent[]; start: string; end?: string } = {
       chunk: await this.deps.events.format(events),
       start: formatEventToken(from),
@@ -112,7 +120,7 @@ export class RoomReads {
    * bounded: a page may then come back short (even empty) with a `next` position that resumes
    * exactly where the scan stopped, never skipping an event.
    */
-  private async collect(access: RoomAccess, q: MessagesQuery, from: number, to: number | undefined) {
+  private async collect(access: RoomAccess, ignored: ReadonlySet<string>, q: MessagesQuery, from: number, to: number | undefined) {
     const events: StoredEvent[] = [];
     if (q.limit === 0) return { events, exhausted: false, next: from };
     const ceiling = access.upTo ?? Number.MAX_SAFE_INTEGER;
@@ -122,7 +130,7 @@ export class RoomReads {
       const page = q.dir === 'b'
         ? await this.deps.store.events.page(access.roomId, { dir: 'b', before: Math.min(cursor, ceiling) + 1, ...(to !== undefined ? { after: to } : {}), limit: q.limit })
         : await this.deps.store.events.page(access.roomId, { dir: 'f', after: cursor, before: Math.min(ceiling, to ?? ceiling) + 1, limit: q.limit });
-      const visible = await this.deps.access.filter(access, page);
+      const visible = (await this.deps.access.filter(access, page)).filter((e) => !isFromIgnoredUser(e.event, ignored));
       for (const e of q.filter ? filterEvents(q.filter, visible.map(asFilterable)).map((f) => f.stored) : visible) {
         events.push(e);
         if (events.length >= q.limit) return { events, exhausted: false, next: q.dir === 'b' ? e.pos - 1 : e.pos };
@@ -137,13 +145,14 @@ export class RoomReads {
   /** `/context/{eventId}`: the event, some visible events around it, and the state at it. */
   async context(requester: Requester, roomId: RoomId, eventId: EventId, limit: number, filter?: RoomEventFilter) {
     const access = await this.deps.access.check(requester.userId, roomId);
+    const ignored = await ignoredUsersOf(this.deps.store, requester.userId);
     const target = await this.deps.store.events.get(eventId);
-    if (!target || target.event.room_id !== roomId || (await this.deps.access.filter(access, [target])).length === 0) {
+    if (!target || target.event.room_id !== roomId || isFromIgnoredUser(target.event, ignored) || (await this.deps.access.filter(access, [target])).length === 0) {
       throw notFound('Event not found');
     }
     const half = Math.ceil(limit / 2);
-    const before = await this.messages(requester, roomId, { dir: 'b', from: formatEventToken(target.pos - 1), limit: half, ...(filter ? { filter } : {}) });
-    const after = await this.messages(requester, roomId, { dir: 'f', from: formatEventToken(target.pos), limit: limit - half, ...(filter ? { filter } : {}) });
+    const before = await this.page(access, ignored, { dir: 'b', from: formatEventToken(target.pos - 1), limit: half, ...(filter ? { filter } : {}) });
+    const after = await this.page(access, ignored, { dir: 'f', from: formatEventToken(target.pos), limit: limit - half, ...(filter ? { filter } : {}) });
     const state = this.deps.access.visibleState(access, await this.deps.store.state.at(roomId, target.pos));
     // The filter applies to the events around the target and to the state, not to the target (spec).
     const shownState = filter ? filterEvents(filter, state.map(asFilterable)).map((f) => f.stored) : state;

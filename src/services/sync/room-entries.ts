@@ -3,6 +3,7 @@ import { toStrippedState } from '../../core/events/client-format.js';
 import { filterEvents, limitOf } from '../../core/filters/match.js';
 import type { RoomFilter } from '../../core/filters/types.js';
 import type { DeviceId, RoomId, UserId } from '../../core/ids.js';
+import { isFromIgnoredUser } from '../../core/ignored-users.js';
 import type { JsonObject } from '../../core/json.js';
 import { formatEventToken } from '../../core/tokens.js';
 import type { MembershipRecord, Store, StoredEvent } from '../../storage/store.js';
@@ -29,6 +30,8 @@ export interface WindowOptions {
   deviceId?: DeviceId;
   /** The room summary's heroes: with lazy-loaded members, their memberships are part of the state. */
   heroes?: readonly string[];
+  /** Users the syncing user ignores: their events, state events excepted, are left out of the timeline. */
+  ignored?: ReadonlySet<string>;
 }
 
 /** Pages of history one timeline reads at most when history visibility or the timeline filter hides events. */
@@ -88,7 +91,9 @@ export class RoomEntries {
         limited = page.length === pageSize;
         break;
       }
-      const shown = new Set(filterEvents(o.filter.timeline, visible.map(filterable)).map((f) => f.stored.pos));
+      // Ignored senders' events are filtered like the timeline filter's, not like history visibility: older pages may still show.
+      const wanted = o.ignored === undefined ? visible : visible.filter((e) => !isFromIgnoredUser(e.event, o.ignored!));
+      const shown = new Set(filterEvents(o.filter.timeline, wanted.map(filterable)).map((f) => f.stored.pos));
       for (const e of page) {
         if (!shown.has(e.pos)) continue;
         if (kept.length === limit) break rounds;

@@ -4,6 +4,7 @@ import { filterEvents, matchesEventFilter, matchesRoomFilter } from '../../core/
 import { formatEventToken } from '../../core/tokens.js';
 import type { Presence } from '../ephemeral/presence.js';
 import type { Filters } from '../user-data/filters.js';
+import { ignoredUsersOf } from '../user-data/ignored-users.js';
 import type { SyncExtras } from './extras.js';
 import { parseFilter } from '../../core/filters/parse-filter.js';
 import type { Filter, RoomEventFilter } from '../../core/filters/types.js';
@@ -107,6 +108,7 @@ export class SyncService {
     const { extras } = this.deps;
     const now: SyncToken = { events: await this.deps.store.events.maxPos(), ...(await extras.positions()), ...(await this.deps.e2ee.positions()) };
     const rooms: RoomsSection = { join: {}, invite: {}, knock: {}, leave: {} };
+    const ignored = await ignoredUsersOf(this.deps.store, userId);
     const memberships = since === undefined
       ? await this.initialRooms(userId, filter)
       : fullState
@@ -119,7 +121,7 @@ export class SyncService {
       const m = current.pos <= now.events ? current : await this.membershipAt(current, now.events);
       if (!m) continue;
       if (!matchesRoomFilter(filter.room, m.roomId)) continue;
-      await this.addRoom(rooms, userId, m, { since: since?.events, now: now.events, filter, fullState, deviceId: requester.deviceId });
+      await this.addRoom(rooms, userId, m, { since: since?.events, now: now.events, filter, fullState, deviceId: requester.deviceId, ignored });
     }
     const joined = (await this.deps.store.memberships.roomsOf(userId, ['join'])).filter((m) => matchesRoomFilter(filter.room, m.roomId));
     const accountData = await extras.accountData(userId, since?.accountData, now.accountData);
@@ -160,24 +162,26 @@ export class SyncService {
     return { body, empty };
   }
 
-  private async addRoom(rooms: RoomsSection, userId: UserId, m: MembershipRecord, o: { since: number | undefined; now: number; filter: Filter; fullState: boolean; deviceId: DeviceId }) {
+  private async addRoom(rooms: RoomsSection, userId: UserId, m: MembershipRecord, o: { since: number | undefined; now: number; filter: Filter; fullState: boolean; deviceId: DeviceId; ignored: ReadonlySet<string> }) {
     const e = this.deps.entries;
     switch (m.membership) {
       case 'join': {
         const summary = await e.summary(m.roomId, userId);
         const heroes = summary['m.heroes'] as string[] | undefined;
-        const section = await e.window(userId, m, { since: o.since, upTo: o.now, filter: o.filter.room, fullState: o.fullState, heroes, deviceId: o.deviceId });
+        const section = await e.window(userId, m, { since: o.since, upTo: o.now, filter: o.filter.room, fullState: o.fullState, heroes, deviceId: o.deviceId, ignored: o.ignored });
         rooms.join[m.roomId] = { ...section, summary } as unknown as JsonObject;
         return;
       }
       case 'invite':
+        // Spec: servers must not send room invites from ignored users to clients.
+        if (o.ignored.size > 0 && o.ignored.has((await this.deps.store.events.get(m.eventId))?.event.sender ?? '')) return;
         rooms.invite[m.roomId] = { invite_state: await e.strippedState(m) } as unknown as JsonObject;
         return;
       case 'knock':
         rooms.knock[m.roomId] = { knock_state: await e.strippedState(m) } as unknown as JsonObject;
         return;
       default: {
-        const section = await e.window(userId, m, { since: o.since, upTo: m.pos, filter: o.filter.room, fullState: o.fullState, deviceId: o.deviceId });
+        const section = await e.window(userId, m, { since: o.since, upTo: m.pos, filter: o.filter.room, fullState: o.fullState, deviceId: o.deviceId, ignored: o.ignored });
         rooms.leave[m.roomId] = { ...section } as unknown as JsonObject;
       }
     }

@@ -1,6 +1,7 @@
-import { ErrCode, MatrixError, forbidden, notFound } from '../../core/errors.js';
+import { ErrCode, MatrixError, badJson, forbidden, notFound } from '../../core/errors.js';
 import type { RoomId, UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
+import { IGNORED_USER_LIST_TYPE, ignoredUserListProblem } from '../../core/ignored-users.js';
 import type { Store } from '../../storage/store.js';
 import type { Notifier } from '../notifier.js';
 import type { Quotas } from '../quotas.js';
@@ -36,6 +37,11 @@ export class AccountData {
     if (SERVER_MANAGED.has(type)) {
       // The spec's status for a server-controlled type: 405 with M_BAD_JSON.
       throw new MatrixError(405, ErrCode.badJson, `Cannot set ${type} through this API`);
+    }
+    if (roomId === undefined && type === IGNORED_USER_LIST_TYPE) {
+      // Sync and the read paths trust the stored list, so a malformed one is refused here (400 M_BAD_JSON, the spec's errcode for a bad body).
+      const problem = ignoredUserListProblem(content, userId);
+      if (problem !== undefined) throw badJson(problem);
     }
     const entry = { userId, roomId: roomId ?? '', type, content } as const;
     const pos = await this.deps.store.transaction(async (tx) => {
