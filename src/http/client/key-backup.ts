@@ -7,7 +7,7 @@ import { requesterOf } from '../auth.js';
 import { roomIdParam } from '../params.js';
 import {
   PostRoomKeysVersionBody, PutRoomKeyBySessionIdBody, PutRoomKeysBody, PutRoomKeysByRoomIdBody, PutRoomKeysVersionBody,
-  RoomKeysQuery, RoomKeysRoomParams, RoomKeysSessionParams, RoomKeysVersionParams,
+  RoomKeysRoomParams, RoomKeysSessionParams, RoomKeysVersion,
 } from '../schemas/key-backup.js';
 
 /** KeyBackupData as the spec spells it (definitions/key_backup_data.yaml). */
@@ -60,12 +60,12 @@ export async function keyBackupRoutes(app: FastifyInstance, { services }: { serv
 
   app.get('/room_keys/version', { config: auth }, async (req) => backups.getVersion(requesterOf(req)));
 
-  app.get<{ Params: { version: string } }>('/room_keys/version/:version', { schema: { params: RoomKeysVersionParams }, config: auth }, async (req) =>
+  app.get<{ Params: { version: string } }>('/room_keys/version/:version', { schema: { params: RoomKeysVersion }, config: auth }, async (req) =>
     backups.getVersion(requesterOf(req), req.params.version));
 
   app.put<{ Params: { version: string }; Body: { algorithm: string; auth_data: JsonObject; version?: string } }>(
     '/room_keys/version/:version',
-    { schema: { params: RoomKeysVersionParams, body: PutRoomKeysVersionBody }, config: auth },
+    { schema: { params: RoomKeysVersion, body: PutRoomKeysVersionBody }, config: auth },
     async (req) => {
       const { algorithm, auth_data, version } = req.body;
       await backups.updateVersion(requesterOf(req), req.params.version, { algorithm, authData: auth_data, ...(version === undefined ? {} : { version }) });
@@ -73,12 +73,12 @@ export async function keyBackupRoutes(app: FastifyInstance, { services }: { serv
     },
   );
 
-  app.delete<{ Params: { version: string } }>('/room_keys/version/:version', { schema: { params: RoomKeysVersionParams }, config: auth }, async (req) => {
+  app.delete<{ Params: { version: string } }>('/room_keys/version/:version', { schema: { params: RoomKeysVersion }, config: auth }, async (req) => {
     await backups.deleteVersion(requesterOf(req), req.params.version);
     return {};
   });
 
-  const keysOpts = (extra: object = {}) => ({ schema: { querystring: RoomKeysQuery, ...extra }, config: auth });
+  const keysOpts = (extra: object = {}) => ({ schema: { querystring: RoomKeysVersion, ...extra }, config: auth });
 
   app.put<Q & { Body: { rooms: Record<string, { sessions: WireSessions }> } }>('/room_keys/keys', keysOpts({ body: PutRoomKeysBody }), async (req) => {
     const keys = Object.entries(req.body.rooms).flatMap(([roomId, room]) => keysOfRoom(roomIdParam(roomId), room.sessions));

@@ -22,19 +22,12 @@ export const PostRoomKeysVersionBody = {
 } as const;
 
 export const PutRoomKeysVersionBody = {
-  type: 'object',
-  required: ['algorithm', 'auth_data'],
-  properties: { algorithm: { type: 'string' }, auth_data: { type: 'object' }, version: { type: 'string' } },
+  ...PostRoomKeysVersionBody,
+  properties: { ...PostRoomKeysVersionBody.properties, version: { type: 'string' } },
 } as const;
 
-export const RoomKeysVersionParams = {
-  type: 'object',
-  required: ['version'],
-  properties: { version: { type: 'string' } },
-} as const;
-
-/** `?version=`, required by every `/room_keys/keys` operation. */
-export const RoomKeysQuery = {
+/** `{version}` in the path of `/room_keys/version/{version}`, and `?version=` of every `/room_keys/keys` operation. */
+export const RoomKeysVersion = {
   type: 'object',
   required: ['version'],
   properties: { version: { type: 'string' } },
