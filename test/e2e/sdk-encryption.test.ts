@@ -9,7 +9,7 @@ import { MatrixEvent, MatrixEventEvent, Preset, createClient, type MatrixClient 
 import { LoggerLevel, Tracing } from '@matrix-org/matrix-sdk-crypto-wasm';
 import { forEachBackend } from '../helpers/backends.js';
 import { rest } from '../helpers/rest.js';
-import { recordingFetch, startAndWaitPrepared, waitForMembership, waitForTimelineEvent, type HttpProblem } from '../helpers/sdk-client.js';
+import { recordingFetch, startAndWaitPrepared, until, waitForMembership, waitForTimelineEvent, type HttpProblem } from '../helpers/sdk-client.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
 /** One to-device request a client sent: its event type and, per recipient user, the device IDs. */
@@ -52,15 +52,6 @@ async function waitDecrypted(client: MatrixClient, event: MatrixEvent): Promise<
     };
     event.on(MatrixEventEvent.Decrypted, onDecrypted);
   });
-}
-
-/** Polls `check` every 100 ms until it returns true (bounded: 20 s). */
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 forEachBackend('matrix-js-sdk 37.5.0 with Rust crypto: end-to-end encrypted room', (backend) => {

@@ -165,3 +165,12 @@ export function waitForMyMembership(client: sdk.MatrixClient, roomId: string, me
     client.on(sdk.RoomEvent.MyMembership, check);
   });
 }
+
+/** Polls `check` every 100 ms until it returns true (bounded: 20 s). */
+export async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
