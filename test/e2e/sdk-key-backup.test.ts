@@ -4,12 +4,11 @@
 // server and decrypts the message. Every wait is bounded and every client is stopped in `after`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MatrixEvent, Preset, createClient, type MatrixClient } from 'matrix-js-sdk';
-import { LoggerLevel, Tracing } from '@matrix-org/matrix-sdk-crypto-wasm';
+import { MatrixEvent, Preset, type MatrixClient } from 'matrix-js-sdk';
 import { forEachBackend } from '../helpers/backends.js';
 import { newDevice } from '../helpers/e2ee.js';
 import { rest } from '../helpers/rest.js';
-import { recordingFetch, startAndWaitPrepared, until, type HttpProblem } from '../helpers/sdk-client.js';
+import { recordingFetch, startRustCryptoClient, until, type HttpProblem } from '../helpers/sdk-client.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
 forEachBackend('matrix-js-sdk 37.5.0 with Rust crypto: server-side key backup', (backend) => {
@@ -18,14 +17,7 @@ forEachBackend('matrix-js-sdk 37.5.0 with Rust crypto: server-side key backup', 
   const clients: MatrixClient[] = [];
   const problems: HttpProblem[] = [];
 
-  const start = async (user: TestUser): Promise<MatrixClient> => {
-    const client = createClient({ baseUrl, accessToken: user.accessToken, userId: user.userId, deviceId: user.deviceId, fetchFn: recordingFetch(problems) });
-    clients.push(client);
-    await client.initRustCrypto({ useIndexedDB: false });
-    new Tracing(LoggerLevel.Error).minLevel = LoggerLevel.Error;
-    await startAndWaitPrepared(client);
-    return client;
-  };
+  const start = (user: TestUser): Promise<MatrixClient> => startRustCryptoClient(baseUrl, user, recordingFetch(problems), clients);
 
   before(async () => {
     s = await startTestServer({ backend, realClock: true });
