@@ -31,6 +31,7 @@ export const ErrCode = {
   invalidSignature: 'M_INVALID_SIGNATURE',
   badAlias: 'M_BAD_ALIAS',
   userLimitExceeded: 'M_USER_LIMIT_EXCEEDED',
+  wrongRoomKeysVersion: 'M_WRONG_ROOM_KEYS_VERSION',
 } as const;
 
 export type ErrCodeValue = (typeof ErrCode)[keyof typeof ErrCode];
@@ -108,6 +109,10 @@ export const roomInUse = (message: string): MatrixError => new MatrixError(400, 
 export const badAlias = (message: string): MatrixError => new MatrixError(400, ErrCode.badAlias, message);
 export const invalidSignature = (message: string): MatrixError => new MatrixError(400, ErrCode.invalidSignature, message);
 export const weakPassword = (message: string): MatrixError => new MatrixError(400, ErrCode.weakPassword, message);
+
+/** A key backup write to a version that is not the user's current one; the reply names the current one. */
+export const wrongRoomKeysVersion = (currentVersion: string): MatrixError =>
+  new MatrixError(403, ErrCode.wrongRoomKeysVersion, 'Wrong backup version', { current_version: currentVersion });
 
 /** A quota that only the other side can free (a recipient's queue): 429 with no retry time to promise. */
 export const queueFull = (message: string): MatrixError => new MatrixError(429, ErrCode.limitExceeded, message);

@@ -158,7 +158,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(directoryRoutes, { services, allowAnonymousDirectory: config.allowPublicRoomsWithoutAuth });
       await client.register(syncRoutes, { services });
       await client.register(deactivateRoutes, { services });
-      await client.register(keyBackupRoutes);
+      await client.register(keyBackupRoutes, { services });
       await client.register(accountDataRoutes, { services });
       await client.register(filterRoutes, { services });
       await client.register(pushRuleRoutes, { services });

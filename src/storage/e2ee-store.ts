@@ -1,4 +1,5 @@
-import type { DeviceId, UserId } from '../core/ids.js';
+import type { BackupKeyData } from '../core/e2ee/key-backup.js';
+import type { DeviceId, RoomId, UserId } from '../core/ids.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 
 /**
@@ -13,6 +14,7 @@ export interface E2eeStore {
   readonly crossSigning: CrossSigningKeyStore;
   readonly toDevice: ToDeviceStore;
   readonly deviceLists: DeviceListStore;
+  readonly keyBackups: KeyBackupStore;
 }
 
 export interface DeviceKeysRecord {
@@ -109,4 +111,56 @@ export interface DeviceListStore {
   changedBetween(after: number, upTo: number): Promise<UserId[]>;
   /** The users among `candidates` (every user when omitted) who share a joined room with `userId`. */
   sharingRoomWith(userId: UserId, candidates?: readonly UserId[]): Promise<Set<UserId>>;
+}
+
+export interface BackupVersionRecord {
+  version: number;
+  algorithm: string;
+  authData: JsonObject;
+  /** Bumped whenever the version's keys change. */
+  etag: number;
+  /** How many keys the version holds. */
+  count: number;
+}
+
+export interface BackedUpKey extends BackupKeyData {
+  roomId: RoomId;
+  sessionId: string;
+}
+
+/** Which keys of a version: all, one room's, or one session's. */
+export interface BackupKeyScope {
+  roomId?: RoomId;
+  sessionId?: string;
+}
+
+/**
+ * Server-side key backups, per user. Versions are numbered from 1 and never reused: a deleted
+ * version is remembered (without its keys). Writes keep each version's `etag` and `count` in step
+ * with its keys; callers serialise a user's writes with `lock` inside a transaction.
+ */
+export interface KeyBackupStore {
+  /** Holds the user's backup lock until the transaction ends (PostgreSQL; SQLite has one writer). */
+  lock(userId: UserId): Promise<void>;
+  /** Creates a version numbered one above any the user ever had (deleted ones too); returns its number. */
+  createVersion(userId: UserId, algorithm: string, authData: JsonObject): Promise<number>;
+  /** A version that exists and is not deleted; without `version`, the current one (the highest such). */
+  getVersion(userId: UserId, version?: number): Promise<BackupVersionRecord | undefined>;
+  /** Replaces the `auth_data` of a version that is not deleted; false when there is none. */
+  setAuthData(userId: UserId, version: number, authData: JsonObject): Promise<boolean>;
+  /** Marks the version deleted and deletes its keys: 'deleted', 'already' (deleted before) or 'unknown'. */
+  deleteVersion(userId: UserId, version: number): Promise<'deleted' | 'already' | 'unknown'>;
+  /** The version's keys in `scope`, by room then session. */
+  keys(userId: UserId, version: number, scope?: BackupKeyScope): Promise<BackedUpKey[]>;
+  /** The stored keys among the given (room, session) pairs. */
+  find(userId: UserId, version: number, ids: ReadonlyArray<Pick<BackedUpKey, 'roomId' | 'sessionId'>>): Promise<BackedUpKey[]>;
+  /**
+   * Stores `added` (sessions without a key in the version) and `replaced` (sessions with one) and,
+   * when either is non-empty, bumps the etag and adjusts the count. Returns the version's etag and count.
+   */
+  saveKeys(userId: UserId, version: number, added: readonly BackedUpKey[], replaced: readonly BackedUpKey[]): Promise<{ etag: number; count: number }>;
+  /** Deletes the version's keys in `scope` (bumping the etag when any went). Returns the version's etag and count. */
+  deleteKeys(userId: UserId, version: number, scope?: BackupKeyScope): Promise<{ etag: number; count: number }>;
+  /** Deletes every version and key of the user (account deactivation). */
+  deleteAll(userId: UserId): Promise<void>;
 }

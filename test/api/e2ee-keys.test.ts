@@ -4,7 +4,7 @@ import { signJson } from '../../src/core/events/signing.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { crossSigningKeys, ed25519Key, newDevice, passwordAuth, signedDeviceKeys } from '../helpers/e2ee.js';
 import { V3 } from '../helpers/rest.js';
-import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
+import { assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
 /**
@@ -295,16 +295,6 @@ forEachBackend('end-to-end encryption keys', (backend) => {
       const again = await newDevice(s, alice, 'PHONE');
       assert.deepEqual((await upload(again, {})).one_time_key_counts, { signed_curve25519: 0 });
       assert.deepEqual((await query(bob, { [alice.userId]: [] })).device_keys[alice.userId], {});
-    });
-  });
-
-  describe('GET /room_keys/version', () => {
-    it('there is no key backup: 404 M_NOT_FOUND, as the spec answers when no backup exists', async () => {
-      const alice = await user('alice');
-      const url = `${V3}/room_keys/version`;
-      const res = await s.request('GET', url, { token: alice.accessToken });
-      assertMatrixError(res, 404, 'M_NOT_FOUND', 'GET', url);
-      assertSpecResponse(res, 'GET', url);
     });
   });
 }, describe);

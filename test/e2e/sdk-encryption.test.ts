@@ -5,11 +5,10 @@
 // Every wait is bounded (≤ 20 s) and every client started here is stopped in `after`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MatrixEvent, MatrixEventEvent, Preset, createClient, type MatrixClient } from 'matrix-js-sdk';
-import { LoggerLevel, Tracing } from '@matrix-org/matrix-sdk-crypto-wasm';
+import { MatrixEvent, MatrixEventEvent, Preset, type MatrixClient } from 'matrix-js-sdk';
 import { forEachBackend } from '../helpers/backends.js';
 import { rest } from '../helpers/rest.js';
-import { recordingFetch, startAndWaitPrepared, waitForMembership, waitForTimelineEvent, type HttpProblem } from '../helpers/sdk-client.js';
+import { recordingFetch, startRustCryptoClient, until, waitForMembership, waitForTimelineEvent, type HttpProblem } from '../helpers/sdk-client.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
 /** One to-device request a client sent: its event type and, per recipient user, the device IDs. */
@@ -54,15 +53,6 @@ async function waitDecrypted(client: MatrixClient, event: MatrixEvent): Promise<
   });
 }
 
-/** Polls `check` every 100 ms until it returns true (bounded: 20 s). */
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 forEachBackend('matrix-js-sdk 37.5.0 with Rust crypto: end-to-end encrypted room', (backend) => {
   let s: TestServer;
   let baseUrl: string;
@@ -71,21 +61,8 @@ forEachBackend('matrix-js-sdk 37.5.0 with Rust crypto: end-to-end encrypted room
   const problems: HttpProblem[] = [];
 
   /** A client for `user` with Rust crypto (in memory), started and PREPARED, stopped in `after`. */
-  const start = async (user: TestUser, toDevice: ToDeviceSent[]): Promise<MatrixClient> => {
-    const client = createClient({
-      baseUrl,
-      accessToken: user.accessToken,
-      userId: user.userId,
-      deviceId: user.deviceId,
-      fetchFn: toDeviceRecorder(recordingFetch(problems), toDevice),
-    });
-    clients.push(client);
-    await client.initRustCrypto({ useIndexedDB: false });
-    // initRustCrypto turns the Rust crypto's tracing on at DEBUG: keep only errors.
-    new Tracing(LoggerLevel.Error).minLevel = LoggerLevel.Error;
-    await startAndWaitPrepared(client);
-    return client;
-  };
+  const start = (user: TestUser, toDevice: ToDeviceSent[]): Promise<MatrixClient> =>
+    startRustCryptoClient(baseUrl, user, toDeviceRecorder(recordingFetch(problems), toDevice), clients);
 
   before(async () => {
     s = await startTestServer({ backend, realClock: true });

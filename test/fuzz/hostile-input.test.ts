@@ -66,7 +66,7 @@ function routesOf(tree: string): RouteInfo[] {
 // The request model: plain data (so fast-check can print and shrink it), resolved against the
 // current fixture ("world") only when sent.
 
-type SymName = 'roomId' | 'alias' | 'eventId' | 'stateEventId' | 'userId' | 'otherUserId' | 'deviceId' | 'filterId' | 'since' | 'from';
+type SymName = 'roomId' | 'alias' | 'eventId' | 'stateEventId' | 'userId' | 'otherUserId' | 'deviceId' | 'filterId' | 'since' | 'from' | 'backupVersion';
 
 /** A path segment or query value: symbolic (a real ID of the fixture, encoded) or raw URL text. */
 type Piece = { sym: SymName } | { raw: string } | { json: J };
@@ -109,6 +109,8 @@ interface World {
   filterId: string;
   since: string;
   from: string;
+  /** Alice's current key backup version. */
+  backupVersion: string;
 }
 
 /** Percent-encodes every code point; lone surrogates (which encodeURIComponent refuses) go as their raw WTF-8 bytes. */
@@ -245,11 +247,12 @@ const FIELD_NAMES = [
   'creation_content', 'initial_state', 'power_level_content_override', 'is_direct', 'room_alias_name', 'redacts', 'display_name',
   'generic_search_term', 'not_senders', 'senders', 'rooms', 'not_rooms', 'types', 'not_types', 'lazy_load_members', 'include_leave',
   'users', 'events', 'users_default', 'join_rule', 'history_visibility', 'inhibit_login', 'refresh_token', 'server', 'ts', 'url',
+  'algorithm', 'auth_data', 'public_key', 'sessions', 'first_message_index', 'forwarded_count', 'is_verified', 'session_data',
   '__proto__', 'constructor', '',
 ];
 const QUERY_KEYS = [
   'limit', 'from', 'to', 'dir', 'filter', 'since', 'timeout', 'full_state', 'set_presence', 'format', 'at', 'membership',
-  'not_membership', 'server', 'token', 'user_id', 'kind', 'ts', 'access_token', 'include_leave', 'room_id', 'event_id',
+  'not_membership', 'server', 'token', 'user_id', 'kind', 'ts', 'access_token', 'include_leave', 'room_id', 'event_id', 'version',
 ];
 const CONTENT_TYPES = [
   undefined, 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
@@ -293,7 +296,7 @@ const rawPiece: fc.Arbitrary<Piece> = fc.oneof(
 
 const SYMS_FOR_PARAM: Record<string, SymName[]> = {
   roomId: ['roomId'], roomIdOrAlias: ['roomId', 'alias'], roomAlias: ['alias'], userId: ['userId', 'userId', 'otherUserId'],
-  eventId: ['eventId', 'stateEventId'], deviceId: ['deviceId'], filterId: ['filterId'],
+  eventId: ['eventId', 'stateEventId'], deviceId: ['deviceId'], filterId: ['filterId'], version: ['backupVersion'],
 };
 const WORDS_FOR_PARAM: Record<string, string[]> = {
   eventType: ['m.room.message', 'm.room.topic', 'm.room.name', 'org.example.custom', 'm.room.member', 'm.room.redaction', 'm.room.power_levels', 'm.room.join_rules'],
@@ -303,6 +306,7 @@ const WORDS_FOR_PARAM: Record<string, string[]> = {
   kind: ['override', 'underride', 'sender', 'room', 'content'],
   ruleId: ['.m.rule.master', '.m.rule.message', 'custom', '.m.rule.contains_user_name'],
   receiptType: ['m.read', 'm.read.private', 'm.fully_read'],
+  sessionId: ['s1', 's2', '__proto__'],
 };
 
 function paramArb(name: string): fc.Arbitrary<Piece> {
@@ -438,8 +442,19 @@ const keysShape = shape(
   ['messages', shape([ME, shape([DEVICE, shape(['body', leafOr('x')])], ['*', shape(['a', leafOr(1)])])])],
   ['timeout', leafOr(10)], ['auth', authShape],
 );
+const backupKeyShape = shape(
+  ['first_message_index', leafOr(0)], ['forwarded_count', leafOr(1)], ['is_verified', leafOr(false)],
+  ['session_data', shape(['ephemeral', leafOr('eph')], ['ciphertext', leafOr('c')], ['mac', leafOr('m')])],
+);
+const keyBackupShape = shape(
+  ['algorithm', leafOr('m.megolm_backup.v1.curve25519-aes-sha2')], ['version', leafOr(new Ref('backupVersion'))],
+  ['auth_data', shape(['public_key', leafOr('hPQNcabIABgGnx3/ACv/jmMmiQHoeFfuLB17tzWp6Hw')], ['signatures', shape([ME, shape(['ed25519:DEV', leafOr('sig')])])])],
+  ['rooms', shape(['\u0001roomId', shape(['sessions', shape(['s1', backupKeyShape], ['__proto__', backupKeyShape])])])],
+  ['sessions', shape(['s1', backupKeyShape], ['s2', backupKeyShape])],
+  ['first_message_index', leafOr(0)], ['forwarded_count', leafOr(1)], ['is_verified', leafOr(true)], ['session_data', leafOr(new Obj([]))],
+);
 const shapedBody: fc.Arbitrary<J> = fc.oneof(
-  filterShape, powerLevelsShape, joinRulesShape, canonicalAliasShape, pushRuleShape, createRoomShape, keysShape,
+  filterShape, powerLevelsShape, joinRulesShape, canonicalAliasShape, pushRuleShape, createRoomShape, keysShape, keyBackupShape,
   shape(['type', leafOr('m.login.password')], ['identifier', identifierShape], ['password', leafOr('wrong')], ['device_id', leafOr(new Ref('deviceId'))],
     ['initial_device_display_name', leafOr('phone')], ['refresh_token', leafOr(false)]),
   shape(['auth', authShape], ['username', leafOr('fuzzer')], ['password', leafOr('pw')], ['new_password', leafOr('pw2')], ['devices', listOf(leafOr(new Ref('deviceId')))]),
@@ -447,7 +462,7 @@ const shapedBody: fc.Arbitrary<J> = fc.oneof(
 );
 
 const queryValue: fc.Arbitrary<Piece> = fc.oneof(
-  { weight: 2, arbitrary: fc.constantFrom<SymName>('since', 'from', 'roomId', 'eventId', 'filterId').map((sym) => ({ sym })) },
+  { weight: 2, arbitrary: fc.constantFrom<SymName>('since', 'from', 'roomId', 'eventId', 'filterId', 'backupVersion').map((sym) => ({ sym })) },
   { weight: 2, arbitrary: fc.constantFrom(...NUMBER_TOKENS, '0', '10', 'b', 'f', 'x', 'true', 'false', 'event', 'content', 'join', 'online').map((raw) => ({ raw })) },
   { weight: 1, arbitrary: fc.constantFrom('{}', '{"room":{"timeline":{"limit":1}}}', '{"limit":-1}', '{"types":[1]}', '{"lazy_load_members":"yes"}', deepText(3000, 'array'), '{"room":{"rooms":[null]}}').map((s) => ({ raw: encodeAll(s) })) },
   { weight: 1, arbitrary: fc.oneof(filterShape, eventFilterShape).map((json) => ({ json })) },
@@ -516,6 +531,7 @@ function specArb(routes: RouteInfo[], bodies: fc.Arbitrary<Body>, methodsOf: (r:
 const example = (method: string, route: string, params: Piece[], body: Body, query: Spec['query'] = []): Spec =>
   ({ method, route, params, query, body, auth: 'valid' });
 const json = (value: J): Body => ({ kind: 'json', value, contentType: 'application/json' });
+const BACKUP_KEY = new Obj([['first_message_index', 0], ['forwarded_count', 0], ['is_verified', false], ['session_data', new Obj([])]]);
 const REGRESSIONS: Spec[] = [
   // A float in content, for state the sender had set before: the "unchanged?" comparison encoded it first (500).
   example('PUT', `${V3}/rooms/:roomId/state/:eventType/`, [{ sym: 'roomId' }, { raw: 'm.room.topic' }], json(new Obj([['topic', new RawNum('5e-324')]]))),
@@ -536,6 +552,10 @@ const REGRESSIONS: Spec[] = [
   example('POST', `${V3}/login`, [], json(new Obj([['type', 'm.login.password'], ['user', 'a\u0000'], ['password', 'x']]))),
   example('POST', `${V3}/login`, [], json(new Obj([['type', 'm.login.password'], ['identifier', new Obj([['type', 'm.id.user'], ['user', new Ref('userId')]])], ['password', 'x'], ['initial_device_display_name', '\u0000']]))),
   example('GET', `${V3}/sync`, [], { kind: 'none' }, [['filter', { raw: 'a%00b' }]]),
+  // Key backups: a session ID with U+0000 in a body, and one named __proto__.
+  example('PUT', `${V3}/room_keys/keys`, [], json(new Obj([['rooms', new Obj([['\u0001roomId', new Obj([['sessions', new Obj([['a\u0000b', BACKUP_KEY]])]])]])]])),
+    [['version', { sym: 'backupVersion' }]]),
+  example('PUT', `${V3}/room_keys/keys/:roomId/:sessionId`, [{ sym: 'roomId' }, { raw: '__proto__' }], json(BACKUP_KEY), [['version', { sym: 'backupVersion' }]]),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -647,7 +667,9 @@ class Harness {
     const filterId = (await r.ok('POST', `/user/${encodeURIComponent(a.userId)}/filter`, a, { room: { timeline: { limit: 5 } } })).filter_id as string;
     const since = (await r.ok('GET', '/sync?timeout=0', a)).next_batch as string;
     const from = (await r.messages(a, roomId, 'dir=b&limit=1')).start as string;
-    return { alice: a, bob: b, admin: root, roomId, alias: `#${this.name}-${n}:hs.test`, eventId, stateEventId, filterId, since, from };
+    const backup = { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'hPQNcabIABgGnx3/ACv/jmMmiQHoeFfuLB17tzWp6Hw' } };
+    const backupVersion = (await r.ok('POST', '/room_keys/version', a, backup)).version as string;
+    return { alice: a, bob: b, admin: root, roomId, alias: `#${this.name}-${n}:hs.test`, eventId, stateEventId, filterId, since, from, backupVersion };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { LoggerLevel, Tracing } from '@matrix-org/matrix-sdk-crypto-wasm';
 import * as sdk from 'matrix-js-sdk';
 import { logger } from 'matrix-js-sdk/lib/logger.js';
 import type { TestUser } from './test-server.js';
@@ -164,4 +165,27 @@ export function waitForMyMembership(client: sdk.MatrixClient, roomId: string, me
     client.on(sdk.ClientEvent.Room, check);
     client.on(sdk.RoomEvent.MyMembership, check);
   });
+}
+
+/** Polls `check` every 100 ms until it returns true (bounded: 20 s). */
+export async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A client for `user` with the SDK's Rust crypto (in memory), started and PREPARED. It joins
+ * `clients` before anything can fail, so that the caller's `after` stops it.
+ */
+export async function startRustCryptoClient(baseUrl: string, user: TestUser, fetchFn: typeof globalThis.fetch, clients: sdk.MatrixClient[]): Promise<sdk.MatrixClient> {
+  const client = sdk.createClient({ baseUrl, accessToken: user.accessToken, userId: user.userId, deviceId: user.deviceId, fetchFn });
+  clients.push(client);
+  await client.initRustCrypto({ useIndexedDB: false });
+  // initRustCrypto turns the Rust crypto's tracing on at DEBUG: keep only errors.
+  new Tracing(LoggerLevel.Error).minLevel = LoggerLevel.Error;
+  await startAndWaitPrepared(client);
+  return client;
 }

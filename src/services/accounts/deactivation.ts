@@ -18,7 +18,8 @@ export interface DeactivationDeps {
 /**
  * `POST /account/deactivate` (LEAVING.md "Account deactivation"): after the password, the user
  * leaves every room they are in, invited to or knocking on, forgets every room (so no purge waits
- * on them), and every device is logged out. Rooms others still use are left untouched.
+ * on them), every device is logged out and the user's key backups are deleted. Rooms others still
+ * use are left untouched.
  *
  * The account is marked deactivated first, durably; everything after the mark is `finish`, which
  * is safe to repeat: when a crash interrupts it, the DeactivationResume job finishes it from what
@@ -46,7 +47,8 @@ export class Deactivation {
 
   /**
    * The rest of deactivating an account already marked deactivated: every room the user has not
-   * forgotten is left (when they are still in it) and forgotten, then every device is logged out.
+   * forgotten is left (when they are still in it) and forgotten, then every device is logged out
+   * and the key backups are deleted.
    * Idempotent. Resolves to the number of rooms it took care of.
    */
   async finish(userId: UserId): Promise<number> {
@@ -57,7 +59,11 @@ export class Deactivation {
       await this.leaveAndForget(userId, m);
       rooms++;
     }
-    await store.transaction((tx) => tx.devices.deleteAll(userId));
+    await store.transaction(async (tx) => {
+      await tx.devices.deleteAll(userId);
+      // The server-side key backups go too: nobody can read them any more.
+      await tx.e2ee.keyBackups.deleteAll(userId);
+    });
     return rooms;
   }
 

@@ -7,6 +7,7 @@ import type { Quotas } from '../quotas.js';
 import { CrossSigning } from './cross-signing.js';
 import { DeviceKeys } from './device-keys.js';
 import { DeviceLists } from './device-lists.js';
+import { KeyBackups } from './key-backups.js';
 import { OneTimeKeys } from './one-time-keys.js';
 import { SignatureUploads } from './signatures.js';
 import { E2eeSync } from './sync-section.js';
@@ -20,6 +21,8 @@ export interface E2eeServices {
   readonly signatures: SignatureUploads;
   readonly toDevice: ToDevice;
   readonly deviceLists: DeviceLists;
+  /** Server-side key backups (`/room_keys/...`). */
+  readonly keyBackups: KeyBackups;
   /** The /sync sections: to-device messages, device lists, key counts. */
   readonly sync: E2eeSync;
 }
@@ -35,6 +38,7 @@ export function createE2eeServices(deps: { store: Store; clock: Clock; notifier:
     signatures: new SignatureUploads({ store, deviceLists }),
     toDevice,
     deviceLists,
+    keyBackups: new KeyBackups({ store }),
     sync: new E2eeSync({ store, toDevice }),
   };
 }

@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
 
-/** Row types of the tables of migration 004 (end-to-end encryption). */
+/** Row types of the tables of migrations 004 (end-to-end encryption) and 007 (key backups). */
 export interface E2eeDatabase {
   e2e_device_keys: E2eDeviceKeysTable;
   e2e_one_time_keys: E2eOneTimeKeysTable;
@@ -9,6 +9,8 @@ export interface E2eeDatabase {
   e2e_to_device_inbox: E2eToDeviceInboxTable;
   e2e_to_device_txns: E2eToDeviceTxnsTable;
   e2e_device_list_changes: E2eDeviceListChangesTable;
+  e2e_room_key_versions: E2eRoomKeyVersionsTable;
+  e2e_room_keys: E2eRoomKeysTable;
 }
 
 export interface E2eDeviceKeysTable {
@@ -62,4 +64,25 @@ export interface E2eToDeviceTxnsTable {
 export interface E2eDeviceListChangesTable {
   user_id: string;
   stream_pos: number;
+}
+
+export interface E2eRoomKeyVersionsTable {
+  user_id: string;
+  version: number;
+  algorithm: string;
+  auth_data: string;
+  etag: Generated<number>;
+  key_count: Generated<number>;
+  deleted: Generated<number>;
+}
+
+export interface E2eRoomKeysTable {
+  user_id: string;
+  version: number;
+  room_id: string;
+  session_id: string;
+  first_message_index: number;
+  forwarded_count: number;
+  is_verified: number;
+  session_data: string;
 }

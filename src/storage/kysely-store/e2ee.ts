@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { E2eeStore } from '../e2ee-store.js';
 import { KyselyCrossSigningKeyStore, KyselyDeviceKeyStore, KyselyFallbackKeyStore, KyselyOneTimeKeyStore } from './e2ee-keys.js';
+import type { DialectName } from './dialect.js';
 import { KyselyDeviceListStore, KyselyToDeviceStore } from './e2ee-streams.js';
+import { KyselyKeyBackupStore } from './key-backups.js';
 import type { Database } from './tables.js';
 
 export class KyselyE2eeStore implements E2eeStore {
@@ -11,14 +13,16 @@ export class KyselyE2eeStore implements E2eeStore {
   readonly crossSigning: KyselyCrossSigningKeyStore;
   readonly toDevice: KyselyToDeviceStore;
   readonly deviceLists: KyselyDeviceListStore;
+  readonly keyBackups: KyselyKeyBackupStore;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: DialectName) {
     this.deviceKeys = new KyselyDeviceKeyStore(db);
     this.oneTimeKeys = new KyselyOneTimeKeyStore(db);
     this.fallbackKeys = new KyselyFallbackKeyStore(db);
     this.crossSigning = new KyselyCrossSigningKeyStore(db);
     this.toDevice = new KyselyToDeviceStore(db);
     this.deviceLists = new KyselyDeviceListStore(db);
+    this.keyBackups = new KyselyKeyBackupStore(db, dialect);
   }
 }
 

@@ -72,7 +72,7 @@ export class KyselyStore implements Store {
     this.filters = new KyselyFilterStore(db);
     this.pushRules = new KyselyPushRuleStore(db);
     this.counters = new KyselyStreamCounters(db);
-    this.e2ee = new KyselyE2eeStore(db);
+    this.e2ee = new KyselyE2eeStore(db, dialect);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {
