@@ -62,6 +62,8 @@ export class MatrixError extends Error {
 }
 
 export const forbidden = (message: string): MatrixError => new MatrixError(403, ErrCode.forbidden, message);
+/** A server-server request whose X-Matrix authorization is missing or does not verify. */
+export const unauthorized = (message: string): MatrixError => new MatrixError(401, ErrCode.unauthorized, message);
 
 /**
  * The auth rules refused an event (403 M_FORBIDDEN to the client). Services that must answer
