@@ -17,6 +17,7 @@ import { DEACTIVATION_RESUME_FIRST_RUN_MS, DEACTIVATION_RESUME_INTERVAL_MS, Deac
 import { loadOrCreateSigningKey } from './storage/signing-key-file.js';
 import type { Store } from './storage/store.js';
 import type { SigningKey } from './core/events/signing-key.js';
+import type { ServerKeyLookup } from './services/federation/server-key-lookup.js';
 
 /** What the commands (cli/) tell apart when start-up fails: the schema could not be brought up to date. */
 export { MigrationError } from './storage/errors.js';
@@ -30,6 +31,8 @@ export interface AppOverrides {
   signingKey?: SigningKey;
   /** Use this store instead of opening the configured database (it is closed with the app). */
   store?: Store;
+  /** Other servers' keys for the federation listener (tests); by default none are known yet. */
+  serverKeys?: ServerKeyLookup;
 }
 
 export interface App {
@@ -84,7 +87,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   metrics?.watchPasswordHashing(services.passwordHashing.stats);
   const http = await createHttpServer({ services, config, metrics, logger, clock, signingKey });
   const federationHttp = config.federation.port === null ? undefined : await createFederationServer({
-    config, logger, clock, signingKey, version: hearthVersion(), tls,
+    config, logger, clock, signingKey, version: hearthVersion(), tls, services,
+    serverKeys: overrides.serverKeys ?? NO_SERVER_KEYS,
   });
   const metricsServer = metrics && config.metrics.port !== null
     ? createMetricsServer(metrics, config.metrics.path)
@@ -136,6 +140,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   };
 }
+
+/**
+ * Until the key ring fetches other servers' keys, none are known: every request that needs an
+ * authenticated origin is refused with 401, which is what an unverifiable request deserves.
+ */
+const NO_SERVER_KEYS: ServerKeyLookup = { keysFor: async () => ({}) };
 
 /** The federation listener's certificate and key, read and checked at start-up; none for plain HTTP. */
 function federationTls(config: Config): { cert: Buffer; key: Buffer } | undefined {

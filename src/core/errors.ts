@@ -64,6 +64,8 @@ export class MatrixError extends Error {
 }
 
 export const forbidden = (message: string): MatrixError => new MatrixError(403, ErrCode.forbidden, message);
+/** A server-server request whose X-Matrix authorization is missing or does not verify. */
+export const unauthorized = (message: string): MatrixError => new MatrixError(401, ErrCode.unauthorized, message);
 
 /**
  * The auth rules refused an event (403 M_FORBIDDEN to the client). Services that must answer
@@ -105,6 +107,9 @@ export const guestAccessForbidden = (): MatrixError =>
   new MatrixError(403, ErrCode.guestAccessForbidden, 'Guest access is not enabled on this server');
 export const unsupportedRoomVersion = (version: string): MatrixError =>
   new MatrixError(400, ErrCode.unsupportedRoomVersion, `Room version ${JSON.stringify(version)} is not supported`);
+/** A room version this server cannot take part in (federation invites and joins), naming it. */
+export const incompatibleRoomVersion = (version: string): MatrixError =>
+  new MatrixError(400, ErrCode.incompatibleRoomVersion, 'This server does not support the room version', { room_version: version });
 export const roomInUse = (message: string): MatrixError => new MatrixError(400, ErrCode.roomInUse, message);
 export const badAlias = (message: string): MatrixError => new MatrixError(400, ErrCode.badAlias, message);
 export const invalidSignature = (message: string): MatrixError => new MatrixError(400, ErrCode.invalidSignature, message);

@@ -2,8 +2,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { SigningKey } from '../../core/events/signing-key.js';
+import type { ServerKeyLookup } from '../../services/federation/server-key-lookup.js';
+import type { Services } from '../../services/services.js';
 import { keyQueryRoutes, serverKeyRoutes } from '../keys.js';
 import { fastifyOptions, installRequestHandling } from '../server.js';
+import { requireFederationAuth } from './authenticate.js';
+import { federationQueryRoutes } from './query.js';
 
 export interface FederationServerOptions {
   config: Config;
@@ -14,12 +18,15 @@ export interface FederationServerOptions {
   version: string;
   /** PEM certificate chain and private key: the listener speaks HTTPS; absent: plain HTTP (a TLS proxy in front). */
   tls?: { cert: Buffer; key: Buffer };
+  services: Services;
+  /** Other servers' public keys, for the X-Matrix request authentication. */
+  serverKeys: ServerKeyLookup;
 }
 
 /**
- * The federation listener: `/_matrix/federation/*` and `/_matrix/key/*`. It serves only the
- * endpoints the spec answers without X-Matrix request authentication (the version and the keys);
- * endpoints that need an authenticated origin server are registered here once that check exists.
+ * The federation listener: `/_matrix/federation/*` and `/_matrix/key/*`. The version and the keys
+ * are answered to anyone; every other route is registered in the scope that requires a valid
+ * X-Matrix signature, so none can be added without it.
  */
 export async function createFederationServer(opts: FederationServerOptions): Promise<FastifyInstance> {
   const { config } = opts;
@@ -36,5 +43,9 @@ export async function createFederationServer(opts: FederationServerOptions): Pro
   app.get('/_matrix/federation/v1/version', async () => ({ server: { name: 'Hearth', version: opts.version } }));
   await app.register(serverKeyRoutes, keys);
   await app.register(keyQueryRoutes, keys);
+  await app.register(async (authenticated) => {
+    requireFederationAuth(authenticated, { serverName: config.serverName, clock: opts.clock, keys: opts.serverKeys });
+    await authenticated.register(federationQueryRoutes, { services: opts.services, serverName: config.serverName });
+  });
   return app;
 }
