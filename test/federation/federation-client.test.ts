@@ -15,6 +15,7 @@ import { FederationClient, FederationRequestError } from '../../src/services/fed
 import { wellKnownFetcher } from '../../src/services/federation/node-network.js';
 import { federationKeyRing } from '../../src/services/federation/outbound.js';
 import { ServerResolver, type FederationDns } from '../../src/services/federation/server-resolver.js';
+import { useFreshStore } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { hasOpenssl, makeCertificates } from '../helpers/test-certificates.js';
 
@@ -154,18 +155,8 @@ describe('outbound federation over HTTPS', { skip: hasOpenssl ? false : 'openssl
   });
 
   describe('key ring over the client', () => {
-    it('fetches the peer keys once and answers the next lookup from the cache', async () => {
-      keyMode = 'ok';
-      received.length = 0;
-      const { client: c, clock } = client();
-      const ring = federationKeyRing(c, clock);
-      const expected = { [PEER_KEY.keyId]: publicKeyBase64(PEER_KEY) };
-      assert.deepEqual(await ring.keysFor(peerName, [PEER_KEY.keyId], clock.now()), expected);
-      assert.deepEqual(await ring.keysFor(peerName, [PEER_KEY.keyId], clock.now()), expected);
-      assert.equal(received.length, 1);
-      assert.deepEqual(received[0]?.authorization, [], 'the key request is not signed');
-    });
-
+    // One store for these tests: the answers that must not be stored come first.
+    const storeOf = useFreshStore('sqlite');
     const bad: [KeyMode, string][] = [
       ['forged', 'a self-signature by a key it does not list'],
       ['wrong-name', 'another server name'],
@@ -178,12 +169,25 @@ describe('outbound federation over HTTPS', { skip: hasOpenssl ? false : 'openssl
         keyMode = mode;
         received.length = 0;
         const { client: c, clock } = client({ timeoutMs: 300 });
-        const ring = federationKeyRing(c, clock);
+        const ring = federationKeyRing(c, storeOf().serverKeys, clock);
         assert.deepEqual(await ring.keysFor(peerName, [PEER_KEY.keyId], clock.now()), {});
+        assert.deepEqual({ ...(await storeOf().serverKeys.get(peerName)) }, {}, 'nothing stored');
         keyMode = 'ok';
         assert.deepEqual(await ring.keysFor(peerName, [PEER_KEY.keyId], clock.now()), {});
         assert.equal(received.length, 1);
       });
     }
+
+    it('fetches the peer keys once and answers the next lookup from the cache', async () => {
+      keyMode = 'ok';
+      received.length = 0;
+      const { client: c, clock } = client();
+      const ring = federationKeyRing(c, storeOf().serverKeys, clock);
+      const expected = { [PEER_KEY.keyId]: publicKeyBase64(PEER_KEY) };
+      assert.deepEqual(await ring.keysFor(peerName, [PEER_KEY.keyId], clock.now()), expected);
+      assert.deepEqual(await ring.keysFor(peerName, [PEER_KEY.keyId], clock.now()), expected);
+      assert.equal(received.length, 1);
+      assert.deepEqual(received[0]?.authorization, [], 'the key request is not signed');
+    });
   });
 });

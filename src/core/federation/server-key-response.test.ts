@@ -24,6 +24,7 @@ describe('verifying a server key response', () => {
     const verified = verifyServerKeyResponse(signJson(unsigned(), 'peer.test', KEY), 'peer.test');
     assert.deepEqual(verified, {
       serverName: 'peer.test',
+      validUntilTs: NOW + 1000,
       keys: {
         'ed25519:a': { key: publicKeyBase64(KEY), validUntilTs: NOW + 1000 },
         'ed25519:old': { key: publicKeyBase64(OLD), validUntilTs: NOW - 5000 },

@@ -21,6 +21,8 @@ export interface RemoteKey {
 
 export interface VerifiedServerKeys {
   serverName: string;
+  /** The answer's `valid_until_ts`. */
+  validUntilTs: number;
   /** Key ID to key; a key ID in both lists keeps its `verify_keys` entry. */
   keys: Record<string, RemoteKey>;
 }
@@ -64,5 +66,5 @@ export function verifyServerKeyResponse(body: unknown, serverName: string): Veri
     keys[keyId] = { key, validUntilTs: validUntil };
     if (verifyJsonSignature(body, serverName, keyId, key)) selfSigned = true;
   }
-  return selfSigned ? { serverName, keys } : undefined;
+  return selfSigned ? { serverName, validUntilTs: validUntil, keys } : undefined;
 }

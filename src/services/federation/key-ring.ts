@@ -1,7 +1,8 @@
 /**
  * The public keys of other servers (ServerKeyLookup): fetched from the server itself
  * (`GET /_matrix/key/v2/server`), else from the trusted notaries (`POST /_matrix/key/v2/query`),
- * verified (core/federation/server-key-response.ts) and kept in a bounded memory cache.
+ * verified (core/federation/server-key-response.ts), kept in the database and in a bounded
+ * memory cache in front of it.
  * Concurrent lookups for one server share one fetch, and a server is not asked again before
  * its back-off ends, so requests naming unknown keys cannot make us hammer a peer.
  */
@@ -9,7 +10,8 @@ import type { BackoffPolicy } from '../../core/backoff.js';
 import { retryDelayMs } from '../../core/backoff.js';
 import type { Clock } from '../../core/clock.js';
 import { verifyJsonSignature } from '../../core/events/signing.js';
-import { verifyServerKeyResponse, type RemoteKey } from '../../core/federation/server-key-response.js';
+import { verifyServerKeyResponse, type RemoteKey, type VerifiedServerKeys } from '../../core/federation/server-key-response.js';
+import type { ServerKeyStore } from '../../storage/store.js';
 import type { ServerKeyLookup } from './server-key-lookup.js';
 
 /** The JSON body a server (or a notary) answered; throws when it could not be had. */
@@ -26,6 +28,7 @@ export interface KeyRingOptions {
   fetchServerKeys: ServerKeysFetcher;
   fetchFromNotary: NotaryFetcher;
   trustedKeyServers: readonly TrustedKeyServer[];
+  store: ServerKeyStore;
   clock: Clock;
   /** 0 to 1, for the back-off's jitter. */
   random: () => number;
@@ -53,11 +56,22 @@ export class KeyRing implements ServerKeyLookup {
   async keysFor(serverName: string, keyIds: readonly string[], atMs: number): Promise<Readonly<Record<string, string>>> {
     let found = this.cached(serverName, keyIds, atMs);
     if (Object.keys(found).length === keyIds.length) return found;
+    if (!this.servers.has(serverName)) {
+      await this.load(serverName);
+      found = this.cached(serverName, keyIds, atMs);
+      if (Object.keys(found).length === keyIds.length) return found;
+    }
     const entry = this.servers.get(serverName);
     if (entry !== undefined && entry.nextFetchAt > this.options.clock.now()) return found;
     await this.refresh(serverName);
     found = this.cached(serverName, keyIds, atMs);
     return found;
+  }
+
+  /** The keys stored by an earlier fetch (this process or another), into the memory cache. */
+  private async load(serverName: string): Promise<void> {
+    const keys = await this.options.store.get(serverName);
+    if (Object.keys(keys).length > 0 && !this.servers.has(serverName)) this.remember(serverName, { keys, nextFetchAt: 0, failures: 0 });
   }
 
   private cached(serverName: string, keyIds: readonly string[], atMs: number): Record<string, string> {
@@ -81,6 +95,7 @@ export class KeyRing implements ServerKeyLookup {
 
   private async fetchAndStore(serverName: string): Promise<void> {
     const keys = (await this.fromServer(serverName)) ?? (await this.fromNotaries(serverName));
+    if (keys !== undefined) await this.options.store.put(serverName, keys);
     const previous = this.servers.get(serverName);
     const now = this.options.clock.now();
     const failures = keys === undefined ? (previous?.failures ?? 0) + 1 : 0;
@@ -90,7 +105,7 @@ export class KeyRing implements ServerKeyLookup {
 
   private async fromServer(serverName: string): Promise<Record<string, RemoteKey> | undefined> {
     try {
-      return verifyServerKeyResponse(await this.options.fetchServerKeys(serverName), serverName)?.keys;
+      return this.current(verifyServerKeyResponse(await this.options.fetchServerKeys(serverName), serverName))?.keys;
     } catch {
       return undefined; // unreachable or refused: the notaries may know
     }
@@ -108,13 +123,21 @@ export class KeyRing implements ServerKeyLookup {
       if (!Array.isArray(list)) continue;
       const keys: Record<string, RemoteKey> = {};
       for (const item of list as unknown[]) {
-        const verified = verifyServerKeyResponse(item, serverName);
+        const verified = this.current(verifyServerKeyResponse(item, serverName));
         if (verified === undefined || !signedByNotary(item as object, notary)) continue;
         Object.assign(keys, verified.keys);
       }
       if (Object.keys(keys).length > 0) return keys;
     }
     return undefined;
+  }
+
+  /**
+   * An answer already past its `valid_until_ts` is not kept: it cannot verify anything signed
+   * now, and storing it would let a stale (or replayed) answer stand in for a fresh one.
+   */
+  private current(verified: VerifiedServerKeys | undefined): VerifiedServerKeys | undefined {
+    return verified !== undefined && verified.validUntilTs >= this.options.clock.now() ? verified : undefined;
   }
 
   private remember(serverName: string, entry: ServerEntry): void {

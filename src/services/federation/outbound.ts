@@ -9,6 +9,7 @@ import { rootCertificates } from 'node:tls';
 import type { Clock } from '../../core/clock.js';
 import type { SigningKey } from '../../core/events/signing.js';
 import type { Config } from '../../config/schema.js';
+import type { ServerKeyStore } from '../../storage/store.js';
 import { FederationClient } from './federation-client.js';
 import { KeyRing } from './key-ring.js';
 import { nodeDns, wellKnownFetcher } from './node-network.js';
@@ -28,8 +29,8 @@ export interface FederationOutbound {
   close(): void;
 }
 
-export function createFederationOutbound(deps: { config: Config; clock: Clock; signingKey: SigningKey }): FederationOutbound {
-  const { config, clock, signingKey } = deps;
+export function createFederationOutbound(deps: { config: Config; clock: Clock; signingKey: SigningKey; store: ServerKeyStore }): FederationOutbound {
+  const { config, clock, signingKey, store } = deps;
   const { caFile, allowPrivateAddresses } = config.federation;
   // `ca` replaces Node's list, so the system CAs are passed along with the extra one.
   const ca = caFile === null ? undefined : [...rootCertificates, readFileSync(caFile, 'utf8')];
@@ -41,16 +42,17 @@ export function createFederationOutbound(deps: { config: Config; clock: Clock; s
     serverName: config.serverName, signingKey, resolver, agent,
     timeoutMs: FEDERATION_TIMEOUT_MS, maxResponseBytes: FEDERATION_MAX_RESPONSE_BYTES,
   });
-  return { client, keyRing: federationKeyRing(client, clock), close: () => agent.destroy() };
+  return { client, keyRing: federationKeyRing(client, store, clock), close: () => agent.destroy() };
 }
 
 /** A key ring fetching with `client`; no notary is trusted until `federation.trusted_key_servers` exists. */
-export function federationKeyRing(client: FederationClient, clock: Clock): KeyRing {
+export function federationKeyRing(client: FederationClient, store: ServerKeyStore, clock: Clock): KeyRing {
   return new KeyRing({
     fetchServerKeys: (serverName) => client.request({ destination: serverName, method: 'GET', path: '/_matrix/key/v2/server', unsigned: true }),
     fetchFromNotary: (notary, serverName) =>
       client.request({ destination: notary, method: 'POST', path: '/_matrix/key/v2/query', body: { server_keys: { [serverName]: {} } } }),
     trustedKeyServers: [],
+    store,
     clock,
     random: Math.random,
     backoff: KEY_FETCH_BACKOFF,

@@ -5,6 +5,7 @@ import * as m003 from './003-sync-extras.js';
 import * as m004 from './004-e2ee.js';
 import * as m005 from './005-txn-expiry.js';
 import * as m006 from './006-to-device-expiry.js';
+import * as m010 from './010-server-keys.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-e2ee': m004,
   '005-txn-expiry': m005,
   '006-to-device-expiry': m006,
+  '010-server-keys': m010,
 };
 
 export const migrationProvider: MigrationProvider = {
