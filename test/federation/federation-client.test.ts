@@ -12,7 +12,7 @@ import { publicKeyBase64, signingKeyFromSeed } from '../../src/core/events/signi
 import { signJson } from '../../src/core/events/signing.js';
 import { readRequestClaim, verifyRequestClaim } from '../../src/core/federation/request-auth.js';
 import { FederationClient, FederationRequestError } from '../../src/services/federation/federation-client.js';
-import { wellKnownFetcher } from '../../src/services/federation/node-network.js';
+import { WELL_KNOWN_MAX_REDIRECTS, wellKnownFetcher } from '../../src/services/federation/node-network.js';
 import { federationKeyRing } from '../../src/services/federation/outbound.js';
 import { ServerResolver, type FederationDns } from '../../src/services/federation/server-resolver.js';
 import { useFreshStore } from '../helpers/backends.js';
@@ -40,6 +40,7 @@ describe('outbound federation over HTTPS', { skip: hasOpenssl ? false : 'openssl
   let peerName: string;
   let ca: Buffer;
   let keyMode: KeyMode = 'ok';
+  let wellKnownMode: 'ok' | 'loop' | 'huge' = 'ok';
   const received: { method: string; url: string; host: string; authorization: string[]; body: string }[] = [];
   const agents: Agent[] = [];
 
@@ -67,6 +68,19 @@ describe('outbound federation over HTTPS', { skip: hasOpenssl ? false : 'openssl
           if (keyMode === 'wrong-name') return json(200, serverKeys('127.0.0.2:8448', PEER_KEY, now));
           if (keyMode === 'expired') return json(200, signJson(keyBody(peerName, now - 1000), peerName, PEER_KEY));
           return json(200, serverKeys(peerName, PEER_KEY, now));
+        }
+        if (req.url === '/.well-known/matrix/server' || req.url?.startsWith('/hop')) {
+          if (wellKnownMode === 'loop') {
+            res.writeHead(302, { Location: `/hop${received.length}` });
+            return res.end();
+          }
+          if (wellKnownMode === 'huge') return json(200, { 'm.server': 'x'.repeat(70 * 1024) });
+          if (req.url === '/.well-known/matrix/server') {
+            res.writeHead(301, { Location: '/hop' });
+            return res.end();
+          }
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=600' });
+          return res.end(JSON.stringify({ 'm.server': 'matrix.example.org:443' }));
         }
         if (req.url?.startsWith('/_matrix/federation/v1/echo')) return json(200, { ok: true });
         if (req.url === '/_matrix/federation/v1/refuse') return json(403, { errcode: 'M_FORBIDDEN', error: 'no' });
@@ -152,6 +166,41 @@ describe('outbound federation over HTTPS', { skip: hasOpenssl ? false : 'openssl
     const err = await refusal(client({ allowPrivate: false }).client.request({ destination: peerName, method: 'GET', path: '/x' }));
     const seed = Buffer.from(new Uint8Array(32).fill(7)).toString('base64').replace(/=+$/, '');
     assert.ok(!JSON.stringify({ message: err.message, stack: err.stack }).includes(seed));
+  });
+
+  describe('well-known fetcher', () => {
+    function fetcher(allowPrivate = true) {
+      const agent = new Agent({ keepAlive: true, ca });
+      agents.push(agent);
+      return wellKnownFetcher({ dns: noDns, agent, allowPrivate, timeoutMs: 2000, port: (server.address() as AddressInfo).port });
+    }
+
+    it('follows a redirect and returns the body with its cache headers', async () => {
+      wellKnownMode = 'ok';
+      received.length = 0;
+      const answer = await fetcher()(HOST);
+      assert.deepEqual([answer.status, answer.body, answer.cacheControl], [200, { 'm.server': 'matrix.example.org:443' }, 'max-age=600']);
+      assert.deepEqual(received.map((r) => [r.url, r.host]), [['/.well-known/matrix/server', peerName], ['/hop', peerName]]);
+    });
+
+    it('stops after a bounded number of redirects', async () => {
+      wellKnownMode = 'loop';
+      received.length = 0;
+      await assert.rejects(fetcher()(HOST), /too many redirects/);
+      assert.equal(received.length, WELL_KNOWN_MAX_REDIRECTS + 1);
+    });
+
+    it('refuses a body over the size limit', async () => {
+      wellKnownMode = 'huge';
+      await assert.rejects(fetcher()(HOST), { name: 'ExchangeError', reason: 'too_large' });
+    });
+
+    it('refuses a loopback address without allowPrivateAddresses: nothing is sent', async () => {
+      wellKnownMode = 'ok';
+      received.length = 0;
+      await assert.rejects(fetcher(false)(HOST), /no allowed address/);
+      assert.equal(received.length, 0);
+    });
   });
 
   describe('key ring over the client', () => {
