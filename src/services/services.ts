@@ -42,6 +42,7 @@ import { AccountData } from './user-data/account-data.js';
 import { Filters } from './user-data/filters.js';
 import { PushRules } from './user-data/push-rules.js';
 import { createE2eeServices, type E2eeServices } from './e2ee/e2ee-services.js';
+import { createFederationOutbound, type FederationOutbound } from './federation/outbound.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -71,6 +72,8 @@ export interface Services {
   readonly presence: Presence;
   readonly deactivation: Deactivation;
   readonly adminRooms: AdminRooms;
+  /** Outbound federation: the signing client and the key ring (not used by any endpoint yet). */
+  readonly federation: FederationOutbound;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -131,6 +134,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     e2ee,
     deactivation: new Deactivation({ store, clock, uia, leave, forget }),
     adminRooms: new AdminRooms({ store }),
+    federation: createFederationOutbound({ config, clock, signingKey, store: store.serverKeys }),
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),
     profiles: new Profiles({ store }),

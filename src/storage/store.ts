@@ -10,6 +10,14 @@ export type * from './e2ee-store.js';
 import type { PurgeStore } from './purge-store.js';
 import type { E2eeStore } from './e2ee-store.js';
 
+/** Other servers' verified public keys (the key ring's persistent cache). */
+export interface ServerKeyStore {
+  /** Stores `serverName`'s keys (key ID to the key and the time up to which it verifies signatures), replacing those with the same IDs; others stay. */
+  put(serverName: string, keys: Readonly<Record<string, { key: string; validUntilTs: number }>>): Promise<void>;
+  /** Every stored key of `serverName`, by key ID. */
+  get(serverName: string): Promise<Record<string, { key: string; validUntilTs: number }>>;
+}
+
 /**
  * The Store: everything Hearth keeps, grouped by domain. One implementation (kysely-store/)
  * serves SQLite and PostgreSQL; services depend only on this interface.
@@ -32,6 +40,7 @@ export interface Store {
   readonly pushRules: PushRuleStore;
   readonly counters: StreamCounters;
   readonly e2ee: E2eeStore;
+  readonly serverKeys: ServerKeyStore;
   /**
    * Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves,
    * and resolves once the commit is durable. `afterCommit` runs as soon as the COMMIT succeeded,

@@ -3,8 +3,7 @@
 // their signature checked with Hearth's own code; shutdown closes both listeners; a missing
 // certificate or a taken federation port is one `hearth: …` line.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,26 +12,10 @@ import { after, before, describe, it } from 'node:test';
 import { verifyJsonSignature } from '../../src/core/events/signing.js';
 import { parseSigningKeyFile, publicKeyBase64 } from '../../src/core/events/signing-key.js';
 import { exitOf, freePort, runHearth, spawnHearth, waitForHttp } from '../helpers/child-server.js';
+import { hasOpenssl, makeCertificates } from '../helpers/test-certificates.js';
 
 /** 127.0.0.11: a loopback address of its own (all of 127/8 is local on Linux), as a server name with a port would name it. */
 const HOST = '127.0.0.11';
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-
-function openssl(cwd: string, args: string[]): void {
-  const run = spawnSync('openssl', args, { cwd, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${run.stderr}`);
-}
-
-/** A CA and a certificate for HOST signed by it, valid for a day; returns the files' paths. */
-function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=Hearth test CA']);
-  openssl(dir, ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${HOST}`]);
-  writeFileSync(path.join(dir, 'ext.cnf'), `subjectAltName=IP:${HOST}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'ext.cnf']);
-  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
-}
-
 /** GET over HTTPS, trusting only `ca`: resolves to the status and the parsed body. */
 function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
@@ -52,7 +35,7 @@ describe('serve with a federation listener over HTTPS', { skip: hasOpenssl ? fal
   let files: { ca: string; cert: string; key: string };
   after(() => rmSync(dir, { recursive: true, force: true }));
   before(() => {
-    files = makeCertificates(dir);
+    files = makeCertificates(dir, HOST);
   });
 
   it('serves the version and the signed keys over TLS; SIGTERM closes both listeners and exits 0', async () => {

@@ -18,6 +18,7 @@ import { KyselyPurgeStore } from './purge.js';
 import { KyselyAccountDataStore } from './account-data.js';
 import { KyselyStreamCounters } from './counters.js';
 import { KyselyFilterStore } from './filters.js';
+import { KyselyServerKeyStore } from './server-keys.js';
 import { KyselyPresenceStore } from './presence.js';
 import { KyselyPushRuleStore } from './push-rules.js';
 import { KyselyReceiptStore } from './receipts.js';
@@ -46,6 +47,7 @@ export class KyselyStore implements Store {
   readonly pushRules: KyselyPushRuleStore;
   readonly counters: KyselyStreamCounters;
   readonly e2ee: KyselyE2eeStore;
+  readonly serverKeys: KyselyServerKeyStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -73,6 +75,7 @@ export class KyselyStore implements Store {
     this.pushRules = new KyselyPushRuleStore(db);
     this.counters = new KyselyStreamCounters(db);
     this.e2ee = new KyselyE2eeStore(db, dialect);
+    this.serverKeys = new KyselyServerKeyStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

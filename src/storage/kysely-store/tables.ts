@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { E2eeDatabase } from './e2ee-tables.js';
+import type { ServerKeysTable } from './server-keys.js';
 import type { AccountDataTable, FiltersTable, PresenceTable, PushRulesTable, ReceiptsTable, StreamCountersTable } from './sync-tables.js';
 
 /** Row types of every table, as Kysely sees them. Booleans are stored as 0/1 integers on both dialects. */
@@ -54,6 +55,7 @@ export interface Database extends E2eeDatabase {
   presence: PresenceTable;
   filters: FiltersTable;
   push_rules: PushRulesTable;
+  server_keys: ServerKeysTable;
 }
 
 export interface RoomsTable {

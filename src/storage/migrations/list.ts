@@ -6,6 +6,7 @@ import * as m004 from './004-e2ee.js';
 import * as m005 from './005-txn-expiry.js';
 import * as m006 from './006-to-device-expiry.js';
 import * as m007 from './007-key-backup.js';
+import * as m010 from './010-server-keys.js';
 import * as m013 from './013-account-data-sizes.js';
 
 /**
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-txn-expiry': m005,
   '006-to-device-expiry': m006,
   '007-key-backup': m007,
+  '010-server-keys': m010,
   '013-account-data-sizes': m013,
 };
 
