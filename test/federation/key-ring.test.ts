@@ -82,6 +82,10 @@ forEachBackend('key ring', (backend) => {
       return peerKeys(clock.now() + 3_600_000);
     });
     const lookups = [1, 2, 3].map(() => ring.keysFor(name, ['ed25519:p'], clock.now()));
+    // Hold the fetch until every lookup has had time to read the store (a PostgreSQL read takes a
+    // few milliseconds): without sharing, each of them would have fetched by then.
+    while (calls.server === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     release();
     for (const keys of await Promise.all(lookups)) assert.deepEqual(keys, { 'ed25519:p': publicKeyBase64(PEER) });
     assert.equal(calls.server, 1);
