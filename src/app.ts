@@ -31,7 +31,7 @@ export interface AppOverrides {
   signingKey?: SigningKey;
   /** Use this store instead of opening the configured database (it is closed with the app). */
   store?: Store;
-  /** Other servers' keys for the federation listener (tests); by default none are known yet. */
+  /** Other servers' keys for the federation listener (tests); by default the key ring fetches them. */
   serverKeys?: ServerKeyLookup;
 }
 
@@ -88,7 +88,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const http = await createHttpServer({ services, config, metrics, logger, clock, signingKey });
   const federationHttp = config.federation.port === null ? undefined : await createFederationServer({
     config, logger, clock, signingKey, version: hearthVersion(), tls, services,
-    serverKeys: overrides.serverKeys ?? NO_SERVER_KEYS,
+    serverKeys: overrides.serverKeys ?? services.federation.keyRing,
   });
   const metricsServer = metrics && config.metrics.port !== null
     ? createMetricsServer(metrics, config.metrics.path)
@@ -132,6 +132,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await deactivationResume.stop();
       await metricsServer?.close();
       await federationHttp?.close();
+      services.federation.close();
       // Closing the client listener ends the parked long-polls (see its preClose hook); they compute
       // their answers from the database, so it closes only after they have.
       await http.close();
@@ -145,8 +146,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
  * Until the key ring fetches other servers' keys, none are known: every request that needs an
  * authenticated origin is refused with 401, which is what an unverifiable request deserves.
  */
-const NO_SERVER_KEYS: ServerKeyLookup = { keysFor: async () => ({}) };
-
 /** The federation listener's certificate and key, read and checked at start-up; none for plain HTTP. */
 function federationTls(config: Config): { cert: Buffer; key: Buffer } | undefined {
   const { tlsCertificatePath, tlsPrivateKeyPath } = config.federation;

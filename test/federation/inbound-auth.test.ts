@@ -126,11 +126,13 @@ forEachBackend('federation: request authentication and queries', (backend) => {
   });
 }, describe);
 
-describe('federation: with no remote keys known (the default until the key ring)', () => {
-  it('a signed request is refused with 401 M_UNAUTHORIZED', async () => {
+describe('federation: the key ring behind the listener', () => {
+  it('a signed request from a server whose keys cannot be fetched (a denied address) is refused with 401 M_UNAUTHORIZED', async () => {
+    // No injected keys: the listener asks the real key ring, whose fetch from a loopback address is
+    // refused by the outbound deny-list (private addresses are not allowed by default).
     const s = await startTestServer({ config: { server_name: OURS, federation: { port: 0 } } });
     try {
-      const res = await remoteServer('remote.test', OURS).request(s.app.federationHttp!, 'GET', profileOf('@alice:hs.test'));
+      const res = await remoteServer('127.0.0.99:8448', OURS).request(s.app.federationHttp!, 'GET', profileOf('@alice:hs.test'));
       assertMatrixError(res, 401, 'M_UNAUTHORIZED', 'GET', PROFILE, SS);
     } finally {
       await s.close();
