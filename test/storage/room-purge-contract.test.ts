@@ -1,5 +1,6 @@
 // The Store contract of the purge of forgotten rooms, on both backends: which rooms are eligible
-// (docs/LEAVING.md), and that deleting one leaves no row of it in any table, whatever tables exist.
+// (docs/LEAVING.md), and that deleting one leaves no row of it in any table, whatever tables exist,
+// except the users' own data that mentions it (backed-up room keys).
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { DeviceId, RoomAlias, RoomId, UserId } from '../../src/core/ids.js';
@@ -75,6 +76,12 @@ forEachBackend('Store contract: purge eligibility', (backend) => {
  * then has to delete it for the second test to pass).
  */
 const ROOM_TABLES = ['account_data', 'event_txns', 'events', 'memberships', 'receipts', 'room_aliases', 'rooms', 'state_entries'];
+/**
+ * Tables with a room column whose rows belong to a user, not to the room, and outlive its purge:
+ * backed-up room keys are the user's encrypted data (the server cannot read them), the room may go
+ * on at other servers and be joined again, and only the user deletes them (`DELETE /room_keys`).
+ */
+const USER_OWNED_TABLES = ['e2e_room_keys'];
 
 forEachBackend('Store contract: deleting a room', (backend) => {
   const fresh = useFreshDatabase(backend);
@@ -94,6 +101,10 @@ forEachBackend('Store contract: deleting a room', (backend) => {
     await store.receipts.put({ roomId, userId: alice, receiptType: 'm.read', threadId: null, eventId: msg.event.event_id, ts: 1, pos: 1 });
     await store.accountData.put({ userId: alice, roomId, type: 'm.tag', content: { tags: {} }, pos: 1 });
     await store.aliases.create(`#${roomId.slice(1, roomId.indexOf(':'))}:hs` as RoomAlias, roomId, alice, 1);
+    await store.transaction(async (tx) => {
+      const version = (await tx.e2ee.keyBackups.getVersion(alice))?.version ?? await tx.e2ee.keyBackups.createVersion(alice, 'm.megolm_backup.v1.curve25519-aes-sha2', {});
+      await tx.e2ee.keyBackups.saveKeys(alice, version, [{ roomId, sessionId: 's1', firstMessageIndex: 0, forwardedCount: 0, isVerified: false, sessionData: { ciphertext: 'c' } }], []);
+    });
   }
 
   /** Rows mentioning the room or one of its events, counted by table. */
@@ -118,18 +129,22 @@ forEachBackend('Store contract: deleting a room', (backend) => {
   it('the tables with a room or event column are the ones this suite fills', async () => {
     const withRoomColumn = [...(await tableColumns(fresh.database())).entries()]
       .filter(([, columns]) => columns.some((c) => /room|event/.test(c))).map(([table]) => table);
-    assert.deepEqual(withRoomColumn.sort(), ROOM_TABLES);
-    assert.deepEqual(Object.keys(await rowsOf(room, await eventIdsOf(room))).sort(), ROOM_TABLES);
+    assert.deepEqual(withRoomColumn.sort(), [...ROOM_TABLES, ...USER_OWNED_TABLES].sort());
+    assert.deepEqual(Object.keys(await rowsOf(room, await eventIdsOf(room))).sort(), [...ROOM_TABLES, ...USER_OWNED_TABLES].sort());
   });
 
   it('deleteRoom removes every row of the room, reports them by table, and leaves other rooms alone', async () => {
     const eventIds = await eventIdsOf(room);
     const before = await rowsOf(room, eventIds);
     const keptBefore = await rowsOf(kept, await eventIdsOf(kept));
-    assert.deepEqual(before, { rooms: 1, events: 3, state_entries: 2, memberships: 1, event_txns: 1, receipts: 1, account_data: 1, room_aliases: 1 });
+    assert.deepEqual(before, { rooms: 1, events: 3, state_entries: 2, memberships: 1, event_txns: 1, receipts: 1, account_data: 1, room_aliases: 1, e2e_room_keys: 1 });
     const deleted = await store.transaction((tx) => tx.purge.deleteRoom(room));
-    assert.deepEqual(Object.fromEntries(Object.entries(deleted).filter(([, n]) => n > 0)), before);
-    assert.deepEqual(await rowsOf(room, eventIds), {});
+    const { e2e_room_keys: _kept, ...roomRows } = before;
+    assert.deepEqual(Object.fromEntries(Object.entries(deleted).filter(([, n]) => n > 0)), roomRows);
+    assert.deepEqual(await rowsOf(room, eventIds), { e2e_room_keys: 1 });
+    const version = (await store.e2ee.keyBackups.getVersion(alice))!;
+    assert.deepEqual((await store.e2ee.keyBackups.keys(alice, version.version, { roomId: room })).map((k) => k.sessionId), ['s1']);
+    assert.equal(version.count, 2);
     assert.deepEqual(await rowsOf(kept, await eventIdsOf(kept)), keptBefore);
     assert.equal(await store.rooms.get(room), undefined);
     assert.equal(await store.events.head(room), undefined);
