@@ -23,6 +23,7 @@ import { KyselyPresenceStore } from './presence.js';
 import { KyselyPushRuleStore } from './push-rules.js';
 import { KyselyReceiptStore } from './receipts.js';
 import { KyselyE2eeStore } from './e2ee.js';
+import { KyselyOutboxStore } from './outbox.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -48,6 +49,7 @@ export class KyselyStore implements Store {
   readonly counters: KyselyStreamCounters;
   readonly e2ee: KyselyE2eeStore;
   readonly serverKeys: KyselyServerKeyStore;
+  readonly outbox: KyselyOutboxStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -76,6 +78,7 @@ export class KyselyStore implements Store {
     this.counters = new KyselyStreamCounters(db);
     this.e2ee = new KyselyE2eeStore(db, dialect);
     this.serverKeys = new KyselyServerKeyStore(db);
+    this.outbox = new KyselyOutboxStore(db, dialect);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

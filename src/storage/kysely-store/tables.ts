@@ -56,6 +56,19 @@ export interface Database extends E2eeDatabase {
   filters: FiltersTable;
   push_rules: PushRulesTable;
   server_keys: ServerKeysTable;
+  federation_outbox: FederationOutboxTable;
+}
+
+export interface FederationOutboxTable {
+  id: Generated<number>;
+  supersede_key: string;
+  kind: string;
+  destinations: string;
+  payload: string;
+  attempts: Generated<number>;
+  next_attempt_ts: number;
+  last_error: string | null;
+  created_ts: number;
 }
 
 export interface RoomsTable {

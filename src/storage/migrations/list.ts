@@ -8,6 +8,7 @@ import * as m006 from './006-to-device-expiry.js';
 import * as m007 from './007-key-backup.js';
 import * as m010 from './010-server-keys.js';
 import * as m013 from './013-account-data-sizes.js';
+import * as m014 from './014-federation-outbox.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-key-backup': m007,
   '010-server-keys': m010,
   '013-account-data-sizes': m013,
+  '014-federation-outbox': m014,
 };
 
 export const migrationProvider: MigrationProvider = {
