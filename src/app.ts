@@ -18,6 +18,7 @@ import { loadOrCreateSigningKey } from './storage/signing-key-file.js';
 import type { Store } from './storage/store.js';
 import type { SigningKey } from './core/events/signing-key.js';
 import type { ServerKeyLookup } from './services/federation/server-key-lookup.js';
+import type { FederationRequester } from './services/federation/federation-client.js';
 
 /** What the commands (cli/) tell apart when start-up fails: the schema could not be brought up to date. */
 export { MigrationError } from './storage/errors.js';
@@ -33,6 +34,8 @@ export interface AppOverrides {
   store?: Store;
   /** Other servers' keys for the federation listener (tests); by default the key ring fetches them. */
   serverKeys?: ServerKeyLookup;
+  /** Answers every outbound federation request instead of the network (tests: fake peers). */
+  federationRequester?: FederationRequester;
 }
 
 export interface App {
@@ -66,7 +69,7 @@ export async function buildCore(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? systemClock;
   const signingKey = overrides.signingKey ?? loadOrCreateSigningKey(config.signingKeyPath);
   const store = overrides.store ?? (await openStore(config.database));
-  return { store, clock, signingKey, services: createServices({ store, clock, config, signingKey }) };
+  return { store, clock, signingKey, services: createServices({ store, clock, config, signingKey, ...(overrides.federationRequester ? { federationRequester: overrides.federationRequester } : {}) }) };
 }
 
 interface Core {

@@ -43,6 +43,7 @@ import { Filters } from './user-data/filters.js';
 import { PushRules } from './user-data/push-rules.js';
 import { createE2eeServices, type E2eeServices } from './e2ee/e2ee-services.js';
 import { createFederationOutbound, type FederationOutbound } from './federation/outbound.js';
+import type { FederationRequester } from './federation/federation-client.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -87,7 +88,7 @@ export interface Services {
   };
 }
 
-export function createServices(deps: { store: Store; clock: Clock; config: Config; signingKey: SigningKey }): Services {
+export function createServices(deps: { store: Store; clock: Clock; config: Config; signingKey: SigningKey; federationRequester?: FederationRequester }): Services {
   const { store, clock, config, signingKey } = deps;
   const serverName = config.serverName;
   const rateLimiter = new RateLimiter(clock);
@@ -134,7 +135,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     e2ee,
     deactivation: new Deactivation({ store, clock, uia, leave, forget }),
     adminRooms: new AdminRooms({ store }),
-    federation: createFederationOutbound({ config, clock, signingKey, store: store.serverKeys }),
+    federation: createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) }),
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),
     profiles: new Profiles({ store }),

@@ -6,6 +6,7 @@ import { buildConfig } from '../../src/config/load.js';
 import { generateSigningKey, type SigningKey } from '../../src/core/events/signing-key.js';
 import { makeUserId, type UserId } from '../../src/core/ids.js';
 import type { ServerKeyLookup } from '../../src/services/federation/server-key-lookup.js';
+import type { FederationRequester } from '../../src/services/federation/federation-client.js';
 import { freshDatabase, type BackendName } from './backends.js';
 import { FakeClock } from './fake-clock.js';
 import type { RawDatabase } from './db-scan.js';
@@ -44,7 +45,7 @@ export interface TestServer {
  * (snake_case) settings; tests get cheap password hashing, no rate limits and no minimum password
  * length unless they ask.
  */
-export async function startTestServer(options: { backend?: BackendName; config?: Record<string, unknown>; realClock?: boolean; sqliteFile?: boolean; signingKey?: SigningKey; serverKeys?: ServerKeyLookup } = {}): Promise<TestServer> {
+export async function startTestServer(options: { backend?: BackendName; config?: Record<string, unknown>; realClock?: boolean; sqliteFile?: boolean; signingKey?: SigningKey; serverKeys?: ServerKeyLookup; federationRequester?: FederationRequester } = {}): Promise<TestServer> {
   const backend = options.backend ?? 'sqlite';
   // A test may name its own database (e.g. a SQLite file to reopen); otherwise each server gets a fresh one.
   const { database, drop } = typeof options.config?.database === 'string'
@@ -65,6 +66,7 @@ export async function startTestServer(options: { backend?: BackendName; config?:
     logger: pino({ level: 'silent' }),
     signingKey: options.signingKey ?? generateSigningKey(randomBytes),
     ...(options.serverKeys ? { serverKeys: options.serverKeys } : {}),
+    ...(options.federationRequester ? { federationRequester: options.federationRequester } : {}),
   });
   await app.http.ready();
 

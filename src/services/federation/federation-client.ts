@@ -49,7 +49,13 @@ export interface FederationClientOptions {
   maxResponseBytes: number;
 }
 
-export class FederationClient {
+/** What services need to ask other servers: FederationClient, or a fake peer in tests. */
+export interface FederationRequester {
+  /** The parsed JSON object the destination answered; throws FederationRequestError. */
+  request(request: FederationRequestOptions): Promise<Record<string, unknown>>;
+}
+
+export class FederationClient implements FederationRequester {
   constructor(private readonly options: FederationClientOptions) {}
 
   /** The parsed JSON object the destination answered; throws FederationRequestError. */

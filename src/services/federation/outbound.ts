@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.js';
 import type { SigningKey } from '../../core/events/signing.js';
 import type { Config } from '../../config/schema.js';
 import type { ServerKeyStore } from '../../storage/store.js';
-import { FederationClient } from './federation-client.js';
+import { FederationClient, type FederationRequester } from './federation-client.js';
 import { KeyRing } from './key-ring.js';
 import { nodeDns, wellKnownFetcher } from './node-network.js';
 import { ServerResolver } from './server-resolver.js';
@@ -23,14 +23,22 @@ export const FEDERATION_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 export const KEY_FETCH_BACKOFF = { initialMs: 60_000, maxMs: 3_600_000 };
 
 export interface FederationOutbound {
-  readonly client: FederationClient;
+  readonly client: FederationRequester;
   readonly keyRing: KeyRing;
   /** Closes the agent's idle connections. */
   close(): void;
 }
 
-export function createFederationOutbound(deps: { config: Config; clock: Clock; signingKey: SigningKey; store: ServerKeyStore }): FederationOutbound {
+export function createFederationOutbound(deps: {
+  config: Config;
+  clock: Clock;
+  signingKey: SigningKey;
+  store: ServerKeyStore;
+  /** Replaces the network (tests: a fake peer answering every request). */
+  requester?: FederationRequester;
+}): FederationOutbound {
   const { config, clock, signingKey, store } = deps;
+  if (deps.requester) return { client: deps.requester, keyRing: federationKeyRing(deps.requester, store, clock), close: () => {} };
   const { caFile, allowPrivateAddresses } = config.federation;
   // `ca` replaces Node's list, so the system CAs are passed along with the extra one.
   const ca = caFile === null ? undefined : [...rootCertificates, readFileSync(caFile, 'utf8')];
@@ -46,7 +54,7 @@ export function createFederationOutbound(deps: { config: Config; clock: Clock; s
 }
 
 /** A key ring fetching with `client`; no notary is trusted until `federation.trusted_key_servers` exists. */
-export function federationKeyRing(client: FederationClient, store: ServerKeyStore, clock: Clock): KeyRing {
+export function federationKeyRing(client: FederationRequester, store: ServerKeyStore, clock: Clock): KeyRing {
   return new KeyRing({
     fetchServerKeys: (serverName) => client.request({ destination: serverName, method: 'GET', path: '/_matrix/key/v2/server', unsigned: true }),
     fetchFromNotary: (notary, serverName) =>
