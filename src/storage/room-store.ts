@@ -1,5 +1,6 @@
 import type { RoomEvent, Membership } from '../core/events/types.js';
 import type { DeviceId, EventId, RoomAlias, RoomId, UserId } from '../core/ids.js';
+import type { StrippedStateEvent } from '../core/federation/inbound-invite.js';
 import type { JsonObject } from '../core/json.js';
 
 /** The storage contracts of rooms, events, state and memberships. */
@@ -9,6 +10,11 @@ export interface RoomRecord {
   creator: UserId;
   isPublic: boolean;
   createdTs: number;
+  /**
+   * A room of another server that Hearth knows only through an invite of a local user: it holds
+   * the invite and the user's rejection, none of the room's state or history (docs/LEAVING.md).
+   */
+  outOfBand?: true;
 }
 
 /** An event as stored: the PDU, its position in the stream, and what it replaced in the state. */
@@ -61,6 +67,11 @@ export interface EventStore {
    * and records the membership if it is a member event. Returns its stream position.
    */
   append(event: RoomEvent): Promise<StoredEvent>;
+  /**
+   * Appends a member event of an out-of-band room: stored with a stream position and recorded as
+   * the user's membership, but it changes no room state (Hearth does not know the room's state).
+   */
+  appendOutOfBand(event: RoomEvent): Promise<StoredEvent>;
   get(eventId: EventId): Promise<StoredEvent | undefined>;
   getMany(eventIds: readonly EventId[]): Promise<StoredEvent[]>;
   /** The room's newest event (the one new events point at), read without parsing any event. */
@@ -117,6 +128,13 @@ export interface MembershipStore {
   joinPositions(roomId: RoomId, userId: UserId): Promise<number[]>;
   /** Marks the room forgotten by the user at `ts`, or (null) remembered again. */
   setForgotten(roomId: RoomId, userId: UserId, ts: number | null): Promise<void>;
+}
+
+/** The stripped state another server sent with its invite of a local user, kept per room and invitee. */
+export interface InviteStateStore {
+  /** Stores the invitee's stripped state, replacing what an earlier invite sent. */
+  put(roomId: RoomId, userId: UserId, events: readonly StrippedStateEvent[]): Promise<void>;
+  get(roomId: RoomId, userId: UserId): Promise<StrippedStateEvent[] | undefined>;
 }
 
 export interface AliasStore {

@@ -71,10 +71,7 @@ export class KyselyEventStore implements EventStore {
   constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
 
   async append(event: RoomEvent): Promise<StoredEvent> {
-    // /sync reads "everything up to position P". On PostgreSQL, transactions of different rooms could
-    // otherwise commit out of position order, and a reader could pass over an event committed late.
-    // Holding this lock until commit makes positions become visible in order (SQLite: one writer).
-    if (this.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${EVENT_STREAM_LOCK})`.execute(this.db);
+    await this.lockStream();
     const isState = typeof event.state_key === 'string';
     // An unreadable replaced event only costs clients the `prev_content` of this one.
     const replaced = isState
@@ -101,6 +98,30 @@ export class KyselyEventStore implements EventStore {
     }
     if (membership !== null) await this.recordMembership(event, membership, pos);
     return { event, pos, prevState: prevState as StoredEvent['prevState'], redactedBy: null };
+  }
+
+  async appendOutOfBand(event: RoomEvent): Promise<StoredEvent> {
+    await this.lockStream();
+    const membership = typeof event.content.membership === 'string' ? event.content.membership : null;
+    if (event.type !== 'm.room.member' || typeof event.state_key !== 'string' || membership === null) {
+      throw new Error('only member events are stored in out-of-band rooms');
+    }
+    const [inserted] = await insertEvent(this.db, {
+      eventId: event.event_id, roomId: event.room_id, type: event.type, stateKey: event.state_key, sender: event.sender,
+      depth: event.depth, ts: event.origin_server_ts, membership, json: JSON.stringify(event), prevStateJson: null,
+    });
+    const pos = Number(inserted!.stream_pos);
+    await this.recordMembership(event, membership, pos);
+    return { event, pos, prevState: null, redactedBy: null };
+  }
+
+  /**
+   * /sync reads "everything up to position P". On PostgreSQL, transactions of different rooms could
+   * otherwise commit out of position order, and a reader could pass over an event committed late.
+   * Holding this lock until commit makes positions become visible in order (SQLite: one writer).
+   */
+  private async lockStream(): Promise<void> {
+    if (this.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${EVENT_STREAM_LOCK})`.execute(this.db);
   }
 
   private async recordMembership(event: RoomEvent, membership: string, pos: number): Promise<void> {

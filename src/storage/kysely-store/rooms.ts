@@ -16,6 +16,7 @@ export class KyselyRoomStore implements RoomStore {
     try {
       await this.db.insertInto('rooms').values({
         room_id: r.roomId, room_version: r.version, creator: r.creator, is_public: r.isPublic ? 1 : 0, created_ts: r.createdTs,
+        out_of_band: r.outOfBand ? 1 : 0,
       }).execute();
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictError(`room ${r.roomId}`);
@@ -26,7 +27,10 @@ export class KyselyRoomStore implements RoomStore {
   async get(roomId: RoomId): Promise<RoomRecord | undefined> {
     const [row] = await roomById(this.db, { roomId });
     if (!row) return undefined;
-    return { roomId: row.room_id as RoomId, version: row.room_version, creator: row.creator as UserId, isPublic: row.is_public === 1, createdTs: Number(row.created_ts) };
+    return {
+      roomId: row.room_id as RoomId, version: row.room_version, creator: row.creator as UserId, isPublic: row.is_public === 1, createdTs: Number(row.created_ts),
+      ...(row.out_of_band === 1 ? { outOfBand: true as const } : {}),
+    };
   }
 
   async lock(roomId: RoomId): Promise<void> {

@@ -57,6 +57,7 @@ export interface Database extends E2eeDatabase {
   push_rules: PushRulesTable;
   server_keys: ServerKeysTable;
   federation_outbox: FederationOutboxTable;
+  invite_room_state: InviteRoomStateTable;
 }
 
 export interface FederationOutboxTable {
@@ -77,6 +78,13 @@ export interface RoomsTable {
   creator: string;
   is_public: number;
   created_ts: number;
+  out_of_band: Generated<number>;
+}
+
+export interface InviteRoomStateTable {
+  room_id: string;
+  user_id: string;
+  events_json: string;
 }
 
 export interface EventsTable {
