@@ -44,6 +44,7 @@ import { PushRules } from './user-data/push-rules.js';
 import { createE2eeServices, type E2eeServices } from './e2ee/e2ee-services.js';
 import { createFederationOutbound, type FederationOutbound } from './federation/outbound.js';
 import type { FederationRequester } from './federation/federation-client.js';
+import { InboundInvites } from './federation/inbound-invites.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -75,6 +76,8 @@ export interface Services {
   readonly adminRooms: AdminRooms;
   /** Outbound federation: the signing client and the key ring (not used by any endpoint yet). */
   readonly federation: FederationOutbound;
+  /** Invites of local users to rooms of other servers (the federation listener's `/v2/invite`), and their rejection. */
+  readonly inboundInvites: InboundInvites;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -105,7 +108,11 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const events = new ClientEvents({ store, clock });
   const typing = new Typing({ store, clock, notifier });
   const membershipDeps = { store, clock, writer, serverName, forgetRoomsOnLeave: config.forgetRoomsOnLeave, stopTyping: typing.stop.bind(typing) };
-  const leave = new Leave(membershipDeps);
+  const inboundInvites = new InboundInvites({
+    store, clock, serverName, signingKey, notifier, forgetRoomsOnLeave: config.forgetRoomsOnLeave,
+    limit: config.rateLimits.enabled ? { limiter: rateLimiter, rule: config.rateLimits.invite } : undefined,
+  });
+  const leave = new Leave(membershipDeps, inboundInvites);
   const forget = new Forget(membershipDeps);
   const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
   const parkedSyncs = new ParkedSyncs(MAX_PARKED_SYNCS_PER_USER);
@@ -135,6 +142,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     e2ee,
     deactivation: new Deactivation({ store, clock, uia, leave, forget }),
     adminRooms: new AdminRooms({ store }),
+    inboundInvites,
     federation: createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) }),
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),

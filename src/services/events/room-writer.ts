@@ -24,6 +24,9 @@ export interface EventDraft {
   redacts?: EventId;
 }
 
+/** The answer to any write in a room Hearth knows only out of band. */
+export const REMOTE_ROOM = 'This room is on another server: Hearth cannot join rooms on other servers yet';
+
 /** Events are at most 64 KiB as canonical JSON (spec: "Size limits"). */
 const MAX_EVENT_BYTES = 65536;
 
@@ -157,6 +160,10 @@ export class RoomWriter {
       await tx.rooms.lock(roomId);
       const room = await tx.rooms.get(roomId);
       if (!room) throw notFound('Unknown room');
+      // A room of another server, known only through an invite: Hearth writes nothing to it here
+      // (join, send, state, invite, kick, ...), and says why; its invitees' rejections are written
+      // by InboundInvites, Leave's first step.
+      if (room.outOfBand) throw forbidden(REMOTE_ROOM);
       return room;
     }, fn);
   }

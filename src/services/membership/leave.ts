@@ -1,6 +1,7 @@
 import { AuthRejected, forbidden, notFound } from '../../core/errors.js';
 import type { EventId, RoomId } from '../../core/ids.js';
 import { CorruptEventError } from '../../storage/room-store.js';
+import type { InboundInvites } from '../federation/inbound-invites.js';
 import type { Requester } from '../requester.js';
 import type { MembershipDeps } from './context.js';
 import { memberContent, type MemberChange } from './member-content.js';
@@ -11,10 +12,14 @@ import { memberContent, type MemberChange } from './member-content.js';
  * event in force (the earlier one when already out).
  */
 export class Leave {
-  constructor(private readonly deps: MembershipDeps) {}
+  /** `remoteRooms`: rejects invites to rooms of other servers, which Hearth holds only out of band. */
+  constructor(private readonly deps: MembershipDeps, private readonly remoteRooms: Pick<InboundInvites, 'leave'>) {}
 
   async leave(requester: Pick<Requester, 'userId'>, roomId: RoomId, change: MemberChange = {}): Promise<EventId> {
     const userId = requester.userId;
+    const reason = change.reason ?? (typeof change.content?.reason === 'string' ? change.content.reason : undefined);
+    const rejected = await this.remoteRooms.leave(userId, roomId, reason);
+    if (rejected !== undefined) return rejected;
     const eventId = await this.deps.writer.write(roomId, async (room) => {
       const current = await room.member(userId);
       if (current === undefined) throw notFound('You are not a member of this room');

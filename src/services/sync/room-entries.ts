@@ -169,12 +169,18 @@ export class RoomEntries {
     return deviceId === undefined || own.length === 0 ? undefined : this.deps.store.events.txnIdsFor(userId, deviceId, own);
   }
 
-  /** `invite_state` / `knock_state`: stripped state plus the user's own membership event. */
+  /**
+   * `invite_state` / `knock_state`: stripped state plus the user's own membership event. For an
+   * invite to another server's room, the stripped state that server sent (Hearth has no other).
+   */
   async strippedState(m: MembershipRecord): Promise<{ events: JsonObject[] }> {
-    const state = await this.deps.store.state.current(m.roomId, STRIPPED_STATE_TYPES.map((t) => [t, ''] as const));
+    const remote = m.membership === 'invite' ? await this.deps.store.inviteState.get(m.roomId, m.userId) : undefined;
     const own = await this.deps.store.events.get(m.eventId);
     // Formatted first, so that redacted state shows only what its redaction keeps.
-    const events = (await this.deps.events.format(state)).map((e) => toStrippedState(e) as unknown as JsonObject);
+    const events = remote
+      ? remote.map((e) => ({ ...e }) as unknown as JsonObject)
+      : (await this.deps.events.format(await this.deps.store.state.current(m.roomId, STRIPPED_STATE_TYPES.map((t) => [t, ''] as const))))
+        .map((e) => toStrippedState(e) as unknown as JsonObject);
     if (own) events.push((await this.deps.events.formatOne(own)) as unknown as JsonObject);
     return { events };
   }
