@@ -1,11 +1,15 @@
 // Hostile input on the federation listener's authenticated routes (issue 15): random query strings
 // (control characters, NUL, long and invalid IDs, repeated parameters), signed by a known server or
-// not, and random Authorization headers. Properties: never a 5xx, every reply JSON, every 4xx a Matrix
+// not, and random Authorization headers; invites (`PUT /v2/invite`) with random path segments and
+// bodies, and valid signed invites with one field replaced by random JSON. Properties: never a 5xx, every reply JSON, every 4xx a Matrix
 // error. Signed requests reach the handlers and the database, so both backends run.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
+import { hashAndSignEvent } from '../../src/core/events/signing.js';
+import type { UnsignedPdu } from '../../src/core/events/types.js';
+import { ROOM_VERSIONS, type RoomVersion } from '../../src/core/room-versions.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { remoteServer } from '../helpers/remote-server.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -20,6 +24,12 @@ const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.constantFrom('@alice:hs.test', '@alice:remote.test', '#lobby:hs.test', '#a:b', '\u0000', '@a\u0000:hs.test', '%', 'x'.repeat(3000)),
 );
+/** JSON without fractions (a signed request's body must be canonical JSON: integers only). */
+const { json } = fc.letrec<{ json: unknown }>((tie) => ({
+  json: fc.oneof({ maxDepth: 3, depthSize: 'small' },
+    fc.integer(), fc.boolean(), fc.constant(null), text,
+    fc.array(tie('json'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 6 }), tie('json'), { maxKeys: 4 })),
+}));
 const query = fc.array(fc.tuple(fc.constantFrom('user_id', 'room_alias', 'field', 'x'), text), { maxLength: 4 })
   .map((pairs) => pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&'));
 
@@ -53,5 +63,44 @@ forEachBackend('federation listener: hostile input', (backend) => {
         }
       },
     ), { seed: SEED, numRuns: RUNS });
+  });
+
+  it(`invites: no 5xx, every reply a Matrix error or 200 (seed ${SEED})`, async () => {
+    const unsigned = {
+      type: 'm.room.member', room_id: '!fuzz:remote.test', sender: '@bob:remote.test', state_key: '@alice:hs.test', content: { membership: 'invite' },
+      origin_server_ts: 1, depth: 3, prev_events: ['$p'], auth_events: ['$a'],
+    } as unknown as UnsignedPdu;
+    const valid = hashAndSignEvent(unsigned, 'remote.test', remote.key, ROOM_VERSIONS['10'] as RoomVersion);
+    const fields = ['type', 'room_id', 'sender', 'state_key', 'content', 'origin_server_ts', 'depth', 'prev_events', 'auth_events', 'hashes', 'signatures'];
+    const mutated = fc.record({ field: fc.constantFrom(...fields), value: json })
+      .map(({ field, value }) => ({ ...valid.pdu, [field]: value }));
+    const body = fc.oneof(
+      fc.record({ room_version: fc.oneof(fc.constantFrom('10', '11', '1'), text), event: fc.oneof(fc.constant(valid.pdu), mutated, json), invite_room_state: fc.oneof(json, fc.array(json, { maxLength: 60 })) }, { requiredKeys: [] }),
+      json,
+      // The valid invite with random stripped state: reaches the store (NUL and odd text included).
+      fc.record({
+        room_version: fc.constant('10'), event: fc.constant(valid.pdu),
+        invite_room_state: fc.array(fc.record({ type: text, state_key: text, sender: text, content: fc.dictionary(fc.string({ maxLength: 6 }), json, { maxKeys: 3 }) }), { maxLength: 5 }),
+      }),
+    );
+    let stored = 0;
+    await fc.assert(fc.asyncProperty(
+      fc.oneof(fc.constant('!fuzz:remote.test'), text), fc.oneof(fc.constant(valid.eventId as string), text), body,
+      async (roomId, eventId, b) => {
+        const uri = `/_matrix/federation/v2/invite/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`;
+        const res = await remote.request(fed, 'PUT', uri, { body: b });
+        assert.ok(res.statusCode < 500, `${uri} ${JSON.stringify(b)}: ${res.statusCode} ${res.body}`);
+        if (res.statusCode >= 400) assert.match(String((res.json() as Record<string, unknown>).errcode), /^M_[A-Z_]+$/, `${uri}: ${res.body}`);
+        else assert.equal(res.statusCode, 200, `${uri}: ${res.body}`);
+        if (res.statusCode === 200) stored++;
+      },
+    ), { seed: SEED, numRuns: RUNS });
+    // Some reached the store (the valid invite, with random stripped state), not only the checks.
+    assert.ok(stored > 0);
+    // A body that is not canonical JSON (a fraction) cannot have been signed: 401, never a 500.
+    const uri = `/_matrix/federation/v2/invite/${encodeURIComponent('!fuzz:remote.test')}/${encodeURIComponent(valid.eventId)}`;
+    const fraction = { room_version: '10', event: { ...valid.pdu, depth: 1.5 } };
+    const res = await remote.request(fed, 'PUT', uri, { body: fraction, sign: { body: { ...fraction, event: valid.pdu } } });
+    assert.equal(res.statusCode, 401, res.body);
   });
 }, describe);
