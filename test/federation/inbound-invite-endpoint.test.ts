@@ -254,6 +254,19 @@ forEachBackend('federation: invites from other servers', (backend) => {
     });
   });
 
+  it('deactivating an invited user rejects the invite: the leave stored, the rejection queued', async () => {
+    const room = '!deactivated:remote.test';
+    const carol = await s.createUser('carol');
+    const inv = invite(carol.userId, room);
+    assert.equal((await put(room, inv.eventId, body(inv.pdu))).statusCode, 200);
+    const first = await s.request('POST', `${V3}/account/deactivate`, { token: carol.accessToken, body: {} });
+    const auth = { type: 'm.login.password', session: first.json().session, identifier: { type: 'm.id.user', user: carol.userId }, password: carol.password };
+    const done = await s.request('POST', `${V3}/account/deactivate`, { token: carol.accessToken, body: { auth } });
+    assert.equal(done.statusCode, 200, done.body);
+    assert.equal((await s.app.store.memberships.get(room as RoomId, carol.userId))?.membership, 'leave');
+    assert.deepEqual((await s.app.store.outbox.get(membershipOutboxKey(room as RoomId, carol.userId)))?.destinations, ['remote.test']);
+  });
+
   describe('nothing else can be done in an out-of-band room', () => {
     const room = '!closed:remote.test';
     let bob: TestUser;
@@ -310,5 +323,40 @@ forEachBackend('federation: invites from other servers', (backend) => {
       const other = await s.request('GET', r('/messages?dir=b'), { token: bob.accessToken });
       assertMatrixError(other, 403, 'M_FORBIDDEN', 'GET', r('/messages'));
     });
+  });
+}, describe);
+
+forEachBackend('federation: invites from other servers, rate limited per inviter', (backend) => {
+  const remote = remoteServer('remote.test', OURS);
+  let s: TestServer;
+  let fed: FastifyInstance;
+  before(async () => {
+    s = await startTestServer({
+      backend, sqliteFile: true, serverKeys: remote.lookup,
+      config: { server_name: OURS, federation: { port: 0 }, rate_limits: { enabled: true, invite: { per_second: 0.001, burst: 2 } } },
+    });
+    fed = s.app.federationHttp!;
+    await fed.ready();
+  });
+  after(() => s.close());
+
+  it('rate_limits.invite: a remote inviter past the burst gets 429 M_LIMIT_EXCEEDED and nothing is stored; another inviter is not held back', async () => {
+    const alice = await s.createUser('alice');
+    const send = (sender: string, n: number) => {
+      const roomId = `!limited${n}:remote.test`;
+      const unsigned: UnsignedPdu = {
+        type: 'm.room.member', room_id: roomId as RoomId, sender: sender as UserId, state_key: alice.userId, content: { membership: 'invite' },
+        origin_server_ts: n, depth: 1, prev_events: [], auth_events: [],
+      };
+      const { pdu, eventId } = hashAndSignEvent(unsigned, 'remote.test', remote.key, v10);
+      return { eventId, roomId, res: remote.request(fed, 'PUT', inviteUrl(roomId, eventId), { body: { room_version: '10', event: pdu } }) };
+    };
+    for (const n of [1, 2]) assert.equal((await send(BOB, n).res).statusCode, 200);
+    const limited = send(BOB, 3);
+    const res = await limited.res;
+    assertMatrixError(res, 429, 'M_LIMIT_EXCEEDED', 'PUT', inviteUrl(limited.roomId, limited.eventId), SS);
+    assert.deepEqual(await rowsMentioning(s.database, limited.eventId), []);
+    assert.deepEqual(await rowsMentioning(s.database, limited.roomId), []);
+    assert.equal((await send('@eve:remote.test', 4).res).statusCode, 200);
   });
 }, describe);
