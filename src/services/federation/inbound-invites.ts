@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { badJson, forbidden, limitExceeded, notFound } from '../../core/errors.js';
 import type { SigningKey } from '../../core/events/signing-key.js';
 import type { Pdu } from '../../core/events/types.js';
-import { checkInvite, coSignEvent, inviteSignatureKeyIds, verifyInviteSignatures, type CheckedInvite } from '../../core/federation/inbound-invite.js';
+import { checkInvite, coSignEvent, inviteSignatureKeyIds, verifyInviteSignatures, type CheckedInvite, type InviteRequest } from '../../core/federation/inbound-invite.js';
 import { outOfBandLeave, remoteLeaveItem } from '../../core/federation/out-of-band.js';
 import { membershipOutboxKey } from '../../core/federation/outbox-items.js';
 import { domainOf, type EventId, type RoomId, type UserId } from '../../core/ids.js';
@@ -24,16 +24,8 @@ export interface InboundInviteDeps {
   limit: { limiter: RateLimiter; rule: RateLimitRule } | undefined;
 }
 
-/** What `PUT /_matrix/federation/v2/invite/{roomId}/{eventId}` hands over. */
-export interface InboundInviteRequest {
-  roomId: string;
-  eventId: string;
-  roomVersion: string;
-  event: unknown;
-  inviteRoomState: unknown;
-  /** The authenticated origin of the request. */
-  origin: string;
-}
+/** What `PUT /_matrix/federation/v2/invite/{roomId}/{eventId}` hands over (the server name is ours). */
+export type InboundInviteRequest = Omit<InviteRequest, 'serverName'>;
 
 /**
  * Invites of local users to rooms of other servers, and their rejection (docs/LEAVING.md "Invites
