@@ -44,6 +44,8 @@ import { PushRules } from './user-data/push-rules.js';
 import { createE2eeServices, type E2eeServices } from './e2ee/e2ee-services.js';
 import { createFederationOutbound, type FederationOutbound } from './federation/outbound.js';
 import type { FederationRequester } from './federation/federation-client.js';
+import { createOutboxWorker } from './federation/outbox.js';
+import type { OutboxLogger, OutboxWorker } from './federation/outbox-worker.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -75,6 +77,8 @@ export interface Services {
   readonly adminRooms: AdminRooms;
   /** Outbound federation: the signing client and the key ring (not used by any endpoint yet). */
   readonly federation: FederationOutbound;
+  /** Delivers the federation outbox; a service that queues an item calls `wake()` after its commit. Started by the app. */
+  readonly outbox: OutboxWorker;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -88,9 +92,11 @@ export interface Services {
   };
 }
 
-export function createServices(deps: { store: Store; clock: Clock; config: Config; signingKey: SigningKey; federationRequester?: FederationRequester }): Services {
+export function createServices(deps: { store: Store; clock: Clock; config: Config; signingKey: SigningKey; federationRequester?: FederationRequester; logger?: OutboxLogger }): Services {
   const { store, clock, config, signingKey } = deps;
   const serverName = config.serverName;
+  const federation = createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) });
+  const outbox = createOutboxWorker({ store, clock, requester: federation.client, serverName, signingKey, logger: deps.logger ?? silentLogger });
   const rateLimiter = new RateLimiter(clock);
   const hashing = new PasswordHashing(config.passwordHashing);
   const passwordChecks = new PasswordChecks({ store, serverName, hashing, limiter: rateLimiter, limits: config.rateLimits });
@@ -135,7 +141,8 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     e2ee,
     deactivation: new Deactivation({ store, clock, uia, leave, forget }),
     adminRooms: new AdminRooms({ store }),
-    federation: createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) }),
+    federation,
+    outbox,
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),
     profiles: new Profiles({ store }),
@@ -158,3 +165,6 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     membership: { ...verbs, forget, state: new MemberState(verbs) },
   };
 }
+
+/** For offline commands (register-user), which never start the outbox worker. */
+const silentLogger: OutboxLogger = { info: () => {}, warn: () => {}, error: () => {} };
