@@ -14,6 +14,7 @@ import type { FederationRequestOptions } from '../../src/services/federation/fed
 import { createOutboxWorker } from '../../src/services/federation/outbox.js';
 import { OUTBOX_BACKOFF, OUTBOX_LEASE_MS } from '../../src/services/federation/outbox-worker.js';
 import { outboxTxnId } from '../../src/services/federation/send-pdus-delivery.js';
+import { openStore } from '../../src/storage/open.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FakePeers, refusal, type FakePeer } from '../helpers/fake-peers.js';
@@ -75,7 +76,8 @@ forEachBackend('federation outbox worker', (backend) => {
   const worker = (clock = s.clock) => createOutboxWorker({ store: s.app.store, clock, requester: peers, serverName: 'hs.test', signingKey: KEY, logger: silent });
 
   before(async () => {
-    s = await startTestServer({ backend, federationRequester: peers, signingKey: KEY, config: { metrics: { enabled: true } } });
+    // A SQLite file, so that a second store (another process's) can open it.
+    s = await startTestServer({ backend, sqliteFile: true, federationRequester: peers, signingKey: KEY, config: { metrics: { enabled: true } } });
   });
   after(() => s.close());
 
@@ -265,7 +267,7 @@ forEachBackend('federation outbox worker', (backend) => {
     assert.equal(await s.app.store.outbox.get(key), undefined);
   });
 
-  it('two workers on one database never send one item twice', async () => {
+  it('two workers on one database (two stores, as two processes have) never send one item twice', async () => {
     const p = peer();
     p.on('GET', MAKE_LEAVE, async (req, match) => {
       await new Promise((r) => setImmediate(r));
@@ -274,8 +276,14 @@ forEachBackend('federation outbox worker', (backend) => {
     p.on('PUT', SEND_LEAVE_V2, () => ({}));
     const rooms = Array.from({ length: 24 }, () => room());
     for (const roomId of rooms) await enqueueLeave(roomId, [p.name]);
-    const other = worker();
-    await Promise.all([s.app.services.outbox.runOnce(), other.runOnce()]);
+    const db = s.database;
+    const otherStore = await openStore(db.kind === 'sqlite' ? { kind: 'sqlite', path: db.path, synchronous: 'full' } : { kind: 'postgres', url: db.url, poolSize: 2 });
+    try {
+      const other = createOutboxWorker({ store: otherStore, clock: s.clock, requester: peers, serverName: 'hs.test', signingKey: KEY, logger: silent });
+      await Promise.all([s.app.services.outbox.runOnce(), other.runOnce()]);
+    } finally {
+      await otherStore.close();
+    }
 
     const sent = peers.to(p.name).filter((r) => r.method === 'PUT').map((r) => decodeURIComponent(r.path.match(SEND_LEAVE_V2)![1]!));
     assert.deepEqual([...sent].sort(), [...rooms].sort());
