@@ -14,7 +14,8 @@
 import { retryDelayMs, type BackoffPolicy } from '../../core/backoff.js';
 import type { Clock } from '../../core/clock.js';
 import type { OutboxItem, OutboxStore } from '../../storage/outbox-store.js';
-import { FederationRequestError } from './federation-client.js';
+import type { SigningKey } from '../../core/events/signing-key.js';
+import { FederationRequestError, type FederationRequester } from './federation-client.js';
 import { FEDERATION_TIMEOUT_MS } from './outbound.js';
 
 /** 30 seconds after the first failure, doubling up to an hour: a server down for a day is asked about 30 times. */
@@ -52,6 +53,14 @@ export type Attempt =
  * attempt ends before its lease does. Throws only for what is not about a destination.
  */
 export type OutboxHandler = (item: OutboxItem, deadline: number) => Promise<Attempt>;
+
+/** What the handlers deliver with: the app's federation client, and this server's name and key. */
+export interface DeliveryDeps {
+  requester: FederationRequester;
+  serverName: string;
+  signingKey: SigningKey;
+  clock: Clock;
+}
 
 export interface OutboxLogger {
   info(obj: object, msg: string): void;

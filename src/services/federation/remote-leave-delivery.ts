@@ -4,24 +4,15 @@
  * (core/federation/membership-template.ts), signs the leave as this server and `send_leave`s it,
  * v2 first and v1 where v2 is not served. The first server that accepts it ends the attempt.
  */
-import type { Clock } from '../../core/clock.js';
 import { ErrCode } from '../../core/errors.js';
 import { hashAndSignEvent } from '../../core/events/signing.js';
-import type { SigningKey } from '../../core/events/signing-key.js';
 import { checkMembershipTemplate, leaveEventFromTemplate } from '../../core/federation/membership-template.js';
 import type { RemoteLeavePayload } from '../../core/federation/outbox-items.js';
 import { domainOf, parseRoomId, parseUserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import { getRoomVersion } from '../../core/room-versions.js';
-import { FederationRequestError, type FederationRequester } from './federation-client.js';
-import { DeliveryError, type DestinationFailure, type OutboxHandler } from './outbox-worker.js';
-
-export interface DeliveryDeps {
-  requester: FederationRequester;
-  serverName: string;
-  signingKey: SigningKey;
-  clock: Clock;
-}
+import { FederationRequestError } from './federation-client.js';
+import { DeliveryError, type DeliveryDeps, type DestinationFailure, type OutboxHandler } from './outbox-worker.js';
 
 export function remoteLeaveHandler(deps: DeliveryDeps): OutboxHandler {
   return async (item, deadline) => {

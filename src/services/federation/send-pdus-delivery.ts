@@ -6,8 +6,7 @@
  */
 import { isJsonObject, type JsonObject } from '../../core/json.js';
 import type { OutboxItem } from '../../storage/outbox-store.js';
-import type { OutboxHandler, OutboxLogger } from './outbox-worker.js';
-import type { DeliveryDeps } from './remote-leave-delivery.js';
+import type { DeliveryDeps, OutboxHandler, OutboxLogger } from './outbox-worker.js';
 
 /** Longest per-PDU error text logged from a receiver's answer. */
 const MAX_LOGGED_ERROR = 200;
