@@ -154,10 +154,17 @@ forEachBackend('federation outbox worker', (backend) => {
     });
     const honest = resident();
     const roomId = room();
+    const onlyHostile = room();
     await enqueueLeave(roomId, [...hostile.map((p) => p.name), honest.name]);
+    await enqueueLeave(onlyHostile, [hostile[0]!.name]);
     await s.app.services.outbox.runOnce();
 
-    for (const p of hostile) assert.deepEqual(paths(p), ['GET /_matrix/federation/v1/make_leave'], p.name);
+    const refused = await s.app.store.outbox.get(membershipOutboxKey(onlyHostile, ME));
+    assert.deepEqual([refused?.attempts, refused?.lastError], [1, `${hostile[0]!.name}: bad template: another user`]);
+    assert.equal(await s.app.store.outbox.cancel(membershipOutboxKey(onlyHostile, ME)), true);
+
+    // The first was asked for both rooms.
+    for (const [i, p] of hostile.entries()) assert.deepEqual(paths(p), Array(i === 0 ? 2 : 1).fill('GET /_matrix/federation/v1/make_leave'), p.name);
     assert.deepEqual(paths(honest), ['GET /_matrix/federation/v1/make_leave', 'PUT /_matrix/federation/v2/send_leave']);
     const pdu = peers.to(honest.name)[1]?.body as JsonObject;
     assert.deepEqual([pdu['sender'], pdu['type'], pdu['room_id'], pdu['content']], [ME, 'm.room.member', roomId, { membership: 'leave' }]);
