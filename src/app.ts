@@ -69,7 +69,11 @@ export async function buildCore(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? systemClock;
   const signingKey = overrides.signingKey ?? loadOrCreateSigningKey(config.signingKeyPath);
   const store = overrides.store ?? (await openStore(config.database));
-  return { store, clock, signingKey, services: createServices({ store, clock, config, signingKey, ...(overrides.federationRequester ? { federationRequester: overrides.federationRequester } : {}) }) };
+  return { store, clock, signingKey, services: createServices({
+    store, clock, config, signingKey,
+    ...(overrides.federationRequester ? { federationRequester: overrides.federationRequester } : {}),
+    ...(overrides.logger ? { logger: overrides.logger } : {}),
+  }) };
 }
 
 interface Core {
@@ -84,10 +88,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const logger = overrides.logger ?? pino({ level: config.logLevel });
   // Before the database is opened: a wrong certificate file stops start-up with nothing to close.
   const tls = federationTls(config);
-  const core = await buildCore(config, overrides);
+  const core = await buildCore(config, { ...overrides, logger });
   const { store, services, clock, signingKey } = core;
   const metrics = config.metrics.enabled ? new (await import('./services/metrics.js')).Metrics() : undefined;
   metrics?.watchPasswordHashing(services.passwordHashing.stats);
+  metrics?.watchFederationOutbox(services.outbox, () => store.outbox.count());
   const http = await createHttpServer({ services, config, metrics, logger, clock, signingKey });
   const federationHttp = config.federation.port === null ? undefined : await createFederationServer({
     config, logger, clock, signingKey, version: hearthVersion(), tls, services,
@@ -108,6 +113,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   toDeviceExpiry?.start(TO_DEVICE_EXPIRY_INTERVAL_MS);
   const deactivationResume = new DeactivationResume({ store, deactivation: services.deactivation, logger });
   deactivationResume.start(DEACTIVATION_RESUME_INTERVAL_MS, DEACTIVATION_RESUME_FIRST_RUN_MS);
+  services.outbox.start();
   let closed = false;
   return {
     purger,
@@ -129,6 +135,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     async close() {
       if (closed) return;
       closed = true;
+      // Does not wait for deliveries under way: their items are due again when their leases end.
+      await services.outbox.stop();
       await purger?.stop();
       await txnExpiry.stop();
       await toDeviceExpiry?.stop();

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HashingStats } from './accounts/password-hash.js';
+import type { OutboxWorker } from './federation/outbox-worker.js';
 
 /**
  * Prometheus metrics of one Hearth instance (a registry per instance, so tests can build many).
@@ -29,6 +30,23 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'hearth_' });
+  }
+
+  /** The federation outbox: items queued (all processes: read from the database at each scrape) and this process's attempts. */
+  watchFederationOutbox(worker: Pick<OutboxWorker, 'deliveryCounts'>, queued: () => Promise<number>): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'hearth_federation_outbox_queued', help: 'Items in the federation outbox, waiting or being delivered', registers, async collect() {
+      // A database that cannot be read keeps the last value rather than failing the whole scrape.
+      await queued().then((n) => this.set(n), () => {});
+    } });
+    new Counter({
+      name: 'hearth_federation_outbox_attempts_total', help: 'Federation outbox delivery attempts, by item kind and result (delivered, failed, dropped)',
+      labelNames: ['kind', 'result'] as const, registers,
+      collect() {
+        this.reset();
+        for (const { kind, result, count } of worker.deliveryCounts()) this.inc({ kind, result }, count);
+      },
+    });
   }
 
   /** Password hashing's bound (PasswordHashing), read when scraped: hashes running, checks waiting, checks refused. */

@@ -45,6 +45,8 @@ import { createE2eeServices, type E2eeServices } from './e2ee/e2ee-services.js';
 import { createFederationOutbound, type FederationOutbound } from './federation/outbound.js';
 import type { FederationRequester } from './federation/federation-client.js';
 import { InboundInvites } from './federation/inbound-invites.js';
+import { createOutboxWorker } from './federation/outbox.js';
+import type { OutboxLogger, OutboxWorker } from './federation/outbox-worker.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -78,6 +80,8 @@ export interface Services {
   readonly federation: FederationOutbound;
   /** Invites of local users to rooms of other servers (the federation listener's `/v2/invite`), and their rejection. */
   readonly inboundInvites: InboundInvites;
+  /** Delivers the federation outbox; a service that queues an item calls `wake()` after its commit. Started by the app. */
+  readonly outbox: OutboxWorker;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -91,9 +95,11 @@ export interface Services {
   };
 }
 
-export function createServices(deps: { store: Store; clock: Clock; config: Config; signingKey: SigningKey; federationRequester?: FederationRequester }): Services {
+export function createServices(deps: { store: Store; clock: Clock; config: Config; signingKey: SigningKey; federationRequester?: FederationRequester; logger?: OutboxLogger }): Services {
   const { store, clock, config, signingKey } = deps;
   const serverName = config.serverName;
+  const federation = createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) });
+  const outbox = createOutboxWorker({ store, clock, requester: federation.client, serverName, signingKey, logger: deps.logger ?? silentLogger });
   const rateLimiter = new RateLimiter(clock);
   const hashing = new PasswordHashing(config.passwordHashing);
   const passwordChecks = new PasswordChecks({ store, serverName, hashing, limiter: rateLimiter, limits: config.rateLimits });
@@ -109,7 +115,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const typing = new Typing({ store, clock, notifier });
   const membershipDeps = { store, clock, writer, serverName, forgetRoomsOnLeave: config.forgetRoomsOnLeave, stopTyping: typing.stop.bind(typing) };
   const inboundInvites = new InboundInvites({
-    store, clock, serverName, signingKey, notifier, forgetRoomsOnLeave: config.forgetRoomsOnLeave,
+    store, clock, serverName, signingKey, notifier, outbox, forgetRoomsOnLeave: config.forgetRoomsOnLeave,
     limit: config.rateLimits.enabled ? { limiter: rateLimiter, rule: config.rateLimits.invite } : undefined,
   });
   const leave = new Leave(membershipDeps, inboundInvites);
@@ -143,7 +149,8 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     deactivation: new Deactivation({ store, clock, uia, leave, forget }),
     adminRooms: new AdminRooms({ store }),
     inboundInvites,
-    federation: createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) }),
+    federation,
+    outbox,
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),
     profiles: new Profiles({ store }),
@@ -166,3 +173,6 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     membership: { ...verbs, forget, state: new MemberState(verbs) },
   };
 }
+
+/** For offline commands (register-user), which never start the outbox worker. */
+const silentLogger: OutboxLogger = { info: () => {}, warn: () => {}, error: () => {} };

@@ -83,6 +83,7 @@ describe('outbound federation over HTTPS', { skip: hasOpenssl ? false : 'openssl
           return res.end(JSON.stringify({ 'm.server': 'matrix.example.org:443' }));
         }
         if (req.url?.startsWith('/_matrix/federation/v1/echo')) return json(200, { ok: true });
+        if (req.url === '/_matrix/federation/v1/pair') return json(200, [200, { accepted: true }]);
         if (req.url === '/_matrix/federation/v1/refuse') return json(403, { errcode: 'M_FORBIDDEN', error: 'no' });
         if (req.url === '/_matrix/federation/v1/text') {
           res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -146,6 +147,15 @@ describe('outbound federation over HTTPS', { skip: hasOpenssl ? false : 'openssl
   it('a 2xx that is not a JSON object is a "bad response"', async () => {
     const err = await refusal(client().client.request({ destination: peerName, method: 'GET', path: '/_matrix/federation/v1/text' }));
     assert.deepEqual([err.kind, err.status], ['bad_response', 200]);
+  });
+
+  it('a v1 `[status, object]` answer gives its object when asked for, and is a "bad response" otherwise', async () => {
+    const c = client().client;
+    assert.deepEqual(await c.request({ destination: peerName, method: 'PUT', path: '/_matrix/federation/v1/pair', body: {}, v1Pair: true }), { accepted: true });
+    const err = await refusal(c.request({ destination: peerName, method: 'PUT', path: '/_matrix/federation/v1/pair', body: {} }));
+    assert.deepEqual([err.kind, err.status], ['bad_response', 200]);
+    const notPair = await refusal(c.request({ destination: peerName, method: 'GET', path: '/_matrix/federation/v1/text', v1Pair: true }));
+    assert.deepEqual([notPair.kind, notPair.status], ['bad_response', 200]);
   });
 
   it('refuses loopback without allowPrivateAddresses: nothing is sent', async () => {

@@ -20,12 +20,14 @@ export interface FederationRequestOptions {
   body?: unknown;
   /** Leave out the X-Matrix header (for `/_matrix/key/v2/server`, which needs none). */
   unsigned?: boolean;
+  /** The answer is v1's `[status, object]` pair (v1 `send_join`, `send_leave`): its object is returned. */
+  v1Pair?: boolean;
 }
 
 /**
  * `unreachable`: no address could be resolved or connected to, or the exchange timed out.
  * `refused`: the peer answered with a non-2xx status (its errcode when it gave one).
- * `bad_response`: a 2xx that was not a JSON object, or larger than allowed.
+ * `bad_response`: a 2xx that was not a JSON object (nor a v1 pair when one was asked for), or larger than allowed.
  */
 export class FederationRequestError extends Error {
   override readonly name = 'FederationRequestError';
@@ -65,7 +67,8 @@ export class FederationClient implements FederationRequester {
       const errcode = errcodeOf(answer.body);
       throw new FederationRequestError('refused', `${request.destination} answered ${answer.status}${errcode ? ` ${errcode}` : ''}`, answer.status, errcode);
     }
-    const body = parseJson(answer.body);
+    const parsed = parseJson(answer.body);
+    const body = request.v1Pair === true && Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'number' ? parsed[1] : parsed;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new FederationRequestError('bad_response', `${request.destination} did not answer a JSON object`, answer.status);
     }

@@ -20,6 +20,8 @@ export interface InboundInviteDeps {
   signingKey: SigningKey;
   notifier: Notifier;
   forgetRoomsOnLeave: boolean;
+  /** Told once a queued rejection is committed, so that its first attempt is made at once. */
+  outbox: { wake(): void };
   /** `rate_limits.invite`, per remote inviter; absent when rate limits are off. */
   limit: { limiter: RateLimiter; rule: RateLimitRule } | undefined;
 }
@@ -111,7 +113,12 @@ export class InboundInvites {
       const strippedState = (await tx.inviteState.get(roomId, userId)) ?? [];
       await tx.outbox.enqueue(remoteLeaveItem({ invite, roomVersion: room.version, reason, strippedState, serverName: this.deps.serverName, createdTs: now }));
       return leave.event_id;
-    }, { afterCommit: () => this.announce(stored) });
+    }, {
+      afterCommit: () => {
+        this.announce(stored);
+        if (stored) this.deps.outbox.wake();
+      },
+    });
   }
 
   private announce(stored: StoredEvent | undefined): void {
