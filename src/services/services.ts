@@ -44,6 +44,7 @@ import { PushRules } from './user-data/push-rules.js';
 import { createE2eeServices, type E2eeServices } from './e2ee/e2ee-services.js';
 import { createFederationOutbound, type FederationOutbound } from './federation/outbound.js';
 import type { FederationRequester } from './federation/federation-client.js';
+import { RemoteProfiles } from './federation/remote-profiles.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -73,7 +74,7 @@ export interface Services {
   readonly presence: Presence;
   readonly deactivation: Deactivation;
   readonly adminRooms: AdminRooms;
-  /** Outbound federation: the signing client and the key ring (not used by any endpoint yet). */
+  /** Outbound federation: the signing client and the key ring. */
   readonly federation: FederationOutbound;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
@@ -109,6 +110,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const forget = new Forget(membershipDeps);
   const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
   const parkedSyncs = new ParkedSyncs(MAX_PARKED_SYNCS_PER_USER);
+  const federation = createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) });
   const pushRules = new PushRules({ store, notifier });
   const fullyRead = new FullyReadMarker({ store, notifier });
   const receipts = new Receipts({ store, clock, notifier, fullyRead });
@@ -135,10 +137,10 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     e2ee,
     deactivation: new Deactivation({ store, clock, uia, leave, forget }),
     adminRooms: new AdminRooms({ store }),
-    federation: createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) }),
+    federation,
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),
-    profiles: new Profiles({ store }),
+    profiles: new Profiles({ store, serverName, remote: new RemoteProfiles({ federation: federation.client, clock }) }),
     rateLimiter,
     passwordHashing: hashing,
     notifier,
