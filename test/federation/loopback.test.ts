@@ -23,7 +23,8 @@ describe('federation over loopback TLS', { skip: federationNetSkip, timeout: 180
   before(async () => {
     net = await startHearths([
       { host: '127.0.0.11', users: ['alice'] },
-      { host: '127.0.0.12', users: ['bob'] },
+      // B trusts A as a notary (from its config file, with A's key).
+      { host: '127.0.0.12', users: ['bob'], config: ([first]) => ({ federation: { trusted_key_servers: [{ server_name: first!.serverName, verify_keys: first!.verifyKeys }] } }) },
       { host: '127.0.0.13', users: ['carol'], certificate: 'rogue' },
     ]);
     [a, b, c] = net.hearths as [NetHearth, NetHearth, NetHearth];
@@ -64,6 +65,17 @@ describe('federation over loopback TLS', { skip: federationNetSkip, timeout: 180
     const unknown = await b.call('GET', profile(`@nobody:${a.serverName}`), bob.token);
     assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
     assert.equal(unknown.body.errcode, 'M_NOT_FOUND');
+  });
+
+  it('B as a notary over TLS: A\'s keys as A signed them, with B\'s signature', async () => {
+    const res = await httpsGet(`${b.federationUrl}/_matrix/key/v2/query/${encodeURIComponent(a.serverName)}`, net.ca);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const [answer] = (res.body as { server_keys: Array<{ server_name: string }> }).server_keys;
+    assert.equal(answer?.server_name, a.serverName);
+    for (const signer of [a, b]) {
+      const keyId = signer.signingKey.keyId;
+      assert.ok(verifyJsonSignature(answer!, signer.serverName, keyId, signer.verifyKeys[keyId]!), signer.serverName);
+    }
   });
 
   it('a Hearth whose certificate the CA did not sign: its requests are refused (its keys cannot be fetched), and it cannot be reached', async () => {
