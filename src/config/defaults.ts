@@ -74,5 +74,8 @@ export const DEFAULTS = {
     ca_file: null as string | null,
     allow_private_addresses: false,
     well_known_server: null as string | null,
+    // Notaries asked for a server's keys when it cannot be reached itself: none unless configured
+    // (each `{server_name, verify_keys?}`).
+    trusted_key_servers: [] as { server_name: string; verify_keys?: Record<string, string> }[],
   },
 } as const;

@@ -9,7 +9,7 @@ describe('federation settings', () => {
   it('default: no federation listener, HTTP, private addresses refused, no .well-known/matrix/server', () => {
     assert.deepEqual(buildConfig({}, '/srv').federation, {
       host: '127.0.0.1', port: null, tlsCertificatePath: null, tlsPrivateKeyPath: null, caFile: null,
-      allowPrivateAddresses: false, wellKnownServer: null,
+      allowPrivateAddresses: false, wellKnownServer: null, trustedKeyServers: [],
     });
     assert.ok(Object.isFrozen(buildConfig({}).federation));
   });
@@ -23,7 +23,7 @@ describe('federation settings', () => {
     }, '/srv/hearth');
     assert.deepEqual(c.federation, {
       host: '0.0.0.0', port: 8448, tlsCertificatePath: '/srv/hearth/tls/fullchain.pem', tlsPrivateKeyPath: '/etc/hearth/key.pem',
-      caFile: '/srv/hearth/ca.pem', allowPrivateAddresses: true, wellKnownServer: 'matrix.example.org:443',
+      caFile: '/srv/hearth/ca.pem', allowPrivateAddresses: true, wellKnownServer: 'matrix.example.org:443', trustedKeyServers: [],
     });
   });
 
@@ -52,7 +52,7 @@ describe('federation settings', () => {
     const fromEnv = loadConfig({}, env).federation;
     assert.deepEqual(fromEnv, {
       host: '0.0.0.0', port: 8448, tlsCertificatePath: '/env/cert.pem', tlsPrivateKeyPath: '/env/key.pem', caFile: '/env/ca.pem',
-      allowPrivateAddresses: true, wellKnownServer: null,
+      allowPrivateAddresses: true, wellKnownServer: null, trustedKeyServers: [],
     });
     const flags = {
       federationHost: '127.0.0.11', federationPort: '18448', tlsCertificate: '/flag/cert.pem', tlsPrivateKey: '/flag/key.pem',
@@ -60,7 +60,7 @@ describe('federation settings', () => {
     };
     assert.deepEqual(loadConfig(flags, { ...env, HEARTH_ALLOW_PRIVATE_ADDRESSES: 'false' }).federation, {
       host: '127.0.0.11', port: 18448, tlsCertificatePath: '/flag/cert.pem', tlsPrivateKeyPath: '/flag/key.pem', caFile: '/flag/ca.pem',
-      allowPrivateAddresses: true, wellKnownServer: null,
+      allowPrivateAddresses: true, wellKnownServer: null, trustedKeyServers: [],
     });
   });
 
@@ -68,6 +68,34 @@ describe('federation settings', () => {
     assert.throws(() => loadConfig({}, { HEARTH_FEDERATION_PORT: '84a8' }), refused('HEARTH_FEDERATION_PORT'));
     assert.throws(() => loadConfig({}, { HEARTH_ALLOW_PRIVATE_ADDRESSES: 'maybe' }), refused('HEARTH_ALLOW_PRIVATE_ADDRESSES'));
     assert.throws(() => loadConfig({ federationPort: '99999' }, {}), refused('--federation-port'));
+  });
+
+  it('trusted_key_servers: none by default; each a server name with optional ed25519 verify keys', () => {
+    const key = 'Noi6WqcDj0QmPxCNQqgezwTlBKrfqehY1u2FyWP9uYw';
+    const c = buildConfig({
+      federation: { trusted_key_servers: [{ server_name: 'matrix.org', verify_keys: { 'ed25519:auto': key } }, { server_name: 'notary.example:8448' }] },
+    });
+    assert.deepEqual(c.federation.trustedKeyServers, [
+      { serverName: 'matrix.org', verifyKeys: { 'ed25519:auto': key } },
+      { serverName: 'notary.example:8448', verifyKeys: null },
+    ]);
+    assert.ok(Object.isFrozen(c.federation.trustedKeyServers) && Object.isFrozen(c.federation.trustedKeyServers[0]));
+    const at = 'federation.trusted_key_servers[0]';
+    const cases: Array<[unknown, string]> = [
+      [{ server_name: 'matrix.org' }, 'federation.trusted_key_servers'],
+      [['matrix.org'], at],
+      [[{}], `${at}.server_name`],
+      [[{ server_name: 'bad name!' }], `${at}.server_name`],
+      [[{ server_name: 'matrix.org', verify_key: {} }], `${at}.verify_key`],
+      [[{ server_name: 'matrix.org', verify_keys: [key] }], `${at}.verify_keys`],
+      [[{ server_name: 'matrix.org', verify_keys: {} }], `${at}.verify_keys`],
+      [[{ server_name: 'matrix.org', verify_keys: { auto: key } }], `${at}.verify_keys`],
+      [[{ server_name: 'matrix.org', verify_keys: { 'ed25519:auto': key.slice(1) } }], `${at}.verify_keys`],
+      [[{ server_name: 'matrix.org', verify_keys: { 'ed25519:auto': 42 } }], `${at}.verify_keys`],
+    ];
+    for (const [list, refusedKey] of cases) {
+      assert.throws(() => buildConfig({ federation: { trusted_key_servers: list } }), refused(refusedKey), JSON.stringify(list));
+    }
   });
 
   it('a server name may carry a port, and user IDs of it parse', () => {

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
+import { decodeBase64 } from '../core/events/base64.js';
+import { ED25519_PREFIX, ed25519PublicKey } from '../core/events/signing-key.js';
 import { isValidServerName } from '../core/ids.js';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
@@ -250,7 +252,30 @@ function buildFederation(raw: Raw, baseDir: string): Config['federation'] {
     caFile: file('ca_file'),
     allowPrivateAddresses: bool(raw.allow_private_addresses ?? d.allow_private_addresses, 'federation.allow_private_addresses'),
     wellKnownServer: wellKnown as string | null,
+    trustedKeyServers: buildTrustedKeyServers(raw.trusted_key_servers ?? d.trusted_key_servers),
   });
+}
+
+function buildTrustedKeyServers(v: unknown): Config['federation']['trustedKeyServers'] {
+  const key = 'federation.trusted_key_servers';
+  if (!Array.isArray(v)) throw new ConfigError(key, 'must be a list of {server_name, verify_keys}');
+  return Object.freeze(v.map((entry, i) => {
+    const at = `${key}[${i}]`;
+    const raw = asRecord(entry, at);
+    for (const name of Object.keys(raw)) if (name !== 'server_name' && name !== 'verify_keys') throw new ConfigError(`${at}.${name}`, 'unknown setting');
+    const serverName = str(raw.server_name, `${at}.server_name`);
+    if (!isValidServerName(serverName)) throw new ConfigError(`${at}.server_name`, 'must be a server name such as matrix.org');
+    if (raw.verify_keys === undefined || raw.verify_keys === null) return Object.freeze({ serverName, verifyKeys: null });
+    const keys = asRecord(raw.verify_keys, `${at}.verify_keys`);
+    for (const [keyId, publicKey] of Object.entries(keys)) {
+      const raw32 = typeof publicKey === 'string' ? decodeBase64(publicKey) : undefined;
+      if (!keyId.startsWith(ED25519_PREFIX) || raw32 === undefined || ed25519PublicKey(raw32) === undefined) {
+        throw new ConfigError(`${at}.verify_keys`, 'must map ed25519 key IDs to public keys, such as {"ed25519:auto": "Noi6WqcDj0QmPxCNQqgezwTlBKrfqehY1u2FyWP9uYw"}');
+      }
+    }
+    if (Object.keys(keys).length === 0) throw new ConfigError(`${at}.verify_keys`, 'must list at least one key, or be left out');
+    return Object.freeze({ serverName, verifyKeys: Object.freeze({ ...keys }) as Record<string, string> });
+  }));
 }
 
 function buildDatabase(raw: Raw, get: (k: 'sqlite_synchronous' | 'database_pool_size') => unknown, dataDir: string, baseDir: string): Config['database'] {

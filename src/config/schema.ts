@@ -95,4 +95,13 @@ export interface FederationConfig {
   readonly allowPrivateAddresses: boolean;
   /** When set, `/.well-known/matrix/server` on the client listener answers `{"m.server": this}`. */
   readonly wellKnownServer: string | null;
+  /** Notaries the key ring asks when a server cannot give its keys itself, in this order. */
+  readonly trustedKeyServers: readonly TrustedKeyServer[];
+}
+
+/** A notary Hearth trusts (`federation.trusted_key_servers`). */
+export interface TrustedKeyServer {
+  readonly serverName: string;
+  /** Key ID to unpadded Base64 Ed25519 key its answers must be signed with; null: its own keys, fetched from it over TLS. */
+  readonly verifyKeys: Readonly<Record<string, string>> | null;
 }

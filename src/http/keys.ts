@@ -4,6 +4,7 @@ import { serverKeys } from '../core/events/server-keys.js';
 import type { SigningKey } from '../core/events/signing-key.js';
 import { invalidParam } from '../core/errors.js';
 import { isValidServerName } from '../core/ids.js';
+import type { KeyNotary } from '../services/federation/key-notary.js';
 import { paramsOf } from './schemas/common.js';
 import { KeyQueryBody, KeyQueryQuery } from './schemas/keys.js';
 
@@ -25,27 +26,28 @@ export async function serverKeyRoutes(app: FastifyInstance, opts: ServerKeyOptio
 }
 
 /**
- * The notary endpoints, `GET /_matrix/key/v2/query/{serverName}` and `POST /_matrix/key/v2/query`.
- * They answer for Hearth's own server name only: keys of other servers need the outbound
- * federation client, which does not exist yet, so for them `server_keys` holds nothing (the spec
- * lets a notary leave out servers it could not reach).
+ * The notary endpoints, `GET /_matrix/key/v2/query/{serverName}` and `POST /_matrix/key/v2/query`:
+ * this server's keys, and other servers' as the key ring has them, signed by this server too
+ * (services/federation/key-notary.ts).
  */
-export async function keyQueryRoutes(app: FastifyInstance, opts: ServerKeyOptions): Promise<void> {
-  const own = () => serverKeys(opts.serverName, opts.signingKey, opts.clock.now());
-
+export async function keyQueryRoutes(app: FastifyInstance, { notary }: { notary: KeyNotary }): Promise<void> {
   app.get<{ Params: { serverName: string }; Querystring: { minimum_valid_until_ts?: number } }>(
     '/_matrix/key/v2/query/:serverName', { schema: { params: paramsOf('serverName'), querystring: KeyQueryQuery } }, async (req) => {
       if (!isValidServerName(req.params.serverName)) throw invalidParam('Invalid server name');
-      return { server_keys: req.params.serverName === opts.serverName ? [own()] : [] };
+      const minimum = req.query.minimum_valid_until_ts;
+      return { server_keys: await notary.query([{ serverName: req.params.serverName, keyIds: [], ...(minimum === undefined ? {} : { minimumValidUntilTs: minimum }) }]) };
     });
 
-  app.post<{ Body: { server_keys: Record<string, Record<string, unknown>> } }>(
+  app.post<{ Body: { server_keys: Record<string, Record<string, { minimum_valid_until_ts?: number }>> } }>(
     '/_matrix/key/v2/query', { schema: { body: KeyQueryBody } }, async (req) => {
       const asked = Object.entries(req.body.server_keys);
       for (const [name] of asked) if (!isValidServerName(name)) throw invalidParam(`Invalid server name: ${name.slice(0, 255)}`);
-      const ownKeyIds = asked.find(([name]) => name === opts.serverName)?.[1];
-      // An empty set of key IDs asks for every key; otherwise answer only when our key is among them.
-      const wanted = ownKeyIds !== undefined && (Object.keys(ownKeyIds).length === 0 || opts.signingKey.keyId in ownKeyIds);
-      return { server_keys: wanted ? [own()] : [] };
+      return {
+        server_keys: await notary.query(asked.map(([serverName, keys]) => {
+          // The strictest of the key IDs' criteria.
+          const minimums = Object.values(keys).flatMap((c) => (c.minimum_valid_until_ts === undefined ? [] : [c.minimum_valid_until_ts]));
+          return { serverName, keyIds: Object.keys(keys), ...(minimums.length === 0 ? {} : { minimumValidUntilTs: Math.max(...minimums) }) };
+        })),
+      };
     });
 }

@@ -47,6 +47,7 @@ import type { FederationRequester } from './federation/federation-client.js';
 import { InboundInvites } from './federation/inbound-invites.js';
 import { createOutboxWorker } from './federation/outbox.js';
 import type { OutboxLogger, OutboxWorker } from './federation/outbox-worker.js';
+import { RemoteProfiles } from './federation/remote-profiles.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -76,7 +77,7 @@ export interface Services {
   readonly presence: Presence;
   readonly deactivation: Deactivation;
   readonly adminRooms: AdminRooms;
-  /** Outbound federation: the signing client and the key ring (not used by any endpoint yet). */
+  /** Outbound federation: the signing client and the key ring. */
   readonly federation: FederationOutbound;
   /** Invites of local users to rooms of other servers (the federation listener's `/v2/invite`), and their rejection. */
   readonly inboundInvites: InboundInvites;
@@ -122,6 +123,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const forget = new Forget(membershipDeps);
   const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
   const parkedSyncs = new ParkedSyncs(MAX_PARKED_SYNCS_PER_USER);
+  const federation = createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) });
   const pushRules = new PushRules({ store, notifier });
   const fullyRead = new FullyReadMarker({ store, notifier });
   const receipts = new Receipts({ store, clock, notifier, fullyRead });
@@ -153,7 +155,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     outbox,
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),
-    profiles: new Profiles({ store }),
+    profiles: new Profiles({ store, serverName, remote: new RemoteProfiles({ federation: federation.client, clock }) }),
     rateLimiter,
     passwordHashing: hashing,
     notifier,

@@ -1,12 +1,14 @@
 // The federation listener's unauthenticated endpoints (issue 15): the version, the server keys and
-// the notary key queries, answered for Hearth's own server name. They read no database, so one
-// backend suffices. Bodies are validated against the server-server spec.
+// the notary key queries for Hearth's own server name (other servers' keys:
+// test/federation/key-notary.test.ts). They read no database, so one backend suffices. Bodies are
+// validated against the server-server spec.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { verifyJsonSignature } from '../../src/core/events/signing.js';
 import { randomBytes } from 'node:crypto';
 import { generateSigningKey, publicKeyBase64 } from '../../src/core/events/signing-key.js';
+import { FakePeers } from '../helpers/fake-peers.js';
 import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -41,7 +43,8 @@ describe('federation listener: version and keys', () => {
   const expectedKey = publicKeyBase64(key);
 
   before(async () => {
-    s = await startTestServer({ config: { server_name: SERVER, federation: { port: 0 } }, signingKey: key });
+    // No peers: every other server is unreachable.
+    s = await startTestServer({ config: { server_name: SERVER, federation: { port: 0 } }, signingKey: key, federationRequester: new FakePeers() });
     fed = s.app.federationHttp!;
     await fed.ready();
   });
@@ -73,7 +76,7 @@ describe('federation listener: version and keys', () => {
     }
   });
 
-  it('GET /_matrix/key/v2/query/{serverName}: its own keys; another server gets none (no outbound client yet)', async () => {
+  it('GET /_matrix/key/v2/query/{serverName}: its own keys; an unreachable server gets none', async () => {
     const own = await call('GET', `/_matrix/key/v2/query/${encodeURIComponent(SERVER)}?minimum_valid_until_ts=1234`);
     assert.equal(own.statusCode, 200);
     assertSpecResponse(own, 'GET', `/_matrix/key/v2/query/${encodeURIComponent(SERVER)}`, SS);
@@ -114,7 +117,7 @@ describe('federation listener: version and keys', () => {
       [{ server_keys: { [SERVER]: { k: { minimum_valid_until_ts: 'soon' } } } }, 400, 'M_BAD_JSON'],
       [{ server_keys: { [SERVER]: { k: { minimum_valid_until_ts: -1 } } } }, 400, 'M_BAD_JSON'],
       [{ server_keys: { [SERVER]: { k: 1 } } }, 400, 'M_BAD_JSON'],
-      [{ server_keys: many }, 400, 'M_BAD_JSON'],
+      [{ server_keys: many }, 413, 'M_TOO_LARGE'],
       [{ server_keys: { [`${'a'.repeat(300)}.example`]: {} } }, 400, 'M_BAD_JSON'],
       [{ server_keys: { 'bad name!': {} } }, 400, 'M_INVALID_PARAM'],
       [JSON.stringify({ server_keys: { [SERVER]: { k: { pad: 'x'.repeat(2 * 1024 * 1024) } } } }), 413, 'M_TOO_LARGE'],

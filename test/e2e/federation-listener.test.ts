@@ -4,7 +4,6 @@
 // certificate or a taken federation port is one `hearth: …` line.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,25 +11,11 @@ import { after, before, describe, it } from 'node:test';
 import { verifyJsonSignature } from '../../src/core/events/signing.js';
 import { parseSigningKeyFile, publicKeyBase64 } from '../../src/core/events/signing-key.js';
 import { exitOf, freePort, runHearth, spawnHearth, waitForHttp } from '../helpers/child-server.js';
-import { hasOpenssl, makeCertificates } from '../helpers/test-certificates.js';
+import { hasOpenssl, httpsGet, makeCertificates, OPENSSL_SKIP_REASON } from '../helpers/test-certificates.js';
 
 /** 127.0.0.11: a loopback address of its own (all of 127/8 is local on Linux), as a server name with a port would name it. */
 const HOST = '127.0.0.11';
-/** GET over HTTPS, trusting only `ca`: resolves to the status and the parsed body. */
-function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ca, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-describe('serve with a federation listener over HTTPS', { skip: hasOpenssl ? false : 'openssl is not installed: it makes the test certificates' }, () => {
+describe('serve with a federation listener over HTTPS', { skip: hasOpenssl ? false : OPENSSL_SKIP_REASON }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'hearth-federation-'));
   let files: { ca: string; cert: string; key: string };
   after(() => rmSync(dir, { recursive: true, force: true }));

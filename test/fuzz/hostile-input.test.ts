@@ -11,6 +11,14 @@ import type { LightMyRequestResponse } from 'fastify';
 import { POSTGRES_SKIP_REASON } from '../helpers/backends.js';
 import { rest, V3 } from '../helpers/rest.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
+import { refusal } from '../helpers/fake-peers.js';
+import type { FederationRequester } from '../../src/services/federation/federation-client.js';
+
+/**
+ * Other servers as the fuzz sees them: each says there is no such user (a remote profile is
+ * 404), so generated IDs of other servers reach no network and cannot time out.
+ */
+const NO_ONE_ELSE: FederationRequester = { request: () => Promise.reject(refusal(404, 'M_NOT_FOUND')) };
 
 /**
  * A property-based fuzzer over every route of the running app (the route list comes from Fastify's
@@ -745,8 +753,8 @@ describe('hostile input fuzz', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'hearth-fuzz-'));
     const database = path.join(dir, 'fuzz.db');
     const config = { enable_registration: true };
-    main = await new Harness(await startTestServer({ config }), 'fuzz').start();
-    writes = await new Harness(await startTestServer({ config: { ...config, database, sqlite_synchronous: 'off' } }), 'writes').start();
+    main = await new Harness(await startTestServer({ config, federationRequester: NO_ONE_ELSE }), 'fuzz').start();
+    writes = await new Harness(await startTestServer({ config: { ...config, database, sqlite_synchronous: 'off' }, federationRequester: NO_ONE_ELSE }), 'writes').start();
     reader = new SqliteDatabase(database, { readonly: true });
     routes = routesOf(main.s.app.http.printRoutes({ commonPrefix: false }));
     assert.ok(routes.length > 50, `routes found: ${routes.length}`);
@@ -858,7 +866,7 @@ describe('hostile input fuzz', () => {
   });
 
   it(`every route on PostgreSQL, random requests: ${RUNS.postgres} cases (seed ${SEED})`, { skip: process.env.TEST_POSTGRES_URL ? false : POSTGRES_SKIP_REASON }, async () => {
-    const pg = await new Harness(await startTestServer({ backend: 'postgres', config: { enable_registration: true } }), 'pg').start();
+    const pg = await new Harness(await startTestServer({ backend: 'postgres', config: { enable_registration: true }, federationRequester: NO_ONE_ELSE }), 'pg').start();
     try {
       const ownMethods = (r: RouteInfo) => r.methods.filter((m) => m !== 'HEAD');
       await fc.assert(fc.asyncProperty(specArb(routes, bodyArb, ownMethods), async (spec) => {

@@ -43,7 +43,7 @@ export async function createFederationServer(opts: FederationServerOptions): Pro
   const keys = { serverName: config.serverName, signingKey: opts.signingKey, clock: opts.clock };
   app.get('/_matrix/federation/v1/version', async () => ({ server: { name: 'Hearth', version: opts.version } }));
   await app.register(serverKeyRoutes, keys);
-  await app.register(keyQueryRoutes, keys);
+  await app.register(keyQueryRoutes, { notary: opts.services.federation.notary });
   await app.register(async (authenticated) => {
     requireFederationAuth(authenticated, { serverName: config.serverName, clock: opts.clock, keys: opts.serverKeys });
     await authenticated.register(federationQueryRoutes, { services: opts.services, serverName: config.serverName });

@@ -11,7 +11,8 @@ import type { SigningKey } from '../../core/events/signing.js';
 import type { Config } from '../../config/schema.js';
 import type { ServerKeyStore } from '../../storage/store.js';
 import { FederationClient, type FederationRequester } from './federation-client.js';
-import { KeyRing } from './key-ring.js';
+import { KeyNotary } from './key-notary.js';
+import { KeyRing, type TrustedKeyServer } from './key-ring.js';
 import { nodeDns, wellKnownFetcher } from './node-network.js';
 import { ServerResolver } from './server-resolver.js';
 
@@ -25,6 +26,8 @@ export const KEY_FETCH_BACKOFF = { initialMs: 60_000, maxMs: 3_600_000 };
 export interface FederationOutbound {
   readonly client: FederationRequester;
   readonly keyRing: KeyRing;
+  /** Answers other servers' key queries (this server as a notary). */
+  readonly notary: KeyNotary;
   /** Closes the agent's idle connections. */
   close(): void;
 }
@@ -38,7 +41,12 @@ export function createFederationOutbound(deps: {
   requester?: FederationRequester;
 }): FederationOutbound {
   const { config, clock, signingKey, store } = deps;
-  if (deps.requester) return { client: deps.requester, keyRing: federationKeyRing(deps.requester, store, clock), close: () => {} };
+  const { trustedKeyServers } = config.federation;
+  const withRing = (client: FederationRequester, close: () => void): FederationOutbound => {
+    const keyRing = federationKeyRing(client, store, clock, trustedKeyServers);
+    return { client, keyRing, notary: new KeyNotary({ serverName: config.serverName, signingKey, clock, keyRing }), close };
+  };
+  if (deps.requester) return withRing(deps.requester, () => {});
   const { caFile, allowPrivateAddresses } = config.federation;
   // `ca` replaces Node's list, so the system CAs are passed along with the extra one.
   const ca = caFile === null ? undefined : [...rootCertificates, readFileSync(caFile, 'utf8')];
@@ -50,16 +58,16 @@ export function createFederationOutbound(deps: {
     serverName: config.serverName, signingKey, resolver, agent,
     timeoutMs: FEDERATION_TIMEOUT_MS, maxResponseBytes: FEDERATION_MAX_RESPONSE_BYTES,
   });
-  return { client, keyRing: federationKeyRing(client, store, clock), close: () => agent.destroy() };
+  return withRing(client, () => agent.destroy());
 }
 
-/** A key ring fetching with `client`; no notary is trusted until `federation.trusted_key_servers` exists. */
-export function federationKeyRing(client: FederationRequester, store: ServerKeyStore, clock: Clock): KeyRing {
+/** A key ring fetching with `client`, asking `trustedKeyServers` (`federation.trusted_key_servers`) when a server cannot answer itself. */
+export function federationKeyRing(client: FederationRequester, store: ServerKeyStore, clock: Clock, trustedKeyServers: readonly TrustedKeyServer[] = []): KeyRing {
   return new KeyRing({
     fetchServerKeys: (serverName) => client.request({ destination: serverName, method: 'GET', path: '/_matrix/key/v2/server', unsigned: true }),
     fetchFromNotary: (notary, serverName) =>
       client.request({ destination: notary, method: 'POST', path: '/_matrix/key/v2/query', body: { server_keys: { [serverName]: {} } } }),
-    trustedKeyServers: [],
+    trustedKeyServers,
     store,
     clock,
     random: Math.random,
