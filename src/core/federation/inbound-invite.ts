@@ -64,7 +64,7 @@ export function checkInvite(req: InviteRequest): CheckedInvite {
   if (domainOf(inviter) !== req.origin) throw forbidden('The sender is not a user of the requesting server');
   if (!isPduShaped(event)) throw badJson('The event is not a valid PDU');
   if (!checkContentHash(event)) throw badJson('The event content hash does not match');
-  if (eventIdFromReferenceHash(computeReferenceHash(event, version)) !== req.eventId) {
+  if (eventIdFromReferenceHash(computeReferenceHash(event, version), version) !== req.eventId) {
     throw invalidParam('The event ID does not match the event');
   }
   return { event, version, invitee, senderServer: req.origin, inviteRoomState: strippedState(req.inviteRoomState) };
