@@ -10,6 +10,8 @@ export const EventType = {
   powerLevels: 'm.room.power_levels',
   thirdPartyInvite: 'm.room.third_party_invite',
   redaction: 'm.room.redaction',
+  /** Has an auth rule of its own in v3 to v5 only. */
+  aliases: 'm.room.aliases',
 } as const;
 
 export const JoinRule = {

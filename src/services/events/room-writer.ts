@@ -100,7 +100,7 @@ export class RoomTransaction {
   }
 
   private async authStateFor(event: UnsignedPdu): Promise<RoomEvent[]> {
-    const keys = authEventTypesFor(event);
+    const keys = authEventTypesFor(event, this.version);
     return effectiveEvents(await this.tx.state.current(this.room.roomId, keys), this.version);
   }
 
