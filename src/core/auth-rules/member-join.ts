@@ -1,7 +1,7 @@
 import { ALLOW, reject, type AuthResult } from './auth-result.js';
 import { describeMembership, type MemberContext } from './member-context.js';
 import { powerLevelOf } from './levels.js';
-import { JoinRule, createEventOf, joinRuleOf, membershipOf, ownValue, roomCreatorOf } from './state-access.js';
+import { JoinRule, createEventOf, isRestrictedJoinRule, joinRuleOf, membershipOf, ownValue, roomCreatorOf } from './state-access.js';
 
 /** Rule 4.3: `membership` is `join`. */
 export function checkJoin(ctx: MemberContext): AuthResult {
@@ -33,9 +33,9 @@ export function checkJoin(ctx: MemberContext): AuthResult {
     return reject('4.3.7', `the join rule is ${joinRule} and ${event.sender}'s membership is ${describeMembership(ctx.senderMembership)}, not invite or join`);
   }
 
-  if ((joinRule === JoinRule.restricted && roomVersion.restrictedJoinRule) || (joinRule === JoinRule.knockRestricted && roomVersion.knockRestrictedJoinRule)) {
+  if (isRestrictedJoinRule(joinRule, roomVersion)) {
     if (alreadyInvitedOrJoined) return ALLOW; // 4.3.5.1
-    return checkAuthorisingUser(ctx, joinRule);
+    return checkAuthorisingUser(ctx, String(joinRule));
   }
 
   if (joinRule === JoinRule.public) return ALLOW;

@@ -23,6 +23,14 @@ export const JoinRule = {
   private: 'private',
 } as const;
 
+/**
+ * Whether `joinRule` lets a resident vouch for a join in this room version: `restricted` from v8,
+ * `knock_restricted` from v10. In older versions both are unknown rules that admit nobody.
+ */
+export function isRestrictedJoinRule(joinRule: unknown, roomVersion: RoomVersion): boolean {
+  return (joinRule === JoinRule.restricted && roomVersion.restrictedJoinRule) || (joinRule === JoinRule.knockRestricted && roomVersion.knockRestrictedJoinRule);
+}
+
 /** Content keys are read with `Object.hasOwn` so that keys like `constructor` or `__proto__` are plain data. */
 export function ownValue(object: object, key: string): unknown {
   return Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
