@@ -78,6 +78,13 @@ forEachBackend('room versions 3 to 11 through the client API', (backend) => {
     return r.createRoom(creator, { room_version: version, initial_state: [{ type: 'm.room.join_rules', content: joinRule }] });
   }
 
+  /** POST `url` (a join or a knock) is 403 M_FORBIDDEN, and leaves `who` without a membership. */
+  async function refusedWithoutMembership(who: TestUser, roomId: string, url: string): Promise<void> {
+    const res = await s.request('POST', url, { token: who.accessToken, body: {} });
+    assertMatrixError(res, 403, 'M_FORBIDDEN', 'POST', url);
+    assert.equal((await s.app.store.memberships.get(roomId as never, who.userId))?.membership, undefined);
+  }
+
   it('knocking: v7 lets a user knock on a knock room; v6 has no knocking: 403 M_FORBIDDEN, no membership', async () => {
     const alice = await user('alice');
     const bob = await user('bob');
@@ -87,10 +94,7 @@ forEachBackend('room versions 3 to 11 through the client API', (backend) => {
     assert.deepEqual(ok.json(), { room_id: v7 });
 
     const v6 = await roomWithJoinRule(alice, '6', { join_rule: 'knock' });
-    const url = `${V3}/knock/${encodeURIComponent(v6)}`;
-    const res = await s.request('POST', url, { token: bob.accessToken, body: {} });
-    assertMatrixError(res, 403, 'M_FORBIDDEN', 'POST', url);
-    assert.equal((await s.app.store.memberships.get(v6 as never, bob.userId))?.membership, undefined);
+    await refusedWithoutMembership(bob, v6, `${V3}/knock/${encodeURIComponent(v6)}`);
   });
 
   it('restricted joins: v8 lets a member of the allowed room join; v7 does not know the rule: 403 M_FORBIDDEN', async () => {
@@ -105,10 +109,7 @@ forEachBackend('room versions 3 to 11 through the client API', (backend) => {
     assert.deepEqual(joined?.content.join_authorised_via_users_server, alice.userId);
 
     const v7 = await roomWithJoinRule(alice, '7', rule);
-    const url = `${V3}/rooms/${encodeURIComponent(v7)}/join`;
-    const res = await s.request('POST', url, { token: bob.accessToken, body: {} });
-    assertMatrixError(res, 403, 'M_FORBIDDEN', 'POST', url);
-    assert.equal((await s.app.store.memberships.get(v7 as never, bob.userId))?.membership, undefined);
+    await refusedWithoutMembership(bob, v7, `${V3}/rooms/${encodeURIComponent(v7)}/join`);
   });
 
   it('string power levels: accepted in v9 and read by value (bob at "50" may then set the name); refused in v10: 403 M_FORBIDDEN', async () => {
