@@ -5,7 +5,7 @@ import type { Pdu } from '../../src/core/events/types.js';
 import type { EventId } from '../../src/core/ids.js';
 import { getRoomVersion, type RoomVersion } from '../../src/core/room-versions.js';
 import { forEachBackend } from '../helpers/backends.js';
-import { rest, state, V3 } from '../helpers/rest.js';
+import { rest, state, sync, V3 } from '../helpers/rest.js';
 import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -128,6 +128,19 @@ forEachBackend('room versions 3 to 11 through the client API', (backend) => {
     const res = await s.request('PUT', url, { token: alice.accessToken, body: levels });
     assertMatrixError(res, 403, 'M_FORBIDDEN', 'PUT', url);
     assert.deepEqual((await state(s, alice, v10)).find((e) => e.type === 'm.room.power_levels')?.content.users, { [alice.userId]: 100 });
+  });
+
+  it('string power levels count for push rules: an @room from a user at "100" in a v9 room highlights, as 100 does in v10', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    for (const [id, level] of [['9', '100'], ['10', 100]] as const) {
+      const roomId = await r.createRoom(alice, { room_version: id, preset: 'public_chat' });
+      await r.join(bob, roomId);
+      await r.putState(alice, roomId, 'm.room.power_levels', { users: { [alice.userId]: level } });
+      await r.ok('PUT', `${r.room(roomId)}/send/m.room.message/mention${id}`, alice, { msgtype: 'm.text', body: '@room look', 'm.mentions': { room: true } });
+      const room = (await sync(s, bob)).rooms.join[roomId];
+      assert.deepEqual(room.unread_notifications, { notification_count: 1, highlight_count: 1 }, `v${id}`);
+    }
   });
 
   it('floats: refused in every version (v5 as v6): 400 M_BAD_JSON, nothing stored, since only canonical JSON can be hashed alike by every server', async () => {
