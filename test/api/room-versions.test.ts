@@ -143,6 +143,26 @@ forEachBackend('room versions 3 to 11 through the client API', (backend) => {
     }
   });
 
+  it('m.room.aliases from a client: 403 M_FORBIDDEN in v3 to v5, where its auth rule would let a non-member set it; an ordinary state event from v6', async () => {
+    const alice = await user('alice');
+    const carol = await user('carol');
+    for (const id of ['3', '5']) {
+      const roomId = await r.createRoom(alice, { room_version: id });
+      for (const who of [carol, alice]) {
+        const url = `${V3}/rooms/${encodeURIComponent(roomId)}/state/m.room.aliases/hs.test`;
+        const res = await s.request('PUT', url, { token: who.accessToken, body: { aliases: ['#spam:hs.test'] } });
+        assertMatrixError(res, 403, 'M_FORBIDDEN', 'PUT', url);
+      }
+      const initial = await s.request('POST', CREATE, { token: alice.accessToken, body: { room_version: id, initial_state: [{ type: 'm.room.aliases', state_key: 'hs.test', content: { aliases: [] } }] } });
+      assertMatrixError(initial, 403, 'M_FORBIDDEN', 'POST', CREATE);
+      assert.equal((await state(s, alice, roomId)).some((e) => e.type === 'm.room.aliases'), false);
+    }
+    const v6 = await r.createRoom(alice, { room_version: '6' });
+    const refused = await s.request('PUT', `${V3}/rooms/${encodeURIComponent(v6)}/state/m.room.aliases/hs.test`, { token: carol.accessToken, body: { aliases: [] } });
+    assert.equal(refused.statusCode, 403, 'a non-member is refused by the auth rules');
+    await r.putState(alice, v6, 'm.room.aliases', { aliases: ['#a:hs.test'] }, 'hs.test');
+  });
+
   it('floats: refused in every version (v5 as v6): 400 M_BAD_JSON, nothing stored, since only canonical JSON can be hashed alike by every server', async () => {
     const alice = await user('alice');
     for (const id of ['5', '6']) {
