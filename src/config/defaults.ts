@@ -1,3 +1,5 @@
+import { DEFAULT_ROOM_VERSION } from '../core/room-versions.js';
+
 /** Default settings, in the file format (snake_case). Paths derived from data_dir are filled in by load.ts. */
 export const DEFAULTS = {
   server_name: 'localhost',
@@ -35,6 +37,8 @@ export const DEFAULTS = {
   max_request_bytes: 1024 * 1024,
   // GET /publicRooms without an access token (Synapse's setting of the same name and default).
   allow_public_rooms_without_auth: false,
+  // The version of rooms created without `room_version` (and what /capabilities calls the default).
+  default_room_version: DEFAULT_ROOM_VERSION as string,
   // Time to receive a request's headers and body; a /sync long-poll's wait for its answer is not part of it.
   request_timeout_ms: 60_000,
   // Open connections per client address (trusted proxies exempt); past it a new connection is closed.

@@ -47,6 +47,19 @@ describe('configuration', () => {
     }
   });
 
+  it('default_room_version: 10 unless set; any served version (3 to 11, an unquoted YAML number too); HEARTH_DEFAULT_ROOM_VERSION overrides the file', () => {
+    assert.equal(buildConfig({}).defaultRoomVersion, '10');
+    assert.equal(buildConfig({ default_room_version: '9' }).defaultRoomVersion, '9');
+    assert.equal(buildConfig({ default_room_version: 3 }).defaultRoomVersion, '3');
+    assert.equal(loadConfig({}, { HEARTH_DEFAULT_ROOM_VERSION: '11' }).defaultRoomVersion, '11');
+    // Versions 1, 2 and 12 are not served: a server that would create rooms it cannot run does not start.
+    for (const bad of ['1', '2', '12', '9.0', '', 10.5]) {
+      assert.throws(() => buildConfig({ default_room_version: bad }), (err: unknown) => err instanceof ConfigError && err.key === 'default_room_version'
+        && err.message.includes('3, 4, 5, 6, 7, 8, 9, 10, 11'), String(bad));
+    }
+    assert.throws(() => loadConfig({}, { HEARTH_DEFAULT_ROOM_VERSION: '2' }), (err: unknown) => err instanceof ConfigError && err.key === 'default_room_version');
+  });
+
   it('null retention disables the purge', () => {
     assert.equal(buildConfig({ forgotten_room_retention: null }).forgottenRoomRetentionMs, null);
   });

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { decodeBase64 } from '../core/events/base64.js';
 import { ED25519_PREFIX, ed25519PublicKey } from '../core/events/signing-key.js';
 import { isValidServerName } from '../core/ids.js';
+import { ROOM_VERSIONS } from '../core/room-versions.js';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { Config, RateLimitName, RateLimitRule } from './schema.js';
@@ -33,6 +34,8 @@ export interface ConfigOverrides {
   tlsPrivateKey?: string;
   federationCaFile?: string;
   allowPrivateAddresses?: boolean;
+  /** Environment only (HEARTH_DEFAULT_ROOM_VERSION). */
+  defaultRoomVersion?: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -59,6 +62,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     tlsPrivateKey: env.HEARTH_TLS_PRIVATE_KEY,
     federationCaFile: env.HEARTH_FEDERATION_CA_FILE,
     allowPrivateAddresses: envBool(env.HEARTH_ALLOW_PRIVATE_ADDRESSES, 'HEARTH_ALLOW_PRIVATE_ADDRESSES'),
+    defaultRoomVersion: env.HEARTH_DEFAULT_ROOM_VERSION,
   });
 }
 
@@ -125,6 +129,7 @@ function applyOverrides(raw: Raw, o: ConfigOverrides): Raw {
   if (o.dataDir !== undefined) out.data_dir = o.dataDir;
   if (o.database !== undefined) out.database = o.database;
   if (o.enableRegistration !== undefined) out.enable_registration = o.enableRegistration;
+  if (o.defaultRoomVersion !== undefined) out.default_room_version = o.defaultRoomVersion;
   if (o.disableRateLimits) out.rate_limits = { ...asRecord(out.rate_limits, 'rate_limits'), enabled: false };
   const federation = dropUndefined({
     host: o.federationHost, port: o.federationPort, tls_certificate: o.tlsCertificate, tls_private_key: o.tlsPrivateKey,
@@ -195,6 +200,7 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     metrics: buildMetrics(asRecord(raw.metrics, 'metrics')),
     forgetRoomsOnLeave: bool(get('forget_rooms_on_leave'), 'forget_rooms_on_leave'),
     allowPublicRoomsWithoutAuth: bool(get('allow_public_rooms_without_auth'), 'allow_public_rooms_without_auth'),
+    defaultRoomVersion: buildDefaultRoomVersion(get('default_room_version')),
     forgottenRoomRetentionMs: buildRetention(raw),
     logLevel: oneOf(get('log_level'), 'log_level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
     maxRequestBytes: int(get('max_request_bytes'), 'max_request_bytes', 65536, 100 * 1024 * 1024),
@@ -206,6 +212,14 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     federation: buildFederation(asRecord(raw.federation, 'federation'), baseDir),
     quotas: buildQuotas(asRecord(raw.quotas, 'quotas')),
   });
+}
+
+/**
+ * A version this server serves: any other would make every createRoom without `room_version`
+ * fail. YAML reads an unquoted `9` as a number; it means the version "9".
+ */
+function buildDefaultRoomVersion(v: unknown): string {
+  return oneOf(typeof v === 'number' ? String(v) : v, 'default_room_version', Object.keys(ROOM_VERSIONS));
 }
 
 function buildQuotas(raw: Raw): Config['quotas'] {

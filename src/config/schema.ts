@@ -33,6 +33,8 @@ export interface Config {
   readonly forgetRoomsOnLeave: boolean;
   /** GET /publicRooms without an access token; otherwise 401 M_MISSING_TOKEN. */
   readonly allowPublicRoomsWithoutAuth: boolean;
+  /** The version of rooms created without `room_version`: one this server serves (checked at start-up). */
+  readonly defaultRoomVersion: string;
   /** Milliseconds after which a room every local user forgot is purged; null disables the purge. */
   readonly forgottenRoomRetentionMs: number | null;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';

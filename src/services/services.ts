@@ -159,7 +159,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     rateLimiter,
     passwordHashing: hashing,
     notifier,
-    rooms: new RoomCreation({ store, clock, writer, serverName }),
+    rooms: new RoomCreation({ store, clock, writer, serverName, defaultRoomVersion: config.defaultRoomVersion }),
     sending: new EventSending({ store, clock, writer }),
     reads: new RoomReads({ store, clock, access, events }),
     directory: new RoomDirectory({ store, clock, serverName, access }),

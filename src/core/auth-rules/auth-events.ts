@@ -2,6 +2,7 @@ import { isInRoom, stateKeyOf, type RoomEvent, type StateLookup } from '../event
 import type { JsonObject } from '../json.js';
 import { isJsonObject } from '../json.js';
 import { ALLOW, reject, type AuthEvent, type AuthResult } from './auth-result.js';
+import type { RoomVersion } from '../room-versions.js';
 import { EventType, ownValue } from './state-access.js';
 
 /** The fields of an event that decide which state it is authorised against. */
@@ -14,10 +15,11 @@ export interface AuthSelectionInput {
 
 /**
  * The server-server spec's "auth events selection": the (type, state_key) pairs of the state
- * that may appear in an event's `auth_events`. Room versions 10 and 11 both select the create
- * event and support restricted joins. A create event has no auth events.
+ * that may appear in an event's `auth_events`. Every served version selects the create event;
+ * the authorising user's membership only where the version has restricted joins (v8+). A
+ * create event has no auth events.
  */
-export function authEventTypesFor(event: AuthSelectionInput): Array<[string, string]> {
+export function authEventTypesFor(event: AuthSelectionInput, roomVersion: RoomVersion): Array<[string, string]> {
   if (event.type === EventType.create) return [];
   const pairs: Array<[string, string]> = [];
   const seen = new Set<string>();
@@ -42,7 +44,7 @@ export function authEventTypesFor(event: AuthSelectionInput): Array<[string, str
     const token = isJsonObject(signed) ? ownValue(signed, 'token') : undefined;
     if (typeof token === 'string') add(EventType.thirdPartyInvite, token);
   }
-  if (membership === 'join') {
+  if (membership === 'join' && roomVersion.restrictedJoinRule) {
     const authoriser = ownValue(content, 'join_authorised_via_users_server');
     if (typeof authoriser === 'string') add(EventType.member, authoriser);
   }
@@ -69,9 +71,9 @@ export interface SelectedAuthState {
  * before the event and against the event's own auth events then read exactly the same entries,
  * which is what makes the two checks of "checks performed on receipt of a PDU" comparable.
  */
-export function selectAuthState(event: AuthSelectionInput, authState: StateLookup): SelectedAuthState {
+export function selectAuthState(event: AuthSelectionInput, authState: StateLookup, roomVersion: RoomVersion): SelectedAuthState {
   const entries: RoomEvent[] = [];
-  for (const [type, stateKey] of authEventTypesFor(event)) {
+  for (const [type, stateKey] of authEventTypesFor(event, roomVersion)) {
     const found = authState.get(type, stateKey);
     // A lookup that answers with some other entry would let unrelated state decide the event.
     if (found && found.type === type && found.state_key === stateKey) entries.push(found);
@@ -80,7 +82,7 @@ export function selectAuthState(event: AuthSelectionInput, authState: StateLooku
 }
 
 /**
- * Rule 2 of the v10/v11 auth rules, on the events named by `event.auth_events` (in any order).
+ * Rule 2 of the auth rules (v3+), on the events named by `event.auth_events` (in any order).
  * `checkEventAuth` only sees state, so a caller holding the actual auth events (a PDU received
  * over federation) runs this first, then `checkEventAuth` against `stateLookupOf(authEvents)`.
  * `isRejected` says whether an auth event was itself rejected (rule 2.3); stored state never
@@ -89,6 +91,7 @@ export function selectAuthState(event: AuthSelectionInput, authState: StateLooku
 export function checkAuthEvents(
   event: AuthEvent,
   authEvents: readonly RoomEvent[],
+  roomVersion: RoomVersion,
   isRejected: (authEvent: RoomEvent) => boolean = () => false,
 ): AuthResult {
   // Rule 1 decides create events before rule 2 is reached.
@@ -114,7 +117,7 @@ export function checkAuthEvents(
     }
     seen.set(key, authEvent.event_id);
   }
-  const expected = new Set(authEventTypesFor(event).map(([type, key]) => stateKeyOf(type, key)));
+  const expected = new Set(authEventTypesFor(event, roomVersion).map(([type, key]) => stateKeyOf(type, key)));
   for (const authEvent of listed) {
     const key = typeof authEvent.state_key === 'string' ? stateKeyOf(authEvent.type, authEvent.state_key) : undefined;
     if (key === undefined || !expected.has(key)) {

@@ -12,7 +12,9 @@ import { EventType, membershipOf, ownValue } from './state-access.js';
 import { checkThirdPartyInviteEvent } from './third-party-invite.js';
 
 /**
- * The authorisation rules of room versions 10 and 11, as one pure function of (event, state).
+ * The authorisation rules of room versions 3 to 11, as one pure function of (event, state).
+ * Rule labels follow the numbering of the v6+ lists; v3 to v5 number everything after rule 3
+ * one higher, for their m.room.aliases rule (labelled 'v3.4').
  *
  * `authState` is the state the event is checked against: the state before the event, the
  * event's own auth events (see `stateLookupOf`), or the current state of the room. Only the
@@ -26,7 +28,7 @@ export function checkEventAuth(event: AuthEvent, authState: StateLookup, roomVer
   if (malformed) return malformed;
   if (event.type === EventType.create) return checkCreateEvent(event, roomVersion);
 
-  const selected = selectAuthState(event, authState);
+  const selected = selectAuthState(event, authState, roomVersion);
   const state = selected.lookup;
   const create = state.get(EventType.create, '');
   if (!create) return reject('2.4', 'there is no m.room.create event in the state the event is checked against');
@@ -39,6 +41,8 @@ export function checkEventAuth(event: AuthEvent, authState: StateLookup, roomVer
   if (ownValue(create.content, 'm.federate') === false && domainOf(event.sender) !== domainOf(create.sender)) {
     return reject('3', `the room does not federate (m.federate is false) and ${domainOf(event.sender)} is not the creator's server ${domainOf(create.sender)}`);
   }
+
+  if (event.type === EventType.aliases && roomVersion.aliasesAuthRule) return checkAliasesEvent(event);
 
   if (event.type === EventType.member) return checkMemberEvent(event, state, roomVersion);
 
@@ -60,6 +64,19 @@ export function checkEventAuth(event: AuthEvent, authState: StateLookup, roomVer
   if (event.type === EventType.powerLevels) return checkPowerLevelsEvent(event, state, roomVersion);
 
   return ALLOW; // 10
+}
+
+/**
+ * Rule 4 of v3 to v5 (labelled 'v3.4.x', outside the v6+ numbering the other labels use): a
+ * server states its own aliases, member or not. v6 removed the rule; `m.room.aliases` is then
+ * an ordinary state event.
+ */
+function checkAliasesEvent(event: AuthEvent): AuthResult {
+  if (typeof event.state_key !== 'string') return reject('v3.4.1', 'an m.room.aliases event must have a state_key');
+  if (event.state_key !== domainOf(event.sender)) {
+    return reject('v3.4.2', `the state_key ${JSON.stringify(event.state_key)} is not the sender's server ${domainOf(event.sender)}`);
+  }
+  return ALLOW; // v3.4.3
 }
 
 /**

@@ -42,22 +42,50 @@ export const ROOM_NOTIFICATION_DEFAULT = 50;
 export const CREATOR_DEFAULT_LEVEL = 100;
 
 /**
- * A power level value as room versions 10+ accept it: a JSON integer (never a string or a
- * fraction) within canonical JSON's range [-(2**53)+1, (2**53)-1].
+ * A power level as room versions 10+ accept it: a JSON integer (never a string or a fraction)
+ * within canonical JSON's range [-(2**53)+1, (2**53)-1].
  */
-export function isPowerLevelValue(value: unknown): value is number {
+function isIntegerLevel(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value);
 }
 
 /**
+ * Before v10 a level may also be a string holding a base-10 integer, with an optional sign and
+ * leading zeros, and whitespace around it (rooms/v9, "m.room.power_levels events accept values as
+ * strings"): `"50"`, `" +0100 "`, `"-1"`.
+ */
+const STRING_LEVEL = /^\s*[+-]?[0-9]+\s*$/;
+
+/** The value of a level as written in content, or undefined when it is no level at all. */
+export function parsePowerLevel(value: unknown): number | undefined {
+  if (isIntegerLevel(value)) return value;
+  if (typeof value !== 'string' || !STRING_LEVEL.test(value)) return undefined;
+  const parsed = Number(value.trim());
+  // `-0` reads as 0, like the integer it stands for.
+  return Number.isSafeInteger(parsed) ? parsed + 0 : undefined;
+}
+
+/** Whether `value` is a valid level in a room of this version (rule 9's shape checks). */
+export function isPowerLevelValue(value: unknown, roomVersion: RoomVersion): boolean {
+  return roomVersion.integerPowerLevels ? isIntegerLevel(value) : parsePowerLevel(value) !== undefined;
+}
+
+/*
+ * Levels are read with `parsePowerLevel` whatever the room version: in a v10+ room, rule 9 keeps
+ * strings out of the state, so accepting them on read changes nothing there, and readers (which
+ * are not all given the room version) stay one function.
+ */
+
+/**
  * An integer-valued map from content, dropping entries that are not valid levels. Such entries
- * cannot be in a v10+ room's state (rule 9 rejects them); dropping them keeps readers total.
+ * cannot be in a room's state (rule 9 rejects them); dropping them keeps readers total.
  */
 function levelMap(value: unknown): Record<string, number> {
   const map = Object.create(null) as Record<string, number>;
   if (!isJsonObject(value)) return map;
-  for (const [key, level] of Object.entries(value)) {
-    if (isPowerLevelValue(level)) map[key] = level;
+  for (const [key, raw] of Object.entries(value)) {
+    const level = parsePowerLevel(raw);
+    if (level !== undefined) map[key] = level;
   }
   return map;
 }
@@ -93,16 +121,14 @@ export function powerLevelsContent(authState: StateLookup, roomVersion?: RoomVer
  */
 export function namedLevelOf(name: NamedLevel, authState: StateLookup): number {
   const event = authState.get(EventType.powerLevels, '');
-  const value = event ? ownValue(event.content, name) : undefined;
-  return isPowerLevelValue(value) ? value : LEVEL_DEFAULTS[name];
+  return parsePowerLevel(event ? ownValue(event.content, name) : undefined) ?? LEVEL_DEFAULTS[name];
 }
 
 export function powerLevelOf(userId: string, authState: StateLookup, roomVersion?: RoomVersion): number {
   const event = authState.get(EventType.powerLevels, '');
   if (!event) return userId === roomCreatorOf(authState, roomVersion) ? CREATOR_DEFAULT_LEVEL : LEVEL_DEFAULTS.users_default;
   const users = ownValue(event.content, 'users');
-  const own = isJsonObject(users) ? ownValue(users, userId) : undefined;
-  return isPowerLevelValue(own) ? own : namedLevelOf('users_default', authState);
+  return parsePowerLevel(isJsonObject(users) ? ownValue(users, userId) : undefined) ?? namedLevelOf('users_default', authState);
 }
 
 /**
@@ -113,7 +139,7 @@ export function powerLevelOf(userId: string, authState: StateLookup, roomVersion
 export function requiredPowerLevelForEvent(type: string, isState: boolean, authState: StateLookup): number {
   const event = authState.get(EventType.powerLevels, '');
   const events = event ? ownValue(event.content, 'events') : undefined;
-  const listed = isJsonObject(events) ? ownValue(events, type) : undefined;
-  if (isPowerLevelValue(listed)) return listed;
+  const listed = parsePowerLevel(isJsonObject(events) ? ownValue(events, type) : undefined);
+  if (listed !== undefined) return listed;
   return namedLevelOf(isState ? 'state_default' : 'events_default', authState);
 }

@@ -1,7 +1,7 @@
 import { ALLOW, reject, type AuthResult } from './auth-result.js';
 import { describeMembership, type MemberContext } from './member-context.js';
 import { powerLevelOf } from './levels.js';
-import { JoinRule, createEventOf, joinRuleOf, membershipOf, ownValue, roomCreatorOf } from './state-access.js';
+import { JoinRule, createEventOf, isRestrictedJoinRule, joinRuleOf, membershipOf, ownValue, roomCreatorOf } from './state-access.js';
 
 /** Rule 4.3: `membership` is `join`. */
 export function checkJoin(ctx: MemberContext): AuthResult {
@@ -25,20 +25,22 @@ export function checkJoin(ctx: MemberContext): AuthResult {
   const joinRule = joinRuleOf(authState);
   const alreadyInvitedOrJoined = ctx.senderMembership === 'invite' || ctx.senderMembership === 'join';
 
-  if (joinRule === JoinRule.invite || joinRule === JoinRule.knock) {
+  // A join rule the room version does not know (`knock` before v7, `restricted` before v8,
+  // `knock_restricted` before v10) is "anything else": 4.3.7 rejects every join, even invited ones.
+  if (joinRule === JoinRule.invite || (joinRule === JoinRule.knock && roomVersion.knocking)) {
     if (alreadyInvitedOrJoined) return ALLOW;
     // 4.3.4 only ever allows; an uninvited sender falls through 4.3.5 and 4.3.6 to 4.3.7.
     return reject('4.3.7', `the join rule is ${joinRule} and ${event.sender}'s membership is ${describeMembership(ctx.senderMembership)}, not invite or join`);
   }
 
-  if (joinRule === JoinRule.restricted || joinRule === JoinRule.knockRestricted) {
+  if (isRestrictedJoinRule(joinRule, roomVersion)) {
     if (alreadyInvitedOrJoined) return ALLOW; // 4.3.5.1
-    return checkAuthorisingUser(ctx, joinRule);
+    return checkAuthorisingUser(ctx, String(joinRule));
   }
 
   if (joinRule === JoinRule.public) return ALLOW;
 
-  return reject('4.3.7', `the join rule ${JSON.stringify(joinRule ?? null)} does not let ${event.sender} join`);
+  return reject('4.3.7', `the join rule ${JSON.stringify(joinRule ?? null)} does not let ${event.sender} join in room version ${roomVersion.id}`);
 }
 
 /**

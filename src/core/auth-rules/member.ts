@@ -14,8 +14,11 @@ export function checkMemberEvent(event: AuthEvent, authState: StateLookup, roomV
   if (typeof event.state_key !== 'string') return reject('4.1', 'a member event must have a state_key');
   if (!Object.hasOwn(event.content, 'membership')) return reject('4.1', 'content has no membership property');
 
-  const signature = checkAuthorisingServerSigned(event);
-  if (!signature.allowed) return signature;
+  // Rule 4.2 came with restricted joins (v8); before, the key is ordinary content.
+  if (roomVersion.restrictedJoinRule) {
+    const signature = checkAuthorisingServerSigned(event);
+    if (!signature.allowed) return signature;
+  }
 
   const ctx = memberContext(event, event.state_key, authState, roomVersion);
   const membership = ownValue(event.content, 'membership');
@@ -29,7 +32,9 @@ export function checkMemberEvent(event: AuthEvent, authState: StateLookup, roomV
     case 'ban':
       return checkBan(ctx);
     case 'knock':
-      return checkKnock(ctx);
+      // Before v7 (MSC2403) `knock` is an unknown membership, left to 4.8.
+      if (roomVersion.knocking) return checkKnock(ctx);
+      return reject('4.8', `the membership knock does not exist in room version ${roomVersion.id}`);
     default:
       return reject('4.8', `unknown membership ${JSON.stringify(membership)}`);
   }
@@ -80,7 +85,8 @@ function checkLeave(ctx: MemberContext): AuthResult {
   const { event, target } = ctx;
   if (event.sender === target) {
     const m = ctx.senderMembership;
-    if (isInRoom(m)) return ALLOW;
+    // Withdrawing a knock came with knocking (v7); before, a knock membership cannot be in the state.
+    if (isInRoom(m) && (m !== 'knock' || ctx.roomVersion.knocking)) return ALLOW;
     return reject('4.5.1', `${target} cannot leave: their membership is ${describeMembership(m)}, not invite, join or knock`);
   }
   if (ctx.senderMembership !== 'join') {
@@ -113,7 +119,8 @@ function kickOrBanReason(ctx: MemberContext, action: 'kick' | 'ban', required: n
 function checkKnock(ctx: MemberContext): AuthResult {
   const { event, target } = ctx;
   const joinRule = joinRuleOf(ctx.authState);
-  if (joinRule !== JoinRule.knock && joinRule !== JoinRule.knockRestricted) {
+  const knockable = joinRule === JoinRule.knock || (joinRule === JoinRule.knockRestricted && ctx.roomVersion.knockRestrictedJoinRule);
+  if (!knockable) {
     return reject('4.7.1', `the join rule ${JSON.stringify(joinRule ?? null)} does not allow knocking`);
   }
   if (event.sender !== target) return reject('4.7.2', `${event.sender} cannot knock on behalf of ${target}`);

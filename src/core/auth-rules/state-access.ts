@@ -10,6 +10,8 @@ export const EventType = {
   powerLevels: 'm.room.power_levels',
   thirdPartyInvite: 'm.room.third_party_invite',
   redaction: 'm.room.redaction',
+  /** Has an auth rule of its own in v3 to v5 only. */
+  aliases: 'm.room.aliases',
 } as const;
 
 export const JoinRule = {
@@ -20,6 +22,14 @@ export const JoinRule = {
   knockRestricted: 'knock_restricted',
   private: 'private',
 } as const;
+
+/**
+ * Whether `joinRule` lets a resident vouch for a join in this room version: `restricted` from v8,
+ * `knock_restricted` from v10. In older versions both are unknown rules that admit nobody.
+ */
+export function isRestrictedJoinRule(joinRule: unknown, roomVersion: RoomVersion): boolean {
+  return (joinRule === JoinRule.restricted && roomVersion.restrictedJoinRule) || (joinRule === JoinRule.knockRestricted && roomVersion.knockRestrictedJoinRule);
+}
 
 /** Content keys are read with `Object.hasOwn` so that keys like `constructor` or `__proto__` are plain data. */
 export function ownValue(object: object, key: string): unknown {

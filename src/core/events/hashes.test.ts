@@ -11,6 +11,8 @@ import {
 } from './hashes.js';
 import type { Pdu } from './types.js';
 
+const v3 = ROOM_VERSIONS['3'] as RoomVersion;
+const v4 = ROOM_VERSIONS['4'] as RoomVersion;
 const v10 = ROOM_VERSIONS['10'] as RoomVersion;
 const v11 = ROOM_VERSIONS['11'] as RoomVersion;
 
@@ -70,7 +72,21 @@ describe('reference hash and event ID', () => {
     const hash = computeReferenceHash(hashed, v11);
     assert.equal(hash.length, 32);
     assert.equal(computeEventId(hashed, v11), `$${hash.toString('base64url')}`);
-    assert.equal(eventIdFromReferenceHash(new Uint8Array(32).fill(0xff)), `$${'_'.repeat(42)}8`);
+    assert.equal(eventIdFromReferenceHash(new Uint8Array(32).fill(0xff), v11), `$${'_'.repeat(42)}8`);
+  });
+
+  it('v3 uses the standard alphabet (`+`, `/`), v4 and later the URL-safe one, over the same hash', () => {
+    assert.equal(eventIdFromReferenceHash(new Uint8Array(32).fill(0xff), v3), `$${'/'.repeat(42)}8`);
+    // Bytes whose 6-bit groups are 62 and 63, the two places where the alphabets differ.
+    const plusSlash = Uint8Array.from([...Array.from({ length: 10 }, () => [0xfb, 0xff, 0xbf]).flat(), 0xfb, 0xff]);
+    assert.equal(eventIdFromReferenceHash(plusSlash, v3), `$${'+/'.repeat(21)}8`);
+    assert.equal(eventIdFromReferenceHash(plusSlash, v4), `$${'-_'.repeat(21)}8`);
+    const hash = computeReferenceHash(hashed, v3);
+    // v3 and v4 redact alike, so only the encoding of the one hash differs.
+    assert.deepEqual(hash, computeReferenceHash(hashed, v4));
+    assert.equal(computeEventId(hashed, v3), `$${hash.toString('base64').replace(/=+$/, '')}`);
+    assert.equal(computeEventId(hashed, v4), `$${hash.toString('base64url')}`);
+    assert.equal(parseEventId(computeEventId(hashed, v3)), computeEventId(hashed, v3));
   });
 
   it('ignores signatures and unsigned', () => {

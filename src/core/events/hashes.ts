@@ -1,7 +1,7 @@
 /**
  * Content hashes, reference hashes and event IDs (spec: server-server API, "Calculating the
- * content hash for an event", "Calculating the reference hash for an event"; rooms/v4
- * "Event IDs", which v10 and v11 keep).
+ * content hash for an event", "Calculating the reference hash for an event"; rooms/v3 and rooms/v4
+ * "Event IDs").
  */
 import { createHash } from 'node:crypto';
 import type { EventId } from '../ids.js';
@@ -58,16 +58,20 @@ export function computeReferenceHash(event: object, roomVersion: RoomVersion): B
   return sha256(redactedSigningBytes(event, roomVersion));
 }
 
-/** `$` + URL-safe unpadded Base64 of a 32-byte reference hash: always 44 characters. */
-export function eventIdFromReferenceHash(referenceHash: Uint8Array): EventId {
-  return `$${encodeBase64Url(referenceHash)}` as EventId;
+/**
+ * `$` + unpadded Base64 of a 32-byte reference hash (always 44 characters): the standard
+ * alphabet in v3, the URL-safe one from v4.
+ */
+export function eventIdFromReferenceHash(referenceHash: Uint8Array, roomVersion: RoomVersion): EventId {
+  const encoded = roomVersion.eventIdEncoding === 'base64' ? encodeBase64(referenceHash) : encodeBase64Url(referenceHash);
+  return `$${encoded}` as EventId;
 }
 
 /**
- * The event ID of a PDU in room versions 4+ (so 10 and 11). The PDU must be in its federation
+ * The event ID of a PDU in room versions 3+. The PDU must be in its federation
  * form: an `event_id` key would be kept by redaction and hashed, giving a different ID, so the
  * type refuses a `RoomEvent`; strip `event_id` first.
  */
 export function computeEventId(pdu: Pdu & { event_id?: never }, roomVersion: RoomVersion): EventId {
-  return eventIdFromReferenceHash(computeReferenceHash(pdu, roomVersion));
+  return eventIdFromReferenceHash(computeReferenceHash(pdu, roomVersion), roomVersion);
 }

@@ -1,6 +1,6 @@
 /**
- * The redaction algorithm of room versions 10 and 11 (spec: rooms/v10 "Redactions", which is
- * the v9 algorithm, and rooms/v11 "Redactions"). It decides what a redacted event keeps, and it
+ * The redaction algorithm of room versions 3 to 11 (spec: the v1 algorithm that v3 to v5 keep,
+ * rooms/v6, v8, v9 and v11 "Redactions"; the flags of RoomVersion name the changes). It decides what a redacted event keeps, and it
  * is part of the reference hash (so of event IDs) and of what event signatures cover: a single
  * key kept or dropped wrongly changes event IDs, so this follows the spec lists exactly.
  */
@@ -73,7 +73,7 @@ export function redactObject(event: object, roomVersion: RoomVersion): Record<st
 function redactContent(type: string, content: JsonObject, roomVersion: RoomVersion): JsonObject {
   switch (type) {
     case 'm.room.member': {
-      const kept = pick(content, ['membership', 'join_authorised_via_users_server']);
+      const kept = pick(content, roomVersion.redactionKeepsJoinAuthorisedVia ? ['membership', 'join_authorised_via_users_server'] : ['membership']);
       // v11 (MSC3821): `third_party_invite` survives but holds only `signed`, which the auth
       // rules need. MSC3821 shipped in v11 together with MSC2176, so it shares that flag.
       const invite = content.third_party_invite;
@@ -85,7 +85,9 @@ function redactContent(type: string, content: JsonObject, roomVersion: RoomVersi
     case 'm.room.create':
       return roomVersion.redactionKeepsWholeCreate ? { ...content } : pick(content, ['creator']);
     case 'm.room.join_rules':
-      return pick(content, ['join_rule', 'allow']);
+      return pick(content, roomVersion.redactionKeepsJoinRulesAllow ? ['join_rule', 'allow'] : ['join_rule']);
+    case 'm.room.aliases':
+      return roomVersion.redactionKeepsAliases ? pick(content, ['aliases']) : {};
     case 'm.room.power_levels':
       return pick(
         content,

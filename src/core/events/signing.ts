@@ -91,7 +91,7 @@ export function hashAndSignEvent(
   const hashed = { ...event, hashes: { sha256: computeContentHash(event) } };
   const bytes = redactedSigningBytes(hashed, roomVersion);
   const signatures = addSignature(existingSignatures(event), serverName, key.keyId, signBytes(bytes, key));
-  return { pdu: { ...hashed, signatures }, eventId: eventIdFromReferenceHash(sha256(bytes)) };
+  return { pdu: { ...hashed, signatures }, eventId: eventIdFromReferenceHash(sha256(bytes), roomVersion) };
 }
 
 /** Who is expected to have signed, and the public key to check it with. */

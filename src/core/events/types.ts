@@ -2,8 +2,8 @@ import type { EventId, RoomId, UserId } from '../ids.js';
 import type { JsonObject } from '../json.js';
 
 /**
- * A persistent data unit as room versions 10 and 11 define it (event format v2: the event ID
- * is not part of the event, it is the reference hash). `redacts` is top-level in v10 only.
+ * A persistent data unit as room versions 3 to 11 define it (the event ID is not part of the
+ * event, it is the reference hash). `redacts` is top-level up to v10, in content from v11.
  */
 export interface Pdu {
   type: string;

@@ -7,20 +7,20 @@ import { generateSigningKey, hashAndSignEvent, publicKeyBase64, verifyEventSigna
 import type { Pdu, UnsignedPdu } from '../events/types.js';
 import type { EventId, RoomId, UserId } from '../ids.js';
 import { ROOM_VERSIONS, type RoomVersion } from '../room-versions.js';
-import { checkInvite, coSignEvent, inviteSignatureKeyIds, MAX_INVITE_ROOM_STATE, verifyInviteSignatures, type InviteRequest } from './inbound-invite.js';
+import { checkInvite, coSignEvent, inviteKeyValidityTs, inviteSignatureKeyIds, MAX_INVITE_ROOM_STATE, verifyInviteSignatures, type InviteRequest } from './inbound-invite.js';
 
 const v10 = ROOM_VERSIONS['10'] as RoomVersion;
 const remoteKey = generateSigningKey(randomBytes);
 const ourKey = generateSigningKey(randomBytes);
 const ROOM = '!room:remote.test' as RoomId;
 
-function inviteEvent(overrides: Partial<UnsignedPdu> = {}): { pdu: Pdu; eventId: EventId } {
+function inviteEvent(overrides: Partial<UnsignedPdu> = {}, version: RoomVersion = v10): { pdu: Pdu; eventId: EventId } {
   const unsigned: UnsignedPdu = {
     type: 'm.room.member', room_id: ROOM, sender: '@bob:remote.test' as UserId, state_key: '@alice:hs.test',
     content: { membership: 'invite' }, origin_server_ts: 1, depth: 5, prev_events: ['$p' as EventId], auth_events: ['$a' as EventId],
     ...overrides,
   };
-  return hashAndSignEvent(unsigned, 'remote.test', remoteKey, v10);
+  return hashAndSignEvent(unsigned, 'remote.test', remoteKey, version);
 }
 
 function request(over: Partial<InviteRequest> = {}): InviteRequest {
@@ -110,5 +110,44 @@ describe('inbound invites: signatures', () => {
     const signed = coSignEvent(checked.event, v10, 'hs.test', ourKey);
     assert.ok(verifyEventSignature(signed, v10, { serverName: 'hs.test', keyId: ourKey.keyId, publicKey: publicKeyBase64(ourKey) }));
     assert.equal(verifyInviteSignatures({ ...checked, event: signed }, keys), true);
+  });
+});
+
+describe('inbound invites: older room versions', () => {
+  const keys = { [remoteKey.keyId]: publicKeyBase64(remoteKey) };
+  /** An invite as Synapse 1.67 sends one in its default room version 9: with a top-level `origin`. */
+  const v9Invite = () => inviteEvent({ origin: 'remote.test', origin_server_ts: 1_660_000_000_000 } as Partial<UnsignedPdu>, ROOM_VERSIONS['9'] as RoomVersion);
+
+  it('a v9 invite (with origin) passes the checks and its signature verifies; the key must be valid at its origin_server_ts', () => {
+    const { pdu, eventId } = v9Invite();
+    const checked = checkInvite(request({ roomVersion: '9', event: pdu, eventId }));
+    assert.equal(checked.version.id, '9');
+    assert.equal((checked.event as unknown as { origin: string }).origin, 'remote.test');
+    assert.equal(verifyInviteSignatures(checked, keys), true);
+    assert.equal(inviteKeyValidityTs(checked), 1_660_000_000_000);
+  });
+
+  it('origin is covered: altered, the content hash fails (400 M_BAD_JSON); claimed as v11, whose redaction drops it, the event ID differs (400 M_INVALID_PARAM)', () => {
+    const { pdu, eventId } = v9Invite();
+    refused(request({ roomVersion: '9', event: { ...pdu, origin: 'evil.test' }, eventId }), 400, ErrCode.badJson);
+    refused(request({ roomVersion: '11', event: pdu, eventId }), 400, ErrCode.invalidParam);
+  });
+
+  it('v3: the event ID is standard Base64; the URL-safe form of the same hash is refused (400 M_INVALID_PARAM)', () => {
+    const v3 = ROOM_VERSIONS['3'] as RoomVersion;
+    // Find an invite whose ID has a character where the two alphabets differ.
+    let depth = 1;
+    let built = inviteEvent({ depth }, v3);
+    while (!/[+/]/.test(built.eventId)) built = inviteEvent({ depth: ++depth }, v3);
+    assert.equal(checkInvite(request({ roomVersion: '3', event: built.pdu, eventId: built.eventId })).version.id, '3');
+    const urlSafe = built.eventId.replaceAll('+', '-').replaceAll('/', '_');
+    refused(request({ roomVersion: '3', event: built.pdu, eventId: urlSafe }), 400, ErrCode.invalidParam);
+  });
+
+  it('before v5 any published key verifies, whatever its validity period: the validity time is 0', () => {
+    for (const id of ['3', '4']) {
+      const { pdu, eventId } = inviteEvent({ origin_server_ts: 1_600_000_000_000 }, ROOM_VERSIONS[id] as RoomVersion);
+      assert.equal(inviteKeyValidityTs(checkInvite(request({ roomVersion: id, event: pdu, eventId }))), 0, id);
+    }
   });
 });

@@ -64,13 +64,16 @@ export function checkInvite(req: InviteRequest): CheckedInvite {
   if (domainOf(inviter) !== req.origin) throw forbidden('The sender is not a user of the requesting server');
   if (!isPduShaped(event)) throw badJson('The event is not a valid PDU');
   if (!checkContentHash(event)) throw badJson('The event content hash does not match');
-  if (eventIdFromReferenceHash(computeReferenceHash(event, version)) !== req.eventId) {
+  if (eventIdFromReferenceHash(computeReferenceHash(event, version), version) !== req.eventId) {
     throw invalidParam('The event ID does not match the event');
   }
   return { event, version, invitee, senderServer: req.origin, inviteRoomState: strippedState(req.inviteRoomState) };
 }
 
-/** The fields a PDU of room versions 10 and 11 must have, with their JSON types. */
+/**
+ * The fields a PDU of room versions 3+ must have, with their JSON types. Others (`origin`, which
+ * Synapse still sends, `prev_state`) are opaque: hashed and signed with the rest, never read.
+ */
 function isPduShaped(event: JsonObject): event is JsonObject & Pdu {
   const ints = [event['depth'], event['origin_server_ts']].every((n) => Number.isSafeInteger(n));
   const ids = [event['prev_events'], event['auth_events']].every((a) => Array.isArray(a) && a.every((x) => typeof x === 'string'));
@@ -111,6 +114,15 @@ export function verifyInviteSignatures(invite: CheckedInvite, keys: Readonly<Rec
 export function inviteSignatureKeyIds(invite: CheckedInvite): string[] {
   const own = invite.event.signatures[invite.senderServer];
   return isJsonObject(own) ? Object.keys(own) : [];
+}
+
+/**
+ * The time the sender's keys must be valid at (the `atMs` of a key lookup): from room version 5
+ * the event's `origin_server_ts` (rooms/v5, "Signing key validity period"); before, any key the
+ * server has published verifies, whatever its `valid_until_ts`, so 0.
+ */
+export function inviteKeyValidityTs(invite: CheckedInvite): number {
+  return invite.version.enforcesKeyValidity ? invite.event.origin_server_ts : 0;
 }
 
 /** Adds our signature (over the redacted event, as every event signature is) to a received event. */

@@ -26,7 +26,7 @@ describe('state resolution v2: Synapse scenarios', () => {
     it(scenario.name, () => {
       const { stateAfter, events } = replayDag([...data.initialEvents, ...scenario.events], [data.initialEdges, ...scenario.edges], (stateSets, source) =>
         resolveState({ algorithm: 'v2', roomVersion: V10, stateSets, events: source }),
-      );
+      V10);
       const start = stateAfter.get('START') as ReadonlyMap<string, string>;
       const end = stateAfter.get('END') as ReadonlyMap<string, string>;
       const expected = new Map(scenario.expected.map((node) => {

@@ -8,6 +8,7 @@ import type { JsonObject } from '../json.js';
 import { domainOf } from '../ids.js';
 import { stateKeyOf, type RoomEvent } from '../events/types.js';
 import { authEventTypesFor } from '../auth-rules/auth-events.js';
+import type { RoomVersion } from '../room-versions.js';
 import type { EventSource, StateMap } from './graph.js';
 
 export interface FixtureEvent {
@@ -76,13 +77,14 @@ export const nodeEventId = (node: string): EventId => `$${node}:example.com` as 
  * Replays a DAG as a server would see it: events in lexicographically smallest topological
  * order (parents first, then by node name), each given `origin_server_ts` in that order, its
  * auth events chosen from the state before it by the auth events selection, and the state
- * before an event with several prev events resolved by `resolve`. Returns the state after each
+ * before an event with several prev events resolved by `resolve`, in a room of `roomVersion`. Returns the state after each
  * node and the events built.
  */
 export function replayDag(
   nodes: readonly DagNode[],
   chains: readonly EdgeChain[],
   resolve: (stateSets: StateMap[], events: EventSource) => StateMap,
+  roomVersion: RoomVersion,
 ): { stateAfter: Map<string, StateMap>; events: Map<string, RoomEvent> } {
   const prevs = new Map<string, Set<string>>(nodes.map((n) => [n.id, new Set<string>()]));
   for (const chain of chains) for (let i = 0; i + 1 < chain.length; i++) prevs.get(chain[i] as string)?.add(chain[i + 1] as string);
@@ -98,7 +100,7 @@ export function replayDag(
     const node = byNode.get(id) as DagNode;
     const prevStates = [...(prevs.get(id) as Set<string>)].sort().map((p) => stateAfter.get(p) as StateMap);
     const before = prevStates.length === 0 ? new Map() : prevStates.length === 1 ? (prevStates[0] as StateMap) : resolve(prevStates, source);
-    const auth = authEventTypesFor(node)
+    const auth = authEventTypesFor(node, roomVersion)
       .map(([type, key]) => before.get(stateKeyOf(type, key)))
       .filter((authId): authId is EventId => authId !== undefined);
     const event = toRoomEvent({ ...node, event_id: nodeEventId(id), origin_server_ts: ts++, prev_events: [...(prevs.get(id) as Set<string>)].map(nodeEventId), auth_events: auth });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/schema.js';
-import { DEFAULT_ROOM_VERSION, ROOM_VERSIONS } from '../../core/room-versions.js';
+import { ROOM_VERSIONS } from '../../core/room-versions.js';
 
 /**
  * The spec versions whose client APIs Hearth serves. Later versions are not claimed: clients
@@ -23,7 +23,7 @@ export async function capabilitiesRoutes(app: FastifyInstance, opts: { config: C
   app.get('/capabilities', { config: { auth: 'required' } }, async () => ({
     capabilities: {
       'm.change_password': { enabled: true },
-      'm.room_versions': { default: DEFAULT_ROOM_VERSION, available },
+      'm.room_versions': { default: opts.config.defaultRoomVersion, available },
       'm.set_displayname': { enabled: true },
       'm.set_avatar_url': { enabled: true },
       'm.3pid_changes': { enabled: false },

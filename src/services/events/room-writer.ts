@@ -103,13 +103,19 @@ export class RoomTransaction {
   }
 
   private async authStateFor(event: UnsignedPdu): Promise<RoomEvent[]> {
-    const keys = authEventTypesFor(event);
+    const keys = authEventTypesFor(event, this.version);
     return effectiveEvents(await this.tx.state.current(this.room.roomId, keys), this.version);
   }
 
   /** Builds the signed event and returns it with the auth state it was built against. */
   private async build(draft: EventDraft, o: { tolerateDamage?: boolean } = {}): Promise<{ event: RoomEvent; authState: RoomEvent[] }> {
     checkEncodable(draft);
+    // In v3 to v5 the auth rules let any user of this server, member or not, set this server's
+    // m.room.aliases (it was meant for the server itself). Hearth never sends one (MSC2432), so
+    // one here is a client's, and it would bypass membership and power levels: refused.
+    if (draft.type === 'm.room.aliases' && this.version.aliasesAuthRule) {
+      throw forbidden(`m.room.aliases events are not accepted from clients in room version ${this.version.id}`);
+    }
     if (!this.headLoaded) {
       this.head = await this.tx.events.head(this.room.roomId);
       this.headLoaded = true;

@@ -1,4 +1,5 @@
 import { powerLevelOf, namedLevelOf } from '../../core/auth-rules/levels.js';
+import { isRestrictedJoinRule } from '../../core/auth-rules/state-access.js';
 import { AuthRejected, forbidden, MatrixError } from '../../core/errors.js';
 import type { EventId, RoomId, UserId } from '../../core/ids.js';
 import { isJsonObject } from '../../core/json.js';
@@ -57,13 +58,12 @@ export class Join {
   }
 
   /**
-   * For `restricted` / `knock_restricted` rooms: a local member with the power to invite who
+   * For `restricted` / `knock_restricted` rooms (where the room version has them): a local member with the power to invite who
    * vouches for the join, when the user is joined to one of the rooms the join rule allows.
    */
   private async restrictedAuthoriser(room: RoomTransaction, userId: UserId): Promise<UserId | undefined> {
     const rules = await room.state('m.room.join_rules', '');
-    const rule = rules?.content.join_rule;
-    if (rule !== 'restricted' && rule !== 'knock_restricted') return undefined;
+    if (!isRestrictedJoinRule(rules?.content.join_rule, room.version)) return undefined;
     const allow = Array.isArray(rules?.content.allow) ? rules.content.allow : [];
     const allowedRooms = allow.filter(isJsonObject).filter((a) => a.type === 'm.room_membership' && typeof a.room_id === 'string');
     let eligible = false;

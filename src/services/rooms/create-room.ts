@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { AuthRejected, badJson, ErrCode, forbidden, invalidParam, MatrixError, notFound, roomInUse, unsupportedRoomVersion } from '../../core/errors.js';
 import { domainOf, parseRoomAlias, parseUserId, type RoomAlias, type RoomId, type UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
-import { DEFAULT_ROOM_VERSION, getRoomVersion } from '../../core/room-versions.js';
+import { getRoomVersion } from '../../core/room-versions.js';
 import { ConflictError } from '../../storage/errors.js';
 import type { Store } from '../../storage/store.js';
 import type { RoomTransaction, RoomWriter } from '../events/room-writer.js';
@@ -33,10 +33,10 @@ const PRESET_STATE: Record<Preset, { joinRule: string; history: string; guestAcc
 
 /** `POST /createRoom`: the room's first events, in the spec's order, in one transaction. */
 export class RoomCreation {
-  constructor(private readonly deps: { store: Store; clock: Clock; writer: RoomWriter; serverName: string }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock; writer: RoomWriter; serverName: string; defaultRoomVersion: string }) {}
 
   async create(requester: Requester, input: CreateRoomInput): Promise<{ room_id: RoomId }> {
-    const versionId = input.room_version ?? DEFAULT_ROOM_VERSION;
+    const versionId = input.room_version ?? this.deps.defaultRoomVersion;
     const version = getRoomVersion(versionId);
     if (!version) throw unsupportedRoomVersion(versionId);
     const invitees = await this.checkInvitees(requester.userId, input.invite ?? []);

@@ -1,6 +1,6 @@
 import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
+import { powerLevelsContent } from '../../core/auth-rules/levels.js';
 import type { RoomId, UserId } from '../../core/ids.js';
-import type { JsonObject } from '../../core/json.js';
 import { evaluatePushRules } from '../../core/push-rules/evaluate.js';
 import type { Store } from '../../storage/store.js';
 import type { PushRules } from '../user-data/push-rules.js';
@@ -75,11 +75,12 @@ export class UnreadCounter {
   private async context(userId: UserId, roomId: RoomId) {
     const { store } = this.deps;
     const state = await store.state.current(roomId, [['m.room.power_levels', ''], ['m.room.create', ''], ['m.room.member', userId]]);
-    const powerLevels = (stateLookupOf(state.map((s) => s.event)).get('m.room.power_levels', '')?.content ?? {}) as JsonObject;
+    // As numbers, whatever the content holds: before v10 a level may be a string ("100").
+    const powerLevels = powerLevelsContent(stateLookupOf(state.map((s) => s.event)));
     const memberCount = (await store.memberships.counts(roomId)).join ?? 0;
     const displayName = state.find((s) => s.event.type === 'm.room.member')?.event.content.displayname;
     return {
-      userId, roomMemberCount: memberCount, powerLevels: powerLevels as never,
+      userId, roomMemberCount: memberCount, powerLevels,
       ...(typeof displayName === 'string' ? { displayName } : {}),
     };
   }
