@@ -123,7 +123,6 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const forget = new Forget(membershipDeps);
   const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
   const parkedSyncs = new ParkedSyncs(MAX_PARKED_SYNCS_PER_USER);
-  const federation = createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) });
   const pushRules = new PushRules({ store, notifier });
   const fullyRead = new FullyReadMarker({ store, notifier });
   const receipts = new Receipts({ store, clock, notifier, fullyRead });

@@ -101,7 +101,7 @@ forEachBackend('federation outbox worker', (backend) => {
     assert.deepEqual([pdu['prev_events'], pdu['auth_events'], pdu['origin'], pdu['origin_server_ts']], [[PREV], [AUTH], 'hs.test', s.clock.now()]);
     assert.equal(verifyEventSignature(pdu, V10, { serverName: 'hs.test', keyId: KEY.keyId, publicKey: publicKeyBase64(KEY) }), true);
     assert.equal(checkContentHash(pdu), true);
-    const eventId = eventIdFromReferenceHash(computeReferenceHash(pdu, V10));
+    const eventId = eventIdFromReferenceHash(computeReferenceHash(pdu, V10), V10);
     assert.equal(send?.path, `/_matrix/federation/v2/send_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`);
     assert.equal(await s.app.store.outbox.get(membershipOutboxKey(roomId, ME)), undefined);
     const metrics = await s.app.metrics!.registry.getSingleMetricAsString('hearth_federation_outbox_attempts_total');
