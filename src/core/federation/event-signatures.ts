@@ -1,0 +1,31 @@
+/**
+ * Whether a received event carries a valid signature of one server (server-server API, "Validating
+ * hashes and signatures on received events"): the signer's key IDs on the event, for the key
+ * lookup, and the check against the keys found.
+ */
+import { verifyEventSignature } from '../events/signing.js';
+import type { Pdu } from '../events/types.js';
+import { isJsonObject } from '../json.js';
+import type { RoomVersion } from '../room-versions.js';
+
+/** The key IDs `server` signed the event with. */
+export function signatureKeyIdsOf(event: Pdu, server: string): string[] {
+  const own = event.signatures[server];
+  return isJsonObject(own) ? Object.keys(own) : [];
+}
+
+/**
+ * The key IDs of `server`'s signatures on the event that verify with `keys` (key ID to public
+ * key), or undefined when none does or any signature by one of those keys fails: one bad signature
+ * by a known key makes the event a forgery, whatever else it carries.
+ */
+export function verifiedSignatureKeyIds(event: Pdu, version: RoomVersion, server: string, keys: Readonly<Record<string, string>>): string[] | undefined {
+  const verified: string[] = [];
+  for (const keyId of signatureKeyIdsOf(event, server)) {
+    if (!Object.hasOwn(keys, keyId)) continue;
+    const publicKey = keys[keyId] as string;
+    if (!verifyEventSignature(event, version, { serverName: server, keyId, publicKey })) return undefined;
+    verified.push(keyId);
+  }
+  return verified.length > 0 ? verified : undefined;
+}
