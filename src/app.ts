@@ -69,7 +69,11 @@ export async function buildCore(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? systemClock;
   const signingKey = overrides.signingKey ?? loadOrCreateSigningKey(config.signingKeyPath);
   const store = overrides.store ?? (await openStore(config.database));
-  return { store, clock, signingKey, services: createServices({ store, clock, config, signingKey, ...(overrides.federationRequester ? { federationRequester: overrides.federationRequester } : {}) }) };
+  return { store, clock, signingKey, services: createServices({
+    store, clock, config, signingKey,
+    ...(overrides.federationRequester ? { federationRequester: overrides.federationRequester } : {}),
+    ...(overrides.serverKeys ? { serverKeys: overrides.serverKeys } : {}),
+  }) };
 }
 
 interface Core {

@@ -44,6 +44,9 @@ import { PushRules } from './user-data/push-rules.js';
 import { createE2eeServices, type E2eeServices } from './e2ee/e2ee-services.js';
 import { createFederationOutbound, type FederationOutbound } from './federation/outbound.js';
 import type { FederationRequester } from './federation/federation-client.js';
+import { InviteCoSigning } from './federation/invite-co-signing.js';
+import { ResidentLeave } from './federation/resident-leave.js';
+import type { ServerKeyLookup } from './federation/server-key-lookup.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -73,8 +76,10 @@ export interface Services {
   readonly presence: Presence;
   readonly deactivation: Deactivation;
   readonly adminRooms: AdminRooms;
-  /** Outbound federation: the signing client and the key ring (not used by any endpoint yet). */
+  /** Outbound federation: the signing client and the key ring (remote invites use them). */
   readonly federation: FederationOutbound;
+  /** `make_leave` and `send_leave` for rooms Hearth hosts. */
+  readonly residentLeave: ResidentLeave;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -88,7 +93,11 @@ export interface Services {
   };
 }
 
-export function createServices(deps: { store: Store; clock: Clock; config: Config; signingKey: SigningKey; federationRequester?: FederationRequester }): Services {
+export function createServices(deps: {
+  store: Store; clock: Clock; config: Config; signingKey: SigningKey; federationRequester?: FederationRequester;
+  /** Other servers' keys for checking what they send (tests); by default the key ring. */
+  serverKeys?: ServerKeyLookup;
+}): Services {
   const { store, clock, config, signingKey } = deps;
   const serverName = config.serverName;
   const rateLimiter = new RateLimiter(clock);
@@ -107,7 +116,10 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const membershipDeps = { store, clock, writer, serverName, forgetRoomsOnLeave: config.forgetRoomsOnLeave, stopTyping: typing.stop.bind(typing) };
   const leave = new Leave(membershipDeps);
   const forget = new Forget(membershipDeps);
-  const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
+  const federation = createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) });
+  const serverKeys = deps.serverKeys ?? federation.keyRing;
+  const coSigning = new InviteCoSigning({ store, clock, client: federation.client, keys: federation.keyRing });
+  const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps, coSigning), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
   const parkedSyncs = new ParkedSyncs(MAX_PARKED_SYNCS_PER_USER);
   const pushRules = new PushRules({ store, notifier });
   const fullyRead = new FullyReadMarker({ store, notifier });
@@ -135,7 +147,8 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     e2ee,
     deactivation: new Deactivation({ store, clock, uia, leave, forget }),
     adminRooms: new AdminRooms({ store }),
-    federation: createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) }),
+    federation,
+    residentLeave: new ResidentLeave({ clock, writer, keys: serverKeys }),
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),
     profiles: new Profiles({ store }),

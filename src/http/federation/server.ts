@@ -7,6 +7,7 @@ import type { Services } from '../../services/services.js';
 import { keyQueryRoutes, serverKeyRoutes } from '../keys.js';
 import { fastifyOptions, installRequestHandling } from '../server.js';
 import { requireFederationAuth } from './authenticate.js';
+import { federationMembershipRoutes } from './membership.js';
 import { federationQueryRoutes } from './query.js';
 
 export interface FederationServerOptions {
@@ -46,6 +47,7 @@ export async function createFederationServer(opts: FederationServerOptions): Pro
   await app.register(async (authenticated) => {
     requireFederationAuth(authenticated, { serverName: config.serverName, clock: opts.clock, keys: opts.serverKeys });
     await authenticated.register(federationQueryRoutes, { services: opts.services, serverName: config.serverName });
+    await authenticated.register(federationMembershipRoutes, { services: opts.services });
   });
   return app;
 }
