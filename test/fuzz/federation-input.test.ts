@@ -47,14 +47,7 @@ forEachBackend('federation listener: hostile input', (backend) => {
         // `null`: sign correctly; a string: that header (hostile), sent as is when Node allows it.
         const header = authorization === null ? undefined : authorization.replace(/[^\t\x20-\x7e]/g, '');
         const res = await remote.request(fed, 'GET', uri, header === undefined ? {} : { authorization: header });
-        assert.ok(res.statusCode < 500, `${uri} [${header}]: ${res.statusCode} ${res.body}`);
-        const body = res.json() as Record<string, unknown>;
-        if (res.statusCode >= 400) {
-          assert.match(String(body.errcode), /^M_[A-Z_]+$/, `${uri}: ${res.body}`);
-          assert.equal(typeof body.error, 'string');
-        } else {
-          assert.equal(res.statusCode, 200, `${uri}: ${res.body}`);
-        }
+        assertMatrixReply(res, `${uri} [${header}]`);
       },
     ), { seed: SEED, numRuns: RUNS });
   });
@@ -85,16 +78,20 @@ forEachBackend('federation listener: hostile input', (backend) => {
         const res = name === 'make_leave'
           ? await remote.request(fed, 'GET', uri)
           : await remote.request(fed, 'PUT', uri, { body: typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, room_id: fill(body['room_id']) } : body });
-        assert.ok(res.statusCode < 500, `${uri}: ${res.statusCode} ${res.body}`);
-        const reply = res.json() as Record<string, unknown>;
-        if (res.statusCode >= 400) {
-          assert.match(String(reply.errcode), /^M_[A-Z_]+$/, `${uri}: ${res.body}`);
-          assert.equal(typeof reply.error, 'string');
-        } else {
-          assert.equal(res.statusCode, 200, `${uri}: ${res.body}`);
-        }
+        assertMatrixReply(res, uri);
       },
     ), { seed: SEED, numRuns: RUNS });
   });
-
 }, describe);
+
+/** The properties: never a 5xx, every reply JSON, every 4xx a Matrix error, every success 200. */
+function assertMatrixReply(res: { statusCode: number; body: string; json(): unknown }, label: string): void {
+  assert.ok(res.statusCode < 500, `${label}: ${res.statusCode} ${res.body}`);
+  const body = res.json() as Record<string, unknown>;
+  if (res.statusCode >= 400) {
+    assert.match(String(body.errcode), /^M_[A-Z_]+$/, `${label}: ${res.body}`);
+    assert.equal(typeof body.error, 'string');
+  } else {
+    assert.equal(res.statusCode, 200, `${label}: ${res.body}`);
+  }
+}
