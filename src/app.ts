@@ -73,6 +73,7 @@ export async function buildCore(config: Config, overrides: AppOverrides = {}): P
     store, clock, config, signingKey,
     ...(overrides.federationRequester ? { federationRequester: overrides.federationRequester } : {}),
     ...(overrides.logger ? { logger: overrides.logger } : {}),
+    ...(overrides.serverKeys ? { serverKeys: overrides.serverKeys } : {}),
   }) };
 }
 

@@ -85,6 +85,17 @@ export class ReadDenied extends MatrixError {
     this.name = 'ReadDenied';
   }
 }
+/**
+ * An event built on a room's head reached the room after another event: rooms are one line of
+ * events (no DAG yet), so it cannot be stored. 409: rebuilding it on the new head (a new
+ * `make_leave`, or a retried invite) succeeds.
+ */
+export class RoomMovedOn extends MatrixError {
+  constructor(message: string) {
+    super(409, ErrCode.unknown, message);
+    this.name = 'RoomMovedOn';
+  }
+}
 export const notFound = (message: string): MatrixError => new MatrixError(404, ErrCode.notFound, message);
 export const badJson = (message: string): MatrixError => new MatrixError(400, ErrCode.badJson, message);
 export const notJson = (message: string): MatrixError => new MatrixError(400, ErrCode.notJson, message);

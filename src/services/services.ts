@@ -48,6 +48,9 @@ import { InboundInvites } from './federation/inbound-invites.js';
 import { createOutboxWorker } from './federation/outbox.js';
 import type { OutboxLogger, OutboxWorker } from './federation/outbox-worker.js';
 import { RemoteProfiles } from './federation/remote-profiles.js';
+import { InviteCoSigning } from './federation/invite-co-signing.js';
+import { ResidentLeave } from './federation/resident-leave.js';
+import type { ServerKeyLookup } from './federation/server-key-lookup.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -83,6 +86,8 @@ export interface Services {
   readonly inboundInvites: InboundInvites;
   /** Delivers the federation outbox; a service that queues an item calls `wake()` after its commit. Started by the app. */
   readonly outbox: OutboxWorker;
+  /** `make_leave` and `send_leave` for rooms Hearth hosts. */
+  readonly residentLeave: ResidentLeave;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -96,7 +101,12 @@ export interface Services {
   };
 }
 
-export function createServices(deps: { store: Store; clock: Clock; config: Config; signingKey: SigningKey; federationRequester?: FederationRequester; logger?: OutboxLogger }): Services {
+export function createServices(deps: {
+  store: Store; clock: Clock; config: Config; signingKey: SigningKey; federationRequester?: FederationRequester;
+  /** Other servers' keys for checking what they send (tests); by default the key ring. */
+  serverKeys?: ServerKeyLookup;
+  logger?: OutboxLogger;
+}): Services {
   const { store, clock, config, signingKey } = deps;
   const serverName = config.serverName;
   const federation = createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) });
@@ -121,7 +131,9 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   });
   const leave = new Leave(membershipDeps, inboundInvites);
   const forget = new Forget(membershipDeps);
-  const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
+  const serverKeys = deps.serverKeys ?? federation.keyRing;
+  const coSigning = new InviteCoSigning({ store, clock, client: federation.client, keys: federation.keyRing });
+  const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps, coSigning), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
   const parkedSyncs = new ParkedSyncs(MAX_PARKED_SYNCS_PER_USER);
   const pushRules = new PushRules({ store, notifier });
   const fullyRead = new FullyReadMarker({ store, notifier });
@@ -152,6 +164,7 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     inboundInvites,
     federation,
     outbox,
+    residentLeave: new ResidentLeave({ clock, writer, keys: serverKeys }),
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),
     profiles: new Profiles({ store, serverName, remote: new RemoteProfiles({ federation: federation.client, clock }) }),

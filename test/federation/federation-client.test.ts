@@ -151,10 +151,10 @@ describe('outbound federation over HTTPS', { skip: hasOpenssl ? false : 'openssl
 
   it('a v1 `[status, object]` answer gives its object when asked for, and is a "bad response" otherwise', async () => {
     const c = client().client;
-    assert.deepEqual(await c.request({ destination: peerName, method: 'PUT', path: '/_matrix/federation/v1/pair', body: {}, v1Pair: true }), { accepted: true });
+    assert.deepEqual(await c.request({ destination: peerName, method: 'PUT', path: '/_matrix/federation/v1/pair', body: {}, v1Envelope: true }), { accepted: true });
     const err = await refusal(c.request({ destination: peerName, method: 'PUT', path: '/_matrix/federation/v1/pair', body: {} }));
     assert.deepEqual([err.kind, err.status], ['bad_response', 200]);
-    const notPair = await refusal(c.request({ destination: peerName, method: 'GET', path: '/_matrix/federation/v1/text', v1Pair: true }));
+    const notPair = await refusal(c.request({ destination: peerName, method: 'GET', path: '/_matrix/federation/v1/text', v1Envelope: true }));
     assert.deepEqual([notPair.kind, notPair.status], ['bad_response', 200]);
   });
 

@@ -136,7 +136,7 @@ forEachBackend('federation outbox worker', (backend) => {
     assert.deepEqual(paths(forbids), ['GET /_matrix/federation/v1/make_leave', 'PUT /_matrix/federation/v2/send_leave']);
     const [, v2, v1] = peers.to(v1Only.name);
     // The same signed event, and the client is told the answer is v1's [200, {}] pair.
-    assert.deepEqual([v1?.path.replace('/v1/', '/v2/'), v1?.body, v1?.v1Pair], [v2?.path, v2?.body, true]);
+    assert.deepEqual([v1?.path.replace('/v1/', '/v2/'), v1?.body, v1?.v1Envelope], [v2?.path, v2?.body, true]);
     for (const roomId of [first, second]) assert.equal(await s.app.store.outbox.get(membershipOutboxKey(roomId, ME)), undefined);
   });
 

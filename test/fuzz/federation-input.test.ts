@@ -1,7 +1,9 @@
 // Hostile input on the federation listener's authenticated routes (issue 15): random query strings
 // (control characters, NUL, long and invalid IDs, repeated parameters), signed by a known server or
 // not, and random Authorization headers; invites (`PUT /v2/invite`) with random path segments and
-// bodies, and valid signed invites with one field replaced by random JSON. Properties: never a 5xx, every reply JSON, every 4xx a Matrix
+// bodies, and valid signed invites with one field replaced by random JSON; make_leave and
+// send_leave with random path segments and bodies from random JSON to leave-shaped events with
+// hostile fields. Properties: never a 5xx, every reply JSON, every 4xx a Matrix
 // error. Signed requests reach the handlers and the database, so both backends run.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { hashAndSignEvent } from '../../src/core/events/signing.js';
 import type { UnsignedPdu } from '../../src/core/events/types.js';
 import { ROOM_VERSIONS, type RoomVersion } from '../../src/core/room-versions.js';
+import { assertCanonicalJsonValue } from '../../src/core/events/canonical-json.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { remoteServer } from '../helpers/remote-server.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -37,11 +40,13 @@ forEachBackend('federation listener: hostile input', (backend) => {
   const remote = remoteServer('remote.test', OURS);
   let s: TestServer;
   let fed: FastifyInstance;
+  let roomId: string;
   before(async () => {
     s = await startTestServer({ backend, config: { server_name: OURS, federation: { port: 0 } }, serverKeys: remote.lookup });
     fed = s.app.federationHttp!;
     await fed.ready();
-    await s.createUser('alice');
+    const alice = await s.createUser('alice');
+    roomId = (await s.request('POST', '/_matrix/client/v3/createRoom', { token: alice.accessToken, body: {} })).json().room_id;
   });
   after(() => s.close());
 
@@ -53,14 +58,38 @@ forEachBackend('federation listener: hostile input', (backend) => {
         // `null`: sign correctly; a string: that header (hostile), sent as is when Node allows it.
         const header = authorization === null ? undefined : authorization.replace(/[^\t\x20-\x7e]/g, '');
         const res = await remote.request(fed, 'GET', uri, header === undefined ? {} : { authorization: header });
-        assert.ok(res.statusCode < 500, `${uri} [${header}]: ${res.statusCode} ${res.body}`);
-        const body = res.json() as Record<string, unknown>;
-        if (res.statusCode >= 400) {
-          assert.match(String(body.errcode), /^M_[A-Z_]+$/, `${uri}: ${res.body}`);
-          assert.equal(typeof body.error, 'string');
-        } else {
-          assert.equal(res.statusCode, 200, `${uri}: ${res.body}`);
-        }
+        assertMatrixReply(res, `${uri} [${header}]`);
+      },
+    ), { seed: SEED, numRuns: RUNS });
+  });
+  // make_leave and send_leave: random path segments (the real room among them) and bodies from
+  // random JSON to leave-shaped events with hostile fields, all signed by the known server.
+  const segment = fc.oneof(text, fc.constant('ROOM'), fc.constantFrom('@bob:remote.test', '@alice:hs.test', '$abc', '!x:hs.test'));
+  const field = fc.oneof(text, fc.integer(), fc.constant(null), fc.array(text, { maxLength: 3 }), fc.dictionary(text, text, { maxKeys: 3 }));
+  const leaveShaped = fc.record({
+    type: fc.oneof(fc.constant('m.room.member'), field),
+    sender: fc.oneof(fc.constant('@bob:remote.test'), field),
+    state_key: fc.oneof(fc.constant('@bob:remote.test'), field),
+    room_id: fc.oneof(fc.constant('ROOM'), field),
+    content: fc.oneof(fc.constant({ membership: 'leave' }), fc.record({ membership: field, reason: field }), field),
+    depth: field, origin_server_ts: field, prev_events: field, auth_events: field,
+    hashes: fc.oneof(fc.record({ sha256: field }), field),
+    signatures: fc.oneof(fc.constant({ 'remote.test': { 'ed25519:x': 'y' } }), field),
+  }, { requiredKeys: [] });
+  // Only what can be signed: a body that is not canonical JSON (floats) cannot pass the X-Matrix check.
+  const leaveBody = fc.oneof(leaveShaped, fc.jsonValue({ maxDepth: 3 })).filter((v) => assertCanonicalJsonValue(v) === undefined);
+
+  it(`make_leave and send_leave: no 5xx, every reply a Matrix error or 200 (seed ${SEED})`, async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.constantFrom('make_leave/v1', 'send_leave/v1', 'send_leave/v2'), segment, segment, leaveBody,
+      async (route, a, b, body) => {
+        const [name, v] = route.split('/');
+        const fill = (x: unknown): unknown => (x === 'ROOM' ? roomId : x);
+        const uri = `/_matrix/federation/${v}/${name}/${encodeURIComponent(String(fill(a)))}/${encodeURIComponent(String(fill(b)))}`;
+        const res = name === 'make_leave'
+          ? await remote.request(fed, 'GET', uri)
+          : await remote.request(fed, 'PUT', uri, { body: typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, room_id: fill(body['room_id']) } : body });
+        assertMatrixReply(res, uri);
       },
     ), { seed: SEED, numRuns: RUNS });
   });
@@ -104,3 +133,15 @@ forEachBackend('federation listener: hostile input', (backend) => {
     assert.equal(res.statusCode, 401, res.body);
   });
 }, describe);
+
+/** The properties: never a 5xx, every reply JSON, every 4xx a Matrix error, every success 200. */
+function assertMatrixReply(res: { statusCode: number; body: string; json(): unknown }, label: string): void {
+  assert.ok(res.statusCode < 500, `${label}: ${res.statusCode} ${res.body}`);
+  const body = res.json() as Record<string, unknown>;
+  if (res.statusCode >= 400) {
+    assert.match(String(body.errcode), /^M_[A-Z_]+$/, `${label}: ${res.body}`);
+    assert.equal(typeof body.error, 'string');
+  } else {
+    assert.equal(res.statusCode, 200, `${label}: ${res.body}`);
+  }
+}

@@ -7,11 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { generateSigningKey, type SigningKey } from '../../src/core/events/signing-key.js';
 import { serverKeys } from '../../src/core/events/server-keys.js';
 import {
-  FederationRequestError, type FederationRequester, type FederationRequestOptions,
+  answerObject, FederationRequestError, type FederationRequester, type FederationRequestOptions,
 } from '../../src/services/federation/federation-client.js';
 
-/** Answers a request: a JSON object, or throws (e.g. `refusal(403, 'M_FORBIDDEN')`). */
-export type PeerHandler = (request: FederationRequestOptions, match: RegExpMatchArray) => Record<string, unknown> | Promise<Record<string, unknown>>;
+/**
+ * Answers a request: the JSON a peer answers (an object; v1's `[200, object]` where the route
+ * has that envelope), or throws (e.g. `refusal(403, 'M_FORBIDDEN')`).
+ */
+export type PeerHandler = (request: FederationRequestOptions, match: RegExpMatchArray) => unknown;
 
 export interface FakePeer {
   readonly name: string;
@@ -59,7 +62,8 @@ export class FakePeers implements FederationRequester {
     if (request.method === 'GET' && request.path === '/_matrix/key/v2/server') return serverKeys(peer.name, peer.key, this.now());
     for (const route of peer.routes) {
       const match = route.method === request.method ? request.path.match(route.path) : null;
-      if (match) return route.handler(request, match);
+      // Read as the real client reads an answer: what is not the JSON object expected is a bad response.
+      if (match) return answerObject(await route.handler(request, match), request, 200);
     }
     throw refusal(404, 'M_UNRECOGNIZED');
   }

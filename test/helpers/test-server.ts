@@ -9,6 +9,7 @@ import type { ServerKeyLookup } from '../../src/services/federation/server-key-l
 import type { FederationRequester } from '../../src/services/federation/federation-client.js';
 import { freshDatabase, type BackendName } from './backends.js';
 import { FakeClock } from './fake-clock.js';
+import { FakePeers } from './fake-peers.js';
 import type { RawDatabase } from './db-scan.js';
 
 export interface TestUser {
@@ -66,7 +67,8 @@ export async function startTestServer(options: { backend?: BackendName; config?:
     logger: pino({ level: 'silent' }),
     signingKey: options.signingKey ?? generateSigningKey(randomBytes),
     ...(options.serverKeys ? { serverKeys: options.serverKeys } : {}),
-    ...(options.federationRequester ? { federationRequester: options.federationRequester } : {}),
+    // No test reaches the network: without fake peers of its own, every other server is unreachable.
+    federationRequester: options.federationRequester ?? new FakePeers(),
   });
   await app.http.ready();
 

@@ -7,7 +7,8 @@
  */
 import { badJson, forbidden, incompatibleRoomVersion, invalidParam } from '../errors.js';
 import { checkContentHash, computeReferenceHash, eventIdFromReferenceHash, redactedSigningBytes } from '../events/hashes.js';
-import { signBytes, verifyEventSignature } from '../events/signing.js';
+import { signBytes } from '../events/signing.js';
+import { keyValidityTs, signatureKeyIdsOf, verifiedSignatureKeyIds } from './event-signatures.js';
 import type { SigningKey } from '../events/signing-key.js';
 import type { Pdu } from '../events/types.js';
 import { domainOf, parseRoomId, parseUserId, type UserId } from '../ids.js';
@@ -74,7 +75,7 @@ export function checkInvite(req: InviteRequest): CheckedInvite {
  * The fields a PDU of room versions 3+ must have, with their JSON types. Others (`origin`, which
  * Synapse still sends, `prev_state`) are opaque: hashed and signed with the rest, never read.
  */
-function isPduShaped(event: JsonObject): event is JsonObject & Pdu {
+export function isPduShaped(event: JsonObject): event is JsonObject & Pdu {
   const ints = [event['depth'], event['origin_server_ts']].every((n) => Number.isSafeInteger(n));
   const ids = [event['prev_events'], event['auth_events']].every((a) => Array.isArray(a) && a.every((x) => typeof x === 'string'));
   return ints && ids && isJsonObject(event['hashes']) && isJsonObject(event['signatures']);
@@ -98,31 +99,17 @@ function strippedState(value: unknown): StrippedStateEvent[] {
  * signatures by a key in `keys` (key ID to public key) verifies, and none by such a key fails.
  */
 export function verifyInviteSignatures(invite: CheckedInvite, keys: Readonly<Record<string, string>>): boolean {
-  const own = invite.event.signatures[invite.senderServer];
-  if (!isJsonObject(own)) return false;
-  let verified = false;
-  for (const keyId of Object.keys(own)) {
-    if (!Object.hasOwn(keys, keyId)) continue;
-    const publicKey = keys[keyId] as string;
-    if (!verifyEventSignature(invite.event, invite.version, { serverName: invite.senderServer, keyId, publicKey })) return false;
-    verified = true;
-  }
-  return verified;
+  return verifiedSignatureKeyIds(invite.event, invite.version, invite.senderServer, keys) !== undefined;
 }
 
 /** The sender server's key IDs on the event, for the key lookup. */
 export function inviteSignatureKeyIds(invite: CheckedInvite): string[] {
-  const own = invite.event.signatures[invite.senderServer];
-  return isJsonObject(own) ? Object.keys(own) : [];
+  return signatureKeyIdsOf(invite.event, invite.senderServer);
 }
 
-/**
- * The time the sender's keys must be valid at (the `atMs` of a key lookup): from room version 5
- * the event's `origin_server_ts` (rooms/v5, "Signing key validity period"); before, any key the
- * server has published verifies, whatever its `valid_until_ts`, so 0.
- */
+/** The time the sender's keys must be valid at (see `keyValidityTs`). */
 export function inviteKeyValidityTs(invite: CheckedInvite): number {
-  return invite.version.enforcesKeyValidity ? invite.event.origin_server_ts : 0;
+  return keyValidityTs(invite.event, invite.version);
 }
 
 /** Adds our signature (over the redacted event, as every event signature is) to a received event. */

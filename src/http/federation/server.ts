@@ -8,6 +8,7 @@ import { keyQueryRoutes, serverKeyRoutes } from '../keys.js';
 import { fastifyOptions, installRequestHandling } from '../server.js';
 import { requireFederationAuth } from './authenticate.js';
 import { federationInviteRoutes } from './invite.js';
+import { federationMembershipRoutes } from './membership.js';
 import { federationQueryRoutes } from './query.js';
 
 export interface FederationServerOptions {
@@ -48,6 +49,7 @@ export async function createFederationServer(opts: FederationServerOptions): Pro
     requireFederationAuth(authenticated, { serverName: config.serverName, clock: opts.clock, keys: opts.serverKeys });
     await authenticated.register(federationQueryRoutes, { services: opts.services, serverName: config.serverName });
     await authenticated.register(federationInviteRoutes, { services: opts.services, serverKeys: opts.serverKeys });
+    await authenticated.register(federationMembershipRoutes, { services: opts.services });
   });
   return app;
 }

@@ -1,7 +1,7 @@
 import { checkEventAuth } from '../../core/auth-rules/check-event.js';
 import { authEventTypesFor, stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import type { Clock } from '../../core/clock.js';
-import { AuthRejected, badAlias, badJson, forbidden, notFound, tooLarge } from '../../core/errors.js';
+import { AuthRejected, badAlias, badJson, forbidden, invalidParam, notFound, RoomMovedOn, tooLarge } from '../../core/errors.js';
 import { newCanonicalAliases } from '../../core/events/canonical-alias.js';
 import { assertCanonicalJsonValue, canonicalJson } from '../../core/events/canonical-json.js';
 import type { SigningKey } from '../../core/events/signing-key.js';
@@ -38,6 +38,9 @@ export interface RoomWriterDeps {
   notifier: Notifier;
 }
 
+/** What `RoomWriter.outside` offers: reads and events built without being stored. */
+export type RoomView = Pick<RoomTransaction, 'tx' | 'room' | 'version' | 'state' | 'membershipOf' | 'member' | 'prepare' | 'template'>;
+
 /** One room, locked, inside one transaction: reads current state and appends events in order. */
 export class RoomTransaction {
   readonly appended: StoredEvent[] = [];
@@ -73,10 +76,50 @@ export class RoomTransaction {
 
   /** Builds, signs and auth-checks an event against the current state, then stores it. */
   async append(draft: EventDraft): Promise<StoredEvent> {
+    return this.persist(await this.prepare(draft));
+  }
+
+  /**
+   * Builds, signs and auth-checks an event on the room's head without storing it: for an event
+   * another server must co-sign first (an invite), stored afterwards with `appendBuilt`.
+   */
+  async prepare(draft: EventDraft): Promise<RoomEvent> {
     const { event, authState } = await this.build(draft);
     const verdict = checkEventAuth(event, stateLookupOf(authState), this.version);
     if (!verdict.allowed) throw new AuthRejected(verdict.reason);
     if (draft.type === 'm.room.canonical_alias' && draft.stateKey === '') await this.checkNewAliases(draft.content);
+    return event;
+  }
+
+  /**
+   * The event a draft would be, unhashed and unsigned, on the room's head with its auth events:
+   * the template another server fills in and signs (`make_leave`).
+   */
+  async template(draft: EventDraft): Promise<UnsignedPdu> {
+    checkEncodable(draft);
+    return (await this.unsignedFor(draft)).unsigned;
+  }
+
+  /**
+   * Stores a complete event built elsewhere (co-signed by another server, or signed by one) when it
+   * continues the room's one line: its only previous event is the head (else `RoomMovedOn`: the
+   * room has no DAG to fork into), its depth follows the head's, it cites exactly the auth events
+   * the current state gives, and the auth rules allow it.
+   */
+  async appendBuilt(event: RoomEvent): Promise<StoredEvent> {
+    checkSize(event);
+    const head = await this.loadHead();
+    if (!head || event.prev_events.length !== 1 || event.prev_events[0] !== head.eventId) {
+      throw new RoomMovedOn('The room has moved on since this event was built');
+    }
+    if (event.depth !== head.depth + 1) throw invalidParam('The event\'s depth does not follow its previous event');
+    const authState = await this.authStateFor(event);
+    const expected = authState.map((e) => e.event_id).sort();
+    if (canonicalJson([...event.auth_events].sort()) !== canonicalJson(expected)) {
+      throw invalidParam('The event\'s auth_events are not those of the room\'s current state');
+    }
+    const verdict = checkEventAuth(event, stateLookupOf(authState), this.version);
+    if (!verdict.allowed) throw new AuthRejected(verdict.reason);
     return this.persist(event);
   }
 
@@ -116,11 +159,16 @@ export class RoomTransaction {
     if (draft.type === 'm.room.aliases' && this.version.aliasesAuthRule) {
       throw forbidden(`m.room.aliases events are not accepted from clients in room version ${this.version.id}`);
     }
-    if (!this.headLoaded) {
-      this.head = await this.tx.events.head(this.room.roomId);
-      this.headLoaded = true;
-    }
-    const prev = this.head;
+    const { unsigned, authState } = await this.unsignedFor(draft, o);
+    const { pdu, eventId } = hashAndSignEvent(unsigned, this.deps.serverName, this.deps.signingKey, this.version);
+    const event: RoomEvent = { ...pdu, event_id: eventId };
+    checkSize(event);
+    return { event, authState };
+  }
+
+  /** The draft as an unsigned PDU on the room's head, citing the auth events of the current state. */
+  private async unsignedFor(draft: EventDraft, o: { tolerateDamage?: boolean } = {}): Promise<{ unsigned: UnsignedPdu; authState: RoomEvent[] }> {
+    const prev = await this.loadHead();
     const content = this.version.redactsInContent && draft.redacts ? { ...draft.content, redacts: draft.redacts } : draft.content;
     const unsigned: UnsignedPdu = {
       type: draft.type,
@@ -140,10 +188,16 @@ export class RoomTransaction {
       throw err;
     });
     unsigned.auth_events = authState.map((e) => e.event_id);
-    const { pdu, eventId } = hashAndSignEvent(unsigned, this.deps.serverName, this.deps.signingKey, this.version);
-    const event: RoomEvent = { ...pdu, event_id: eventId };
-    if (Buffer.byteLength(canonicalJson(event)) > MAX_EVENT_BYTES) throw tooLarge('Event is larger than 64 KiB');
-    return { event, authState };
+    return { unsigned, authState };
+  }
+
+  /** The room's head, read once: later reads are the events this transaction appended. */
+  private async loadHead(): Promise<EventRef | undefined> {
+    if (!this.headLoaded) {
+      this.head = await this.tx.events.head(this.room.roomId);
+      this.headLoaded = true;
+    }
+    return this.head;
   }
 
   private async persist(event: RoomEvent): Promise<StoredEvent> {
@@ -174,6 +228,18 @@ export class RoomWriter {
     }, fn);
   }
 
+  /**
+   * Runs `fn` on the room as it is now, without a transaction or the room's lock: for events that
+   * must leave the server before they are stored (an invite another server co-signs, a template it
+   * signs), so that no lock is held while a peer answers. Nothing can be stored through it; what
+   * it builds is stored later with `appendBuilt`, which checks the room did not move on.
+   */
+  async outside<T>(roomId: RoomId, fn: (room: RoomView) => Promise<T>): Promise<T> {
+    const room = await this.deps.store.rooms.get(roomId);
+    if (!room) throw notFound('Unknown room');
+    return fn(new RoomTransaction(this.deps.store, room, roomVersionOf(room), this.deps));
+  }
+
   /** Creates a room record and writes its first events, all in one transaction. */
   async create<T>(room: RoomRecord, fn: (room: RoomTransaction) => Promise<T>): Promise<T> {
     return this.run(async (tx) => {
@@ -194,14 +260,23 @@ export class RoomWriter {
     };
     return this.deps.store.transaction(async (tx) => {
       const room = await open(tx);
-      const version = getRoomVersion(room.version);
-      if (!version) throw forbidden(`Room version ${room.version} is not supported`);
-      const roomTx = new RoomTransaction(tx, room, version, this.deps);
+      const roomTx = new RoomTransaction(tx, room, roomVersionOf(room), this.deps);
       const value = await fn(roomTx);
       appended = roomTx.appended;
       return value;
     }, { afterCommit: announce });
   }
+}
+
+function roomVersionOf(room: RoomRecord): RoomVersion {
+  const version = getRoomVersion(room.version);
+  if (!version) throw forbidden(`Room version ${room.version} is not supported`);
+  return version;
+}
+
+/** Events are at most 64 KiB as canonical JSON, whoever built them. */
+function checkSize(event: RoomEvent): void {
+  if (Buffer.byteLength(canonicalJson(event)) > MAX_EVENT_BYTES) throw tooLarge('Event is larger than 64 KiB');
 }
 
 /**

@@ -20,8 +20,8 @@ export interface FederationRequestOptions {
   body?: unknown;
   /** Leave out the X-Matrix header (for `/_matrix/key/v2/server`, which needs none). */
   unsigned?: boolean;
-  /** The answer is v1's `[status, object]` pair (v1 `send_join`, `send_leave`): its object is returned. */
-  v1Pair?: boolean;
+  /** The answer is v1's `[200, object]` (v1 invite, send_join, send_leave): the object is returned. */
+  v1Envelope?: boolean;
 }
 
 /**
@@ -67,12 +67,7 @@ export class FederationClient implements FederationRequester {
       const errcode = errcodeOf(answer.body);
       throw new FederationRequestError('refused', `${request.destination} answered ${answer.status}${errcode ? ` ${errcode}` : ''}`, answer.status, errcode);
     }
-    const parsed = parseJson(answer.body);
-    const body = request.v1Pair === true && Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'number' ? parsed[1] : parsed;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new FederationRequestError('bad_response', `${request.destination} did not answer a JSON object`, answer.status);
-    }
-    return body as Record<string, unknown>;
+    return answerObject(parseJson(answer.body), request, answer.status);
   }
 
   private async send(request: FederationRequestOptions): Promise<HttpsAnswer> {
@@ -128,6 +123,15 @@ export class FederationClient implements FederationRequester {
     const why = lastError instanceof Error ? `: ${lastError.message}` : '';
     throw new FederationRequestError('unreachable', `${request.destination} could not be reached${why}`);
   }
+}
+
+/** The JSON object a 2xx answer must be (inside v1's `[200, object]` when asked); else `bad_response`. */
+export function answerObject(body: unknown, request: FederationRequestOptions, status?: number): Record<string, unknown> {
+  const inner = request.v1Envelope && Array.isArray(body) && body.length === 2 && body[0] === 200 ? body[1] as unknown : body;
+  if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+    throw new FederationRequestError('bad_response', `${request.destination} did not answer a JSON object`, status);
+  }
+  return inner as Record<string, unknown>;
 }
 
 function queryString(query: FederationRequestOptions['query']): string {

@@ -50,7 +50,7 @@ async function leaveThrough(deps: DeliveryDeps, destination: string, p: RemoteLe
     await requester.request({ destination, method: 'PUT', path: `/_matrix/federation/v2/send_leave/${tail}`, body: pdu });
   } catch (err) {
     if (!notServed(err)) throw err;
-    await requester.request({ destination, method: 'PUT', path: `/_matrix/federation/v1/send_leave/${tail}`, body: pdu, v1Pair: true });
+    await requester.request({ destination, method: 'PUT', path: `/_matrix/federation/v1/send_leave/${tail}`, body: pdu, v1Envelope: true });
   }
 }
 

@@ -26,8 +26,8 @@ export async function resolveRoom(store: Store, idOrAlias: string): Promise<Room
   return found.roomId;
 }
 
-/** A membership target must be a local, existing user: this server does not federate. */
+/** A membership target of this server must be an existing user. */
 export async function checkLocalUser(deps: MembershipDeps, userId: UserId): Promise<void> {
-  if (domainOf(userId) !== deps.serverName) throw forbidden('This server does not federate: only local users can be targeted');
+  if (domainOf(userId) !== deps.serverName) throw forbidden('Only users of this server can be targeted here');
   if (!(await deps.store.accounts.exists(userId))) throw notFound(`Unknown user ${userId}`);
 }

@@ -1,6 +1,9 @@
 import { forbidden } from '../../core/errors.js';
-import { isInRoom, type Membership } from '../../core/events/types.js';
-import type { EventId, RoomId, UserId } from '../../core/ids.js';
+import { isInRoom, type Membership, type RoomEvent } from '../../core/events/types.js';
+import { membershipOutboxKey, SEND_PDUS, type SendPdusPayload } from '../../core/federation/outbox-items.js';
+import { domainOf, type EventId, type RoomId, type UserId } from '../../core/ids.js';
+import type { JsonObject } from '../../core/json.js';
+import type { RoomTransaction } from '../events/room-writer.js';
 import type { Requester } from '../requester.js';
 import type { MembershipDeps } from './context.js';
 import { memberContent, type MemberChange } from './member-content.js';
@@ -48,6 +51,7 @@ export class KickBan {
       if (why) throw forbidden(why);
       const content = await memberContent(room.tx, target, membership, change);
       const stored = await room.append({ type: 'm.room.member', stateKey: target, sender: requester.userId, content });
+      if (current === 'invite' && domainOf(target) !== this.deps.serverName) await this.rescindRemoteInvite(room, target, stored.event);
       if (this.deps.forgetRoomsOnLeave) {
         await room.tx.memberships.setForgotten(roomId, target, this.deps.clock.now());
       }
@@ -55,5 +59,25 @@ export class KickBan {
     });
     this.deps.stopTyping(roomId, target);
     return eventId;
+  }
+
+  /**
+   * The invited user's server holds the invite but, with none of its users joined, would never see
+   * it withdrawn: the kick or ban is queued for it in the same transaction (the outbox delivers it),
+   * replacing whatever was queued for that user's membership before.
+   */
+  private async rescindRemoteInvite(room: RoomTransaction, target: UserId, event: RoomEvent): Promise<void> {
+    const server = domainOf(target);
+    // Reads the room's joined members: rescinding a remote invite is rare; none of a server joined is the usual case.
+    const joined = await room.tx.memberships.members(room.room.roomId, ['join']);
+    if (joined.some((m) => domainOf(m.userId) === server)) return;
+    const payload: SendPdusPayload = { pdus: [event] };
+    await room.tx.outbox.enqueue({
+      kind: SEND_PDUS,
+      supersedeKey: membershipOutboxKey(room.room.roomId, target),
+      destinations: [server],
+      payload: payload as unknown as JsonObject,
+      createdTs: this.deps.clock.now(),
+    });
   }
 }

@@ -16,8 +16,12 @@ export interface TimelineSection {
   state: { events: ClientEvent[] };
 }
 
-/** The state shown to invited and knocking users (spec: "stripped state"). */
-const STRIPPED_STATE_TYPES = ['m.room.create', 'm.room.join_rules', 'm.room.name', 'm.room.avatar', 'm.room.topic', 'm.room.canonical_alias', 'm.room.encryption'];
+/**
+ * The state shown to invited and knocking users (spec: "stripped state"), as (type, state key):
+ * in `/sync`'s `invite_state` and in the `invite_room_state` sent with an invite to another server.
+ */
+export const STRIPPED_STATE_KEYS = ['m.room.create', 'm.room.join_rules', 'm.room.name', 'm.room.avatar', 'm.room.topic', 'm.room.canonical_alias', 'm.room.encryption']
+  .map((type) => [type, ''] as const);
 
 export interface WindowOptions {
   /** Events after this position are new; undefined for an initial (or full-state) view of the room. */
@@ -179,7 +183,7 @@ export class RoomEntries {
     // Formatted first, so that redacted state shows only what its redaction keeps.
     const events = remote
       ? remote.map((e) => ({ ...e }) as unknown as JsonObject)
-      : (await this.deps.events.format(await this.deps.store.state.current(m.roomId, STRIPPED_STATE_TYPES.map((t) => [t, ''] as const))))
+      : (await this.deps.events.format(await this.deps.store.state.current(m.roomId, STRIPPED_STATE_KEYS)))
         .map((e) => toStrippedState(e) as unknown as JsonObject);
     if (own) events.push((await this.deps.events.formatOne(own)) as unknown as JsonObject);
     return { events };
