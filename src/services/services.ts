@@ -44,6 +44,9 @@ import { PushRules } from './user-data/push-rules.js';
 import { createE2eeServices, type E2eeServices } from './e2ee/e2ee-services.js';
 import { createFederationOutbound, type FederationOutbound } from './federation/outbound.js';
 import type { FederationRequester } from './federation/federation-client.js';
+import { MediaFiles } from './media/media-files.js';
+import { MediaRepository } from './media/media-repository.js';
+import { Thumbnails } from './media/thumbnails.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -75,6 +78,9 @@ export interface Services {
   readonly adminRooms: AdminRooms;
   /** Outbound federation: the signing client and the key ring (not used by any endpoint yet). */
   readonly federation: FederationOutbound;
+  /** This server's media: uploads, downloads (services/media/). */
+  readonly media: MediaRepository;
+  readonly thumbnails: Thumbnails;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -97,6 +103,8 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
   const uia = new UserInteractiveAuth(store, clock, passwordChecks);
   const notifier = new Notifier(store.channel);
   const quotas = new Quotas(config.quotas);
+  const mediaFiles = new MediaFiles(config.media.path);
+  const media = new MediaRepository({ store, clock, serverName, config: config.media, quotas, files: mediaFiles });
   const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName, toDeviceLimits: config.toDevice, quotas });
   const { deviceLists } = e2ee;
   const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists, passwords: passwordChecks, quotas });
@@ -135,6 +143,8 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
     e2ee,
     deactivation: new Deactivation({ store, clock, uia, leave, forget }),
     adminRooms: new AdminRooms({ store }),
+    media,
+    thumbnails: new Thumbnails({ store, clock, media, files: mediaFiles, maxImagePixels: config.media.maxImagePixels }),
     federation: createFederationOutbound({ config, clock, signingKey, store: store.serverKeys, ...(deps.federationRequester ? { requester: deps.federationRequester } : {}) }),
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),
