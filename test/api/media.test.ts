@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { LightMyRequestResponse } from 'fastify';
 import { forEachBackend } from '../helpers/backends.js';
+import { AUTHED, LEGACY, UPLOAD, filesUnder, get, uploadOk, uploadRaw } from '../helpers/media.js';
 import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -15,44 +13,7 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
  * left in the media directory), hostile media IDs and file names, and the download safety headers.
  */
 
-export const UPLOAD = '/_matrix/media/v3/upload';
-export const AUTHED = '/_matrix/client/v1/media';
-export const LEGACY = '/_matrix/media/v3';
 const MAX = 64 * 1024;
-
-/** Every file under `dir`, recursively (temporary files included). */
-export function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile());
-}
-
-export function uploadRaw(s: TestServer, user: TestUser | undefined, payload: Buffer | string, options: { contentType?: string; filename?: string; headers?: Record<string, string>; url?: string; method?: 'POST' | 'PUT' } = {}): Promise<LightMyRequestResponse> {
-  const query = options.filename === undefined ? '' : `?filename=${encodeURIComponent(options.filename)}`;
-  return s.app.http.inject({
-    method: options.method ?? 'POST',
-    url: `${options.url ?? UPLOAD}${query}`,
-    headers: {
-      ...(user ? { authorization: `Bearer ${user.accessToken}` } : {}),
-      ...(options.contentType === undefined ? {} : { 'content-type': options.contentType }),
-      ...options.headers,
-    },
-    payload,
-  });
-}
-
-/** Uploads and returns the media ID, asserting 200 and the spec. */
-export async function uploadOk(s: TestServer, user: TestUser, payload: Buffer | string, options: { contentType?: string; filename?: string } = {}): Promise<string> {
-  const res = await uploadRaw(s, user, payload, options);
-  assert.equal(res.statusCode, 200, res.body);
-  assertSpecResponse(res, 'POST', UPLOAD);
-  const uri = res.json().content_uri as string;
-  const m = /^mxc:\/\/hs\.test\/([A-Za-z0-9_-]+)$/.exec(uri);
-  assert.ok(m, uri);
-  return m[1]!;
-}
-
-export function get(s: TestServer, url: string, user?: TestUser): Promise<LightMyRequestResponse> {
-  return s.app.http.inject({ method: 'GET', url, headers: user ? { authorization: `Bearer ${user.accessToken}` } : {} });
-}
 
 forEachBackend('media repository: upload and download', (backend) => {
   let s: TestServer;
