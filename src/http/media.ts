@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalidParam } from '../core/errors.js';
+import { invalidParam, notFound } from '../core/errors.js';
 import { DEFAULT_CONTENT_TYPE, DOWNLOAD_SAFETY_HEADERS, MAX_FILENAME_LENGTH, contentDisposition, uploadContentType, type ThumbnailMethod } from '../core/media.js';
-import type { MediaPath } from '../services/media/media-repository.js';
+import { DEFAULT_DOWNLOAD_WAIT_MS, type MediaPath } from '../services/media/media-repository.js';
 import type { Services } from '../services/services.js';
 import { requesterOf } from './auth.js';
 import { paramsOf } from './schemas/common.js';
@@ -80,7 +80,7 @@ function uploadInput(req: FastifyRequest<{ Querystring: { filename?: string } }>
 async function download(services: Services, req: FastifyRequest<{ Params: MediaParams; Querystring: { timeout_ms?: number } }>, reply: FastifyReply, via: MediaPath) {
   const { serverName, mediaId, fileName } = req.params;
   if (fileName !== undefined && fileName.length > MAX_FILENAME_LENGTH) throw invalidParam(`File names may be at most ${MAX_FILENAME_LENGTH} characters`);
-  const { record, file } = await services.media.download(serverName, mediaId, { via, timeoutMs: req.query.timeout_ms ?? 20_000 });
+  const { record, file } = await services.media.download(serverName, mediaId, { via, timeoutMs: req.query.timeout_ms ?? DEFAULT_DOWNLOAD_WAIT_MS });
   const contentType = record.contentType ?? DEFAULT_CONTENT_TYPE;
   safetyHeaders(reply, contentType, record.size).header('content-disposition', contentDisposition(contentType, fileName ?? record.uploadName));
   if (req.method === 'HEAD') {
@@ -91,10 +91,11 @@ async function download(services: Services, req: FastifyRequest<{ Params: MediaP
 }
 
 async function thumbnail(services: Services, req: FastifyRequest<{ Params: MediaParams; Querystring: ThumbnailQuery }>, reply: FastifyReply, via: MediaPath) {
-  const { width, height, method = 'scale', timeout_ms: timeoutMs = 20_000 } = req.query;
+  const { width, height, method = 'scale', timeout_ms: timeoutMs = DEFAULT_DOWNLOAD_WAIT_MS } = req.query;
   const made = await services.thumbnails.thumbnail(req.params.serverName, req.params.mediaId, { width, height, method, via, timeoutMs });
   const file = await services.media.files.openContent(made.sha256);
-  if (!file) throw new Error('thumbnail file missing');
+  // Rows are committed only after their file is in place: a missing one was removed behind our back.
+  if (!file) throw notFound('Thumbnail not found');
   safetyHeaders(reply, made.contentType, made.size).header('content-disposition', contentDisposition(made.contentType, null));
   if (req.method === 'HEAD') {
     await file.close();

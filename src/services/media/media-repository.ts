@@ -12,7 +12,9 @@ import type { Requester } from '../requester.js';
 import { MediaFiles, UploadTooLarge, UploadTruncated, type TempFile } from './media-files.js';
 import { UploadWaiters } from './upload-waiters.js';
 
-/** The longest a download waits for content that has not been uploaded yet (the spec asks for a cap). */
+/** How long a download waits for content not uploaded yet when the client does not say (the spec's default). */
+export const DEFAULT_DOWNLOAD_WAIT_MS = 20_000;
+/** The longest it waits whatever the client asks (the spec asks for a cap). */
 export const MAX_DOWNLOAD_WAIT_MS = 20_000;
 
 export interface UploadInput {

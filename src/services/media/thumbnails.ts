@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { queueFull, tooLarge, unknownError } from '../../core/errors.js';
+import { MatrixError, queueFull, tooLarge, unknownError } from '../../core/errors.js';
 import { chooseThumbnailSize, isThumbnailable, thumbnailType, type ThumbnailMethod, type ThumbnailSize } from '../../core/media.js';
 import type { Store } from '../../storage/store.js';
 import type { MediaFiles } from './media-files.js';
@@ -81,7 +81,7 @@ export class Thumbnails {
         : { fit: 'inside', withoutEnlargement: true });
       return await (outType === 'image/jpeg' ? image.jpeg({ quality: 80 }) : image.png()).toBuffer();
     } catch (err) {
-      if (err instanceof Error && err.name === 'MatrixError') throw err;
+      if (err instanceof MatrixError) throw err;
       // libvips says why (truncated, not an image, over the pixel limit); none of it goes to the client.
       if (err instanceof Error && /pixel limit/i.test(err.message)) throw tooLarge('The image is too large to thumbnail');
       throw unknownError(400, 'This content cannot be thumbnailed');
