@@ -108,6 +108,26 @@ forEachBackend('media repository: upload and download', (backend) => {
     assert.equal(filesUnder(s.app.config.media.path).length, before + 1);
   });
 
+  it('over a real connection: a streamed upload round-trips; one passing the limit without a Content-Length is 413 and leaves no file', async () => {
+    const base = (await s.listen()).replace(/\/$/, '');
+    const headers = { authorization: `Bearer ${alice.accessToken}` };
+    const bytes = randomBytes(MAX - 10);
+    const up = await fetch(`${base}${UPLOAD}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/pdf' }, body: bytes });
+    assert.equal(up.status, 200);
+    const id = ((await up.json()) as { content_uri: string }).content_uri.split('/').pop();
+    const down = await fetch(`${base}${AUTHED}/download/hs.test/${id}`, { headers });
+    assert.deepEqual(Buffer.from(await down.arrayBuffer()), bytes);
+    assert.equal(down.headers.get('content-disposition'), 'attachment');
+    const before = filesUnder(s.app.config.media.path).length;
+    async function* chunks() {
+      for (let i = 0; i < 8; i++) yield Buffer.alloc(MAX / 4, i);
+    }
+    const big = await fetch(`${base}${UPLOAD}`, { method: 'POST', headers, body: chunks(), duplex: 'half' } as RequestInit);
+    assert.equal(big.status, 413);
+    assert.equal(((await big.json()) as { errcode: string }).errcode, 'M_TOO_LARGE');
+    assert.equal(filesUnder(s.app.config.media.path).length, before);
+  });
+
   it('a body shorter than its Content-Length is 400 M_UNKNOWN and stores nothing', async () => {
     const before = filesUnder(s.app.config.media.path).length;
     const res = await uploadRaw(s, alice, 'only this', { headers: { 'content-length': '100' } });
