@@ -107,7 +107,7 @@ forEachBackend('media repository: thumbnails', (backend) => {
   });
 
   it('an image over max_image_pixels (a decompression bomb) is 413 M_TOO_LARGE before it is decoded', async () => {
-    for (const [w, h] of [[100_000, 100_000], [2001, 2000]]) {
+    for (const [w, h] of [[100_000, 100_000], [2001, 2000]] as const) {
       const id = await uploadOk(s, alice, pngHeaderOnly(w, h), { contentType: 'image/png' });
       const url = `${AUTHED}/thumbnail/hs.test/${id}?width=96&height=96&method=crop`;
       assertMatrixError(await get(s, url, alice), 413, 'M_TOO_LARGE', 'GET', url);
