@@ -1,3 +1,5 @@
+import type { FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidParam, notFound } from '../core/errors.js';
 import { DEFAULT_CONTENT_TYPE, DOWNLOAD_SAFETY_HEADERS, MAX_FILENAME_LENGTH, contentDisposition, uploadContentType, type ThumbnailMethod } from '../core/media.js';
@@ -83,11 +85,7 @@ async function download(services: Services, req: FastifyRequest<{ Params: MediaP
   const { record, file } = await services.media.download(serverName, mediaId, { via, timeoutMs: req.query.timeout_ms ?? DEFAULT_DOWNLOAD_WAIT_MS });
   const contentType = record.contentType ?? DEFAULT_CONTENT_TYPE;
   safetyHeaders(reply, contentType, record.size).header('content-disposition', contentDisposition(contentType, fileName ?? record.uploadName));
-  if (req.method === 'HEAD') {
-    await file.close();
-    return reply.send();
-  }
-  return reply.send(file.createReadStream());
+  return sendFile(req, reply, file);
 }
 
 async function thumbnail(services: Services, req: FastifyRequest<{ Params: MediaParams; Querystring: ThumbnailQuery }>, reply: FastifyReply, via: MediaPath) {
@@ -97,11 +95,17 @@ async function thumbnail(services: Services, req: FastifyRequest<{ Params: Media
   // Rows are committed only after their file is in place: a missing one was removed behind our back.
   if (!file) throw notFound('Thumbnail not found');
   safetyHeaders(reply, made.contentType, made.size).header('content-disposition', contentDisposition(made.contentType, null));
-  if (req.method === 'HEAD') {
-    await file.close();
-    return reply.send();
-  }
-  return reply.send(file.createReadStream());
+  return sendFile(req, reply, file);
+}
+
+/**
+ * Streams the file (closed when the stream ends). A HEAD request gets an empty stream instead: Fastify
+ * would read a real one through to discard it, and with no payload at all it would say Content-Length: 0.
+ */
+async function sendFile(req: FastifyRequest, reply: FastifyReply, file: FileHandle) {
+  if (req.method !== 'HEAD') return reply.send(file.createReadStream());
+  await file.close();
+  return reply.send(Readable.from([]));
 }
 
 function safetyHeaders(reply: FastifyReply, contentType: string, size: number): FastifyReply {

@@ -61,6 +61,15 @@ forEachBackend('media repository: create, then upload', (backend) => {
     assert.equal((await get(s, `${AUTHED}/download/hs.test/${id}`, alice)).body, 'first');
   });
 
+  it('two uploads racing to one media ID: one 200, the other 409, and the content is the winner\'s', async () => {
+    const { id } = await create(alice);
+    const [a, b] = await Promise.all([put(alice, id, 'content A'), put(alice, id, 'content B')]);
+    const statuses = [a.statusCode, b.statusCode].sort();
+    assert.deepEqual(statuses, [200, 409]);
+    const winner = a.statusCode === 200 ? 'content A' : 'content B';
+    assert.equal((await get(s, `${AUTHED}/download/hs.test/${id}`, alice)).body, winner);
+  });
+
   it('media uploaded with POST /upload cannot be overwritten either', async () => {
     const id = await uploadOk(s, alice, 'direct');
     assertMatrixError(await put(alice, id, 'again'), 409, 'M_CANNOT_OVERWRITE_MEDIA', 'PUT', putUrl(id));

@@ -57,6 +57,15 @@ forEachBackend('media repository: upload and download', (backend) => {
     assert.equal(bare.headers['content-disposition'], 'attachment');
   });
 
+  it('HEAD gives a download\'s headers with its length, and no body', async () => {
+    const id = await uploadOk(s, alice, 'eleven byte', { contentType: 'text/plain' });
+    const res = await s.app.http.inject({ method: 'HEAD', url: `${AUTHED}/download/hs.test/${id}`, headers: { authorization: `Bearer ${alice.accessToken}` } });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-length'], '11');
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.body, '');
+  });
+
   it('an empty upload is stored and served as zero bytes', async () => {
     const id = await uploadOk(s, alice, Buffer.alloc(0), { contentType: 'text/plain' });
     const res = await get(s, `${AUTHED}/download/hs.test/${id}`, alice);
