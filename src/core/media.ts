@@ -136,6 +136,13 @@ export function isThumbnailable(contentType: string): boolean {
   return THUMBNAILABLE.has(essence(contentType));
 }
 
+/** Types whose thumbnails may move (`animated=true`): an animated GIF or WebP becomes an animated WebP. */
+const ANIMATABLE = new Set(['image/gif', 'image/webp']);
+
+export function isAnimatable(contentType: string): boolean {
+  return ANIMATABLE.has(essence(contentType));
+}
+
 /** JPEG thumbnails of JPEG photos (smaller), PNG of everything else (keeps transparency). */
 export function thumbnailType(sourceContentType: string): 'image/jpeg' | 'image/png' {
   return essence(sourceContentType) === 'image/jpeg' ? 'image/jpeg' : 'image/png';

@@ -89,8 +89,8 @@ async function download(services: Services, req: FastifyRequest<{ Params: MediaP
 }
 
 async function thumbnail(services: Services, req: FastifyRequest<{ Params: MediaParams; Querystring: ThumbnailQuery }>, reply: FastifyReply, via: MediaPath) {
-  const { width, height, method = 'scale', timeout_ms: timeoutMs = DEFAULT_DOWNLOAD_WAIT_MS } = req.query;
-  const made = await services.thumbnails.thumbnail(req.params.serverName, req.params.mediaId, { width, height, method, via, timeoutMs });
+  const { width, height, method = 'scale', animated = false, timeout_ms: timeoutMs = DEFAULT_DOWNLOAD_WAIT_MS } = req.query;
+  const made = await services.thumbnails.thumbnail(req.params.serverName, req.params.mediaId, { width, height, method, animated, via, timeoutMs });
   const file = await services.media.files.openContent(made.sha256);
   // Rows are committed only after their file is in place: a missing one was removed behind our back.
   if (!file) throw notFound('Thumbnail not found');

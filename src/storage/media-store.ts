@@ -25,6 +25,8 @@ export interface ThumbnailRecord {
   width: number;
   height: number;
   method: ThumbnailMethod;
+  /** Made for `animated=true` (an animated WebP when the source moves). */
+  animated: boolean;
   contentType: string;
   size: number;
   sha256: string;
@@ -45,7 +47,7 @@ export interface MediaStore {
   countPending(userId: UserId, now: number): Promise<number>;
   /** Bytes of content the user has uploaded (thumbnails not counted). */
   bytesOf(userId: UserId): Promise<number>;
-  getThumbnail(mediaId: string, size: { width: number; height: number; method: ThumbnailMethod }): Promise<ThumbnailRecord | undefined>;
+  getThumbnail(mediaId: string, size: { width: number; height: number; method: ThumbnailMethod; animated: boolean }): Promise<ThumbnailRecord | undefined>;
   /** Records a generated thumbnail; an existing record of the same size stays (a concurrent generation made the same). */
   putThumbnail(record: ThumbnailRecord): Promise<void>;
 }

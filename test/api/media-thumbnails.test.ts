@@ -83,11 +83,28 @@ forEachBackend('media repository: thumbnails', (backend) => {
     const before = filesUnder(s.app.config.media.path).length;
     const first = await thumb(png, 'width=640&height=480');
     assert.equal(filesUnder(s.app.config.media.path).length, before + 1);
-    const row = await s.app.store.media.getThumbnail(png, { width: 640, height: 480, method: 'scale' });
+    const row = await s.app.store.media.getThumbnail(png, { width: 640, height: 480, method: 'scale', animated: false });
     assert.equal(row?.size, first.res.rawPayload.length);
     const again = await thumb(png, 'width=639&height=479', LEGACY);
     assert.deepEqual(again.res.rawPayload, first.res.rawPayload);
     assert.equal(filesUnder(s.app.config.media.path).length, before + 1);
+  });
+
+  it('animated=true makes an animated GIF an animated WebP of the chosen size; without it, and for a still JPEG, the thumbnail is still', async () => {
+    const frame = (g: number) => sharp({ create: { width: 200, height: 150, channels: 3, background: { r: 10, g, b: 30 } } }).png().toBuffer();
+    const gif = await sharp(await Promise.all([frame(0), frame(120), frame(240)]), { join: { animated: true } }).gif().toBuffer();
+    const id = await uploadOk(s, alice, gif, { contentType: 'image/gif' });
+    const url = `${AUTHED}/thumbnail/hs.test/${id}?width=90&height=90&method=crop&animated=true`;
+    const moving = await get(s, url, alice);
+    assert.equal(moving.statusCode, 200);
+    assertSpecResponse(moving, 'GET', url);
+    assert.equal(moving.headers['content-type'], 'image/webp');
+    const meta = await sharp(moving.rawPayload, { animated: true }).metadata();
+    assert.deepEqual([meta.format, meta.pages, meta.width, meta.pageHeight], ['webp', 3, 96, 96]);
+    const still = await thumb(id, 'width=90&height=90&method=crop');
+    assert.deepEqual([still.meta.format, still.meta.pages ?? 1, still.meta.width, still.meta.height], ['png', 1, 96, 96]);
+    const photo = await thumb(jpeg, 'width=32&height=32&method=crop&animated=true');
+    assert.deepEqual([photo.meta.format, photo.meta.width], ['jpeg', 32]);
   });
 
   it('content that is no image is 400 M_UNKNOWN', async () => {
@@ -111,7 +128,7 @@ forEachBackend('media repository: thumbnails', (backend) => {
       const id = await uploadOk(s, alice, pngHeaderOnly(w, h), { contentType: 'image/png' });
       const url = `${AUTHED}/thumbnail/hs.test/${id}?width=96&height=96&method=crop`;
       assertMatrixError(await get(s, url, alice), 413, 'M_TOO_LARGE', 'GET', url);
-      assert.equal(await s.app.store.media.getThumbnail(id, { width: 96, height: 96, method: 'crop' }), undefined);
+      assert.equal(await s.app.store.media.getThumbnail(id, { width: 96, height: 96, method: 'crop', animated: false }), undefined);
     }
   });
 

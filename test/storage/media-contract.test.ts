@@ -46,12 +46,15 @@ forEachBackend('Store contract: media', (backend) => {
     assert.equal(await store.media.bytesOf(bob), 5);
   });
 
-  it('thumbnails by size and method; a second record of the same size keeps the first', async () => {
-    const t = { mediaId: 'm1', width: 32, height: 32, method: 'crop' as const, contentType: 'image/png', size: 99, sha256: SHA, createdTs: 7 };
+  it('thumbnails by size, method and animation; a second record of the same kind keeps the first', async () => {
+    const t = { mediaId: 'm1', width: 32, height: 32, method: 'crop' as const, animated: false, contentType: 'image/png', size: 99, sha256: SHA, createdTs: 7 };
+    const moving = { ...t, animated: true, contentType: 'image/webp', size: 300 };
     await store.media.putThumbnail(t);
+    await store.media.putThumbnail(moving);
     await store.media.putThumbnail({ ...t, size: 100, sha256: 'c'.repeat(64) });
-    assert.deepEqual(await store.media.getThumbnail('m1', { width: 32, height: 32, method: 'crop' }), t);
-    assert.equal(await store.media.getThumbnail('m1', { width: 32, height: 32, method: 'scale' }), undefined);
-    assert.equal(await store.media.getThumbnail('m2', { width: 32, height: 32, method: 'crop' }), undefined);
+    assert.deepEqual(await store.media.getThumbnail('m1', { width: 32, height: 32, method: 'crop', animated: false }), t);
+    assert.deepEqual(await store.media.getThumbnail('m1', { width: 32, height: 32, method: 'crop', animated: true }), moving);
+    assert.equal(await store.media.getThumbnail('m1', { width: 32, height: 32, method: 'scale', animated: false }), undefined);
+    assert.equal(await store.media.getThumbnail('m2', { width: 32, height: 32, method: 'crop', animated: false }), undefined);
   });
 }, describe);

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import { MatrixError, queueFull, tooLarge, unknownError } from '../../core/errors.js';
-import { chooseThumbnailSize, isThumbnailable, thumbnailType, type ThumbnailMethod, type ThumbnailSize } from '../../core/media.js';
+import { chooseThumbnailSize, isAnimatable, isThumbnailable, thumbnailType, type ThumbnailMethod, type ThumbnailSize } from '../../core/media.js';
 import type { Store } from '../../storage/store.js';
 import type { MediaFiles } from './media-files.js';
 import type { MediaPath, MediaRepository } from './media-repository.js';
@@ -16,6 +16,8 @@ export interface ThumbnailRequest {
   width: number;
   height: number;
   method: ThumbnailMethod;
+  /** The client prefers a moving thumbnail (the spec's `animated`); absent or false: a still one. */
+  animated: boolean;
   via: MediaPath;
   timeoutMs: number;
 }
@@ -28,6 +30,11 @@ export interface Thumbnail {
 }
 
 type Sharp = typeof import('sharp').default;
+
+interface Generated {
+  bytes: Buffer;
+  type: string;
+}
 
 /**
  * Thumbnails in the sizes of `THUMBNAIL_SIZES`, made on first request with sharp (libvips) and kept:
@@ -45,21 +52,22 @@ export class Thumbnails {
     const contentType = record.contentType ?? '';
     if (!isThumbnailable(contentType)) throw unknownError(400, 'This content cannot be thumbnailed');
     const size = chooseThumbnailSize(request.width, request.height, request.method);
-    const cached = await this.deps.store.media.getThumbnail(mediaId, size);
+    // A JPEG or PNG cannot move: `animated=true` is then the same as false (spec).
+    const animated = request.animated && isAnimatable(contentType);
+    const cached = await this.deps.store.media.getThumbnail(mediaId, { ...size, animated });
     if (cached) return cached;
-    const outType = thumbnailType(contentType);
-    const bytes = await this.generateInTurn(record.sha256, size, outType);
+    const { bytes, type } = await this.generateInTurn(record.sha256, size, thumbnailType(contentType), animated);
     const temp = await this.deps.files.writeTempBuffer(bytes);
     await this.deps.files.commit(temp);
-    const made = { mediaId, ...size, contentType: outType, size: temp.size, sha256: temp.sha256, createdTs: this.deps.clock.now() };
+    const made = { mediaId, ...size, animated, contentType: type, size: temp.size, sha256: temp.sha256, createdTs: this.deps.clock.now() };
     await this.deps.store.media.putThumbnail(made);
     return made;
   }
 
-  private async generateInTurn(sha256: string, size: ThumbnailSize, outType: string): Promise<Buffer> {
+  private async generateInTurn(sha256: string, size: ThumbnailSize, outType: string, animated: boolean): Promise<Generated> {
     if (this.queued >= MAX_QUEUED_GENERATIONS) throw queueFull('Too many thumbnails are being made; try again shortly');
     this.queued++;
-    const turn = this.queue.then(() => this.generate(sha256, size, outType));
+    const turn = this.queue.then(() => this.generate(sha256, size, outType, animated));
     this.queue = turn.catch(() => {});
     try {
       return await turn;
@@ -68,10 +76,11 @@ export class Thumbnails {
     }
   }
 
-  private async generate(sha256: string, size: ThumbnailSize, outType: string): Promise<Buffer> {
+  private async generate(sha256: string, size: ThumbnailSize, outType: string, animated: boolean): Promise<Generated> {
     const sharp = await this.loadSharp();
     const input = this.deps.files.pathOf(sha256);
-    const options = { limitInputPixels: this.deps.maxImagePixels, failOn: 'warning' as const };
+    // Animated: every frame is decoded, and the pixel limit counts them all (the height is the frames' sum).
+    const options = { limitInputPixels: this.deps.maxImagePixels, failOn: 'warning' as const, animated };
     try {
       // The header's dimensions first: a decompression bomb is refused before anything is decoded.
       const meta = await sharp(input, options).metadata();
@@ -79,7 +88,8 @@ export class Thumbnails {
       const image = sharp(input, options).rotate().resize(size.width, size.height, size.method === 'crop'
         ? { fit: 'cover' }
         : { fit: 'inside', withoutEnlargement: true });
-      return await (outType === 'image/jpeg' ? image.jpeg({ quality: 80 }) : image.png()).toBuffer();
+      if (animated && (meta.pages ?? 1) > 1) return { bytes: await image.webp().toBuffer(), type: 'image/webp' };
+      return { bytes: await (outType === 'image/jpeg' ? image.jpeg({ quality: 80 }) : image.png()).toBuffer(), type: outType };
     } catch (err) {
       if (err instanceof MatrixError) throw err;
       // libvips says why (truncated, not an image, over the pixel limit); none of it goes to the client.

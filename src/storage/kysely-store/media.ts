@@ -21,6 +21,7 @@ export interface MediaThumbnailsTable {
   width: number;
   height: number;
   method: string;
+  animated: number;
   content_type: string;
   size: number;
   sha256: string;
@@ -70,21 +71,22 @@ export class KyselyMediaStore implements MediaStore {
     return Number(row.n ?? 0);
   }
 
-  async getThumbnail(mediaId: string, size: { width: number; height: number; method: ThumbnailMethod }): Promise<ThumbnailRecord | undefined> {
+  async getThumbnail(mediaId: string, size: { width: number; height: number; method: ThumbnailMethod; animated: boolean }): Promise<ThumbnailRecord | undefined> {
     const row = await this.db.selectFrom('media_thumbnails').selectAll()
       .where('media_id', '=', mediaId).where('width', '=', size.width).where('height', '=', size.height).where('method', '=', size.method)
+      .where('animated', '=', size.animated ? 1 : 0)
       .executeTakeFirst();
     return row ? {
-      mediaId: row.media_id, width: row.width, height: row.height, method: row.method as ThumbnailMethod,
+      mediaId: row.media_id, width: row.width, height: row.height, method: row.method as ThumbnailMethod, animated: row.animated === 1,
       contentType: row.content_type, size: Number(row.size), sha256: row.sha256, createdTs: Number(row.created_ts),
     } : undefined;
   }
 
   async putThumbnail(t: ThumbnailRecord): Promise<void> {
     await this.db.insertInto('media_thumbnails').values({
-      media_id: t.mediaId, width: t.width, height: t.height, method: t.method,
+      media_id: t.mediaId, width: t.width, height: t.height, method: t.method, animated: t.animated ? 1 : 0,
       content_type: t.contentType, size: t.size, sha256: t.sha256, created_ts: t.createdTs,
-    }).onConflict((oc) => oc.columns(['media_id', 'width', 'height', 'method']).doNothing()).execute();
+    }).onConflict((oc) => oc.columns(['media_id', 'width', 'height', 'method', 'animated']).doNothing()).execute();
   }
 }
 

@@ -25,10 +25,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('width', 'integer', (c) => c.notNull())
     .addColumn('height', 'integer', (c) => c.notNull())
     .addColumn('method', 'text', (c) => c.notNull())
+    .addColumn('animated', 'integer', (c) => c.notNull())
     .addColumn('content_type', 'text', (c) => c.notNull())
     .addColumn('size', 'bigint', (c) => c.notNull())
     .addColumn('sha256', 'text', (c) => c.notNull())
     .addColumn('created_ts', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('media_thumbnails_pk', ['media_id', 'width', 'height', 'method'])
+    .addPrimaryKeyConstraint('media_thumbnails_pk', ['media_id', 'width', 'height', 'method', 'animated'])
     .execute();
 }
