@@ -28,7 +28,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3', 'pg', 'pino', 'pino-pretty', 'prom-client', 'yaml'],
+  external: ['better-sqlite3', 'pg', 'pino', 'pino-pretty', 'prom-client', 'sharp', 'yaml'],
   // CommonJS dependencies inside an ES module bundle still call require() for Node's built-ins.
   banner: { js: "import { createRequire as hearthCreateRequire } from 'node:module'; const require = hearthCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -91,6 +91,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const tls = federationTls(config);
   const core = await buildCore(config, { ...overrides, logger });
   const { store, services, clock, signingKey } = core;
+  // Temporary files a crash left; with PostgreSQL other processes may share the directory, so only
+  // those older than any upload still being received (request_timeout_ms).
+  await services.media.files.prepare(store.dialect === 'sqlite' ? 0 : config.requestTimeoutMs);
   const metrics = config.metrics.enabled ? new (await import('./services/metrics.js')).Metrics() : undefined;
   metrics?.watchPasswordHashing(services.passwordHashing.stats);
   metrics?.watchFederationOutbox(services.outbox, () => store.outbox.count());

@@ -29,6 +29,8 @@ export const DEFAULTS = {
     failed_password: { per_second: 0.17, burst: 3 },
     // Presence changes made by /sync's set_presence; past it the change is ignored, the sync answers.
     presence: { per_second: 0.1, burst: 10 },
+    // Media uploads and POST /create: an album of 30 pictures at once, then one a second.
+    media_upload: { per_second: 1, burst: 30 },
   },
   metrics: { enabled: false, path: '/_hearth/metrics', host: '127.0.0.1', port: null as number | null },
   forget_rooms_on_leave: false,
@@ -66,8 +68,20 @@ export const DEFAULTS = {
     filters: 100,
     devices: 500,
     one_time_keys_per_device: 1000,
+    media_bytes: 10 * 1024 * 1024 * 1024,
     // The spec's definition of the error until the operator names a page of their own.
     info_uri: 'https://spec.matrix.org/v1.19/client-server-api/#common-error-codes',
+  },
+  // The media repository: files under `path` (null: <data_dir>/media), indexed in the database.
+  media: {
+    path: null as string | null,
+    max_upload_size: 50 * 1024 * 1024,
+    // Like Synapse's enable_authenticated_media: new media only on the authenticated paths.
+    enable_authenticated_media: true,
+    // Thumbnails of larger images are refused (Synapse's max_image_pixels): a small file can decode huge.
+    max_image_pixels: 32_000_000,
+    max_pending_uploads: 5,
+    unused_expiration: '24h' as string | number,
   },
   // No federation listener unless a port is given; see FederationConfig.
   federation: {

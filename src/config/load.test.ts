@@ -143,3 +143,24 @@ describe('quotas', () => {
     }
   });
 });
+
+describe('media', () => {
+  it('defaults: files beside the database, 50 MiB uploads, authenticated media on; each is configurable; nonsense is refused by name', () => {
+    const m = buildConfig({ data_dir: '/srv/hearth' }).media;
+    assert.deepEqual(
+      [m.path, m.maxUploadBytes, m.enableAuthenticatedMedia, m.maxImagePixels, m.maxPendingUploads, m.unusedExpirationMs],
+      ['/srv/hearth/media', 50 * 1024 * 1024, true, 32_000_000, 5, 24 * 3600 * 1000],
+    );
+    assert.equal(buildConfig({ media: { path: 'm' } }, '/etc/hearth').media.path, '/etc/hearth/m');
+    assert.equal(buildConfig({}).quotas.mediaBytes, 10 * 1024 * 1024 * 1024);
+    assert.deepEqual(buildConfig({}).rateLimits.media_upload, { perSecond: 1, burst: 30 });
+    for (const [media, key] of [
+      [{ max_upload_size: 0 }, 'media.max_upload_size'],
+      [{ enable_authenticated_media: 'yes' }, 'media.enable_authenticated_media'],
+      [{ unused_expiration: 'soon' }, 'media.unused_expiration'],
+      [{ url_preview: true }, 'media.url_preview'],
+    ] as const) {
+      assert.throws(() => buildConfig({ media }), (err: unknown) => err instanceof ConfigError && err.key === key);
+    }
+  });
+});

@@ -43,7 +43,7 @@ type Raw = Record<string, unknown>;
 const TOP_LEVEL_KEYS = new Set([
   ...Object.keys(DEFAULTS), 'public_baseurl', 'database', 'signing_key_path',
 ]);
-const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'invite', 'default', 'login_account', 'failed_password', 'presence'];
+const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'invite', 'default', 'login_account', 'failed_password', 'presence', 'media_upload'];
 
 /** Reads the overrides that come from the environment, validated as strictly as the file's settings. */
 export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -211,6 +211,7 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     toDevice: buildToDevice(asRecord(raw.to_device, 'to_device')),
     federation: buildFederation(asRecord(raw.federation, 'federation'), baseDir),
     quotas: buildQuotas(asRecord(raw.quotas, 'quotas')),
+    media: buildMedia(asRecord(raw.media, 'media'), dataDir, baseDir),
   });
 }
 
@@ -235,7 +236,24 @@ function buildQuotas(raw: Raw): Config['quotas'] {
     filters: count('filters'),
     devices: count('devices'),
     oneTimeKeysPerDevice: count('one_time_keys_per_device'),
+    mediaBytes: int(raw.media_bytes ?? d.media_bytes, 'quotas.media_bytes', 0, Number.MAX_SAFE_INTEGER),
     infoUri,
+  });
+}
+
+function buildMedia(raw: Raw, dataDir: string, baseDir: string): Config['media'] {
+  const d = DEFAULTS.media;
+  for (const key of Object.keys(raw)) if (!(key in d)) throw new ConfigError(`media.${key}`, 'unknown setting');
+  const dir = raw.path ?? d.path;
+  const expiration = retention(raw.unused_expiration ?? d.unused_expiration, 'media.unused_expiration');
+  if (expiration === null || expiration <= 0) throw new ConfigError('media.unused_expiration', 'must be a duration such as 24h');
+  return Object.freeze({
+    path: dir === null ? path.join(dataDir, 'media') : path.resolve(baseDir, str(dir, 'media.path')),
+    maxUploadBytes: int(raw.max_upload_size ?? d.max_upload_size, 'media.max_upload_size', 1, 2 ** 40),
+    enableAuthenticatedMedia: bool(raw.enable_authenticated_media ?? d.enable_authenticated_media, 'media.enable_authenticated_media'),
+    maxImagePixels: int(raw.max_image_pixels ?? d.max_image_pixels, 'media.max_image_pixels', 1, 2 ** 40),
+    maxPendingUploads: int(raw.max_pending_uploads ?? d.max_pending_uploads, 'media.max_pending_uploads', 1, 1_000_000),
+    unusedExpirationMs: expiration,
   });
 }
 

@@ -10,9 +10,9 @@ export interface RateLimitRule {
  * Route limiters (per user, or per client IP; `invite` takes one token per invitee) and the per-account password limiters
  * `login_account` (every `/login` attempt at an account) and `failed_password` (every wrong password
  * for an account, at `/login` or in user-interactive auth), applied in services/accounts/password-checks.ts,
- * and `presence` (changes made by `/sync`'s `set_presence`).
+ * and `presence` (changes made by `/sync`'s `set_presence`); `media_upload` covers uploads and /create.
  */
-export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'invite' | 'default' | 'login_account' | 'failed_password' | 'presence';
+export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'invite' | 'default' | 'login_account' | 'failed_password' | 'presence' | 'media_upload';
 
 export interface Config {
   readonly serverName: string;
@@ -66,6 +66,23 @@ export interface Config {
   };
   readonly federation: FederationConfig;
   readonly quotas: QuotaConfig;
+  readonly media: MediaConfig;
+}
+
+/** The media repository (README "Media", SECURITY.md). */
+export interface MediaConfig {
+  /** The directory of the media files (`<data_dir>/media` unless set). */
+  readonly path: string;
+  /** The largest upload, in bytes: larger gets 413 M_TOO_LARGE while it streams in. */
+  readonly maxUploadBytes: number;
+  /** Media uploaded while this is on is served only on the authenticated (client v1) paths. */
+  readonly enableAuthenticatedMedia: boolean;
+  /** Images with more pixels than this are not thumbnailed (decompression bombs). */
+  readonly maxImagePixels: number;
+  /** Media IDs from POST /create one user may hold without content; one more is 429. */
+  readonly maxPendingUploads: number;
+  /** Milliseconds a created media ID waits for its content. */
+  readonly unusedExpirationMs: number;
 }
 
 /** Per-user quotas (SECURITY.md): past one, a write that would grow the user's data is refused with 403 M_USER_LIMIT_EXCEEDED. */
@@ -79,6 +96,8 @@ export interface QuotaConfig {
   readonly devices: number;
   /** Unclaimed one-time keys plus fallback keys one device may hold. */
   readonly oneTimeKeysPerDevice: number;
+  /** Bytes of media content a user may have uploaded in all. */
+  readonly mediaBytes: number;
   /** The `info_uri` of the refusal: a page telling users about the limits. */
   readonly infoUri: string;
 }

@@ -32,6 +32,8 @@ export const ErrCode = {
   badAlias: 'M_BAD_ALIAS',
   userLimitExceeded: 'M_USER_LIMIT_EXCEEDED',
   wrongRoomKeysVersion: 'M_WRONG_ROOM_KEYS_VERSION',
+  notYetUploaded: 'M_NOT_YET_UPLOADED',
+  cannotOverwriteMedia: 'M_CANNOT_OVERWRITE_MEDIA',
 } as const;
 
 export type ErrCodeValue = (typeof ErrCode)[keyof typeof ErrCode];
@@ -129,6 +131,11 @@ export const weakPassword = (message: string): MatrixError => new MatrixError(40
 /** A key backup write to a version that is not the user's current one; the reply names the current one. */
 export const wrongRoomKeysVersion = (currentVersion: string): MatrixError =>
   new MatrixError(403, ErrCode.wrongRoomKeysVersion, 'Wrong backup version', { current_version: currentVersion });
+
+/** Media created with /create whose content has not arrived within the wait the client allowed (504). */
+export const notYetUploaded = (): MatrixError => new MatrixError(504, ErrCode.notYetUploaded, 'Content has not yet been uploaded');
+/** A second upload to a media ID that has content already. */
+export const cannotOverwriteMedia = (): MatrixError => new MatrixError(409, ErrCode.cannotOverwriteMedia, 'Media already uploaded');
 
 /** A quota that only the other side can free (a recipient's queue): 429 with no retry time to promise. */
 export const queueFull = (message: string): MatrixError => new MatrixError(429, ErrCode.limitExceeded, message);

@@ -64,6 +64,11 @@ export class Quotas {
     return Object.values(counts).reduce((a, b) => a + b, 0) + fallback.length;
   }
 
+  /** An upload that would take the user's media past `media_bytes`. */
+  refuseMedia(): MatrixError {
+    return this.refuse(`Your uploads may hold at most ${this.limits.mediaBytes} bytes in all`);
+  }
+
   private refuse(message: string): MatrixError {
     return userLimitExceeded(message, this.limits.infoUri);
   }

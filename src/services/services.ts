@@ -51,6 +51,9 @@ import { RemoteProfiles } from './federation/remote-profiles.js';
 import { InviteCoSigning } from './federation/invite-co-signing.js';
 import { ResidentLeave } from './federation/resident-leave.js';
 import type { ServerKeyLookup } from './federation/server-key-lookup.js';
+import { MediaFiles } from './media/media-files.js';
+import { MediaRepository } from './media/media-repository.js';
+import { Thumbnails } from './media/thumbnails.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -88,6 +91,9 @@ export interface Services {
   readonly outbox: OutboxWorker;
   /** `make_leave` and `send_leave` for rooms Hearth hosts. */
   readonly residentLeave: ResidentLeave;
+  /** This server's media: uploads, downloads (services/media/). */
+  readonly media: MediaRepository;
+  readonly thumbnails: Thumbnails;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -117,6 +123,8 @@ export function createServices(deps: {
   const uia = new UserInteractiveAuth(store, clock, passwordChecks);
   const notifier = new Notifier(store.channel);
   const quotas = new Quotas(config.quotas);
+  const mediaFiles = new MediaFiles(config.media.path);
+  const media = new MediaRepository({ store, clock, serverName, config: config.media, quotas, files: mediaFiles });
   const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName, toDeviceLimits: config.toDevice, quotas });
   const { deviceLists } = e2ee;
   const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists, passwords: passwordChecks, quotas });
@@ -165,6 +173,8 @@ export function createServices(deps: {
     federation,
     outbox,
     residentLeave: new ResidentLeave({ clock, writer, keys: serverKeys }),
+    media,
+    thumbnails: new Thumbnails({ store, clock, media, files: mediaFiles, maxImagePixels: config.media.maxImagePixels }),
     whenDurable: () => store.whenDurable(),
     passwords: new PasswordChange({ store, uia, hashing, passwordMinLength: config.passwordMinLength, deviceLists }),
     profiles: new Profiles({ store, serverName, remote: new RemoteProfiles({ federation: federation.client, clock }) }),

@@ -8,9 +8,11 @@ export type * from './sync-store.js';
 export type * from './purge-store.js';
 export type * from './e2ee-store.js';
 export type * from './outbox-store.js';
+export type * from './media-store.js';
 import type { PurgeStore } from './purge-store.js';
 import type { E2eeStore } from './e2ee-store.js';
 import type { OutboxStore } from './outbox-store.js';
+import type { MediaStore } from './media-store.js';
 
 /** Other servers' verified public keys (the key ring's persistent cache). */
 export interface ServerKeyStore {
@@ -46,6 +48,7 @@ export interface Store {
   readonly outbox: OutboxStore;
   /** Stripped state of out-of-band invites (rooms of other servers). */
   readonly inviteState: InviteStateStore;
+  readonly media: MediaStore;
   /**
    * Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves,
    * and resolves once the commit is durable. `afterCommit` runs as soon as the COMMIT succeeded,

@@ -74,7 +74,7 @@ function routesOf(tree: string): RouteInfo[] {
 // The request model: plain data (so fast-check can print and shrink it), resolved against the
 // current fixture ("world") only when sent.
 
-type SymName = 'roomId' | 'alias' | 'eventId' | 'stateEventId' | 'userId' | 'otherUserId' | 'deviceId' | 'filterId' | 'since' | 'from' | 'backupVersion';
+type SymName = 'roomId' | 'alias' | 'eventId' | 'stateEventId' | 'userId' | 'otherUserId' | 'deviceId' | 'filterId' | 'since' | 'from' | 'backupVersion' | 'mediaId';
 
 /** A path segment or query value: symbolic (a real ID of the fixture, encoded) or raw URL text. */
 type Piece = { sym: SymName } | { raw: string } | { json: J };
@@ -119,6 +119,8 @@ interface World {
   from: string;
   /** Alice's current key backup version. */
   backupVersion: string;
+  /** A picture Alice uploaded (so downloads and thumbnails reach the files). */
+  mediaId: string;
 }
 
 /** Percent-encodes every code point; lone surrogates (which encodeURIComponent refuses) go as their raw WTF-8 bytes. */
@@ -304,7 +306,7 @@ const rawPiece: fc.Arbitrary<Piece> = fc.oneof(
 
 const SYMS_FOR_PARAM: Record<string, SymName[]> = {
   roomId: ['roomId'], roomIdOrAlias: ['roomId', 'alias'], roomAlias: ['alias'], userId: ['userId', 'userId', 'otherUserId'],
-  eventId: ['eventId', 'stateEventId'], deviceId: ['deviceId'], filterId: ['filterId'], version: ['backupVersion'],
+  eventId: ['eventId', 'stateEventId'], deviceId: ['deviceId'], filterId: ['filterId'], version: ['backupVersion'], mediaId: ['mediaId'],
 };
 const WORDS_FOR_PARAM: Record<string, string[]> = {
   eventType: ['m.room.message', 'm.room.topic', 'm.room.name', 'org.example.custom', 'm.room.member', 'm.room.redaction', 'm.room.power_levels', 'm.room.join_rules'],
@@ -315,6 +317,8 @@ const WORDS_FOR_PARAM: Record<string, string[]> = {
   ruleId: ['.m.rule.master', '.m.rule.message', 'custom', '.m.rule.contains_user_name'],
   receiptType: ['m.read', 'm.read.private', 'm.fully_read'],
   sessionId: ['s1', 's2', '__proto__'],
+  serverName: ['hs.test', 'hs.test', 'other.test'],
+  fileName: ['a.png', 'a%22b', '..%2F..%2Fx', '%0D%0Ax'],
 };
 
 function paramArb(name: string): fc.Arbitrary<Piece> {
@@ -564,6 +568,10 @@ const REGRESSIONS: Spec[] = [
   example('PUT', `${V3}/room_keys/keys`, [], json(new Obj([['rooms', new Obj([['\u0001roomId', new Obj([['sessions', new Obj([['a\u0000b', BACKUP_KEY]])]])]])]])),
     [['version', { sym: 'backupVersion' }]]),
   example('PUT', `${V3}/room_keys/keys/:roomId/:sessionId`, [{ sym: 'roomId' }, { raw: '__proto__' }], json(BACKUP_KEY), [['version', { sym: 'backupVersion' }]]),
+  // Media: a file name that would split the header, a traversal as the media ID, a thumbnail of the picture.
+  example('GET', '/_matrix/client/v1/media/download/:serverName/:mediaId/:fileName', [{ raw: 'hs.test' }, { sym: 'mediaId' }, { raw: 'a%0D%0ASet-Cookie:%20x' }], { kind: 'none' }),
+  example('GET', '/_matrix/client/v1/media/download/:serverName/:mediaId', [{ raw: 'hs.test' }, { raw: '..%2F..%2Fhearth.db' }], { kind: 'none' }),
+  example('GET', '/_matrix/client/v1/media/thumbnail/:serverName/:mediaId', [{ raw: 'hs.test' }, { sym: 'mediaId' }], { kind: 'none' }, [['width', { raw: '32' }], ['height', { raw: '32' }]]),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -578,8 +586,19 @@ const LEAK_PATTERNS: Array<[string, RegExp]> = [
   ['internal error text', /TypeError|RangeError|ReferenceError|SyntaxError|Cannot read propert|is not a function|Maximum call stack|undefined is not|Unexpected token/],
 ];
 
+/** Downloads and thumbnails answer with the file's bytes, not JSON. */
+const MEDIA_READ = /^\/_matrix\/(?:client\/v1\/media|media\/(?:v3|r0))\/(?:download|thumbnail)\//;
+/** A 1x1 PNG. */
+const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
 function checkResponse(req: Resolved, res: LightMyRequestResponse): string | undefined {
   if (res.statusCode >= 500) return `status ${res.statusCode}: ${res.body.slice(0, 300)}`;
+  // Media content: whatever its type, it goes out sandboxed, unsniffed, with a disposition.
+  if (res.statusCode === 200 && MEDIA_READ.test(req.url)) {
+    const safe = res.headers['x-content-type-options'] === 'nosniff' && /^sandbox;/.test(String(res.headers['content-security-policy']))
+      && /^(inline|attachment)\b/.test(String(res.headers['content-disposition']));
+    return safe ? undefined : `media reply without its safety headers: ${JSON.stringify(res.headers)}`;
+  }
   // Every reply with a body is JSON (a HEAD reply has the headers of one, without the body).
   if (res.statusCode !== 204 && !String(res.headers['content-type'] ?? '').startsWith('application/json')) {
     return `reply ${res.statusCode} without a JSON content type: ${res.headers['content-type']}`;
@@ -677,7 +696,9 @@ class Harness {
     const from = (await r.messages(a, roomId, 'dir=b&limit=1')).start as string;
     const backup = { algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2', auth_data: { public_key: 'hPQNcabIABgGnx3/ACv/jmMmiQHoeFfuLB17tzWp6Hw' } };
     const backupVersion = (await r.ok('POST', '/room_keys/version', a, backup)).version as string;
-    return { alice: a, bob: b, admin: root, roomId, alias: `#${this.name}-${n}:hs.test`, eventId, stateEventId, filterId, since, from, backupVersion };
+    const uploaded = await this.s.app.http.inject({ method: 'POST', url: '/_matrix/media/v3/upload?filename=p.png', headers: { authorization: `Bearer ${a.accessToken}`, 'content-type': 'image/png' }, payload: TINY_PNG });
+    const mediaId = (uploaded.json().content_uri as string).split('/').pop()!;
+    return { alice: a, bob: b, admin: root, roomId, alias: `#${this.name}-${n}:hs.test`, eventId, stateEventId, filterId, since, from, backupVersion, mediaId };
   }
 
   /**

@@ -18,6 +18,10 @@ export interface Reply { status: number; body: Record<string, unknown> }
 export interface CrashableServer {
   /** The data, for reading behind the server's back (also while it is down). */
   readonly raw: RawDatabase;
+  /** The data directory (media files are under its `media/`). */
+  readonly dataDir: string;
+  /** `http://127.0.0.1:<port>`, for requests `call` cannot make (raw bytes). */
+  readonly base: string;
   /** Starts the server (again) and waits until it answers. */
   start(): Promise<void>;
   /** SIGKILLs the server, which must not have died on its own. */
@@ -73,6 +77,8 @@ export async function crashableServer(backend: BackendName): Promise<CrashableSe
 
   return {
     raw,
+    dataDir,
+    base,
     call,
     ok,
     async start() {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type App } from '../../src/app.js';
@@ -52,6 +55,9 @@ export async function startTestServer(options: { backend?: BackendName; config?:
   const { database, drop } = typeof options.config?.database === 'string'
     ? { database: { kind: 'sqlite' as const, path: options.config.database }, drop: async () => {} }
     : await freshDatabase(backend, { sqliteFile: options.sqliteFile ?? false });
+  // Media files go to a fresh directory of the test's own (removed on close), never ./data.
+  const media = (options.config?.media ?? {}) as Record<string, unknown>;
+  const ownMediaDir = media.path === undefined ? mkdtempSync(path.join(tmpdir(), 'hearth-media-')) : undefined;
   const config = buildConfig({
     server_name: 'hs.test',
     password_hashing: { cost: 1024 },
@@ -59,6 +65,7 @@ export async function startTestServer(options: { backend?: BackendName; config?:
     rate_limits: { enabled: false },
     log_level: 'silent',
     ...options.config,
+    media: { ...media, path: media.path ?? ownMediaDir },
     database: database.kind === 'sqlite' ? database.path : database.url,
   });
   const clock = new FakeClock();
@@ -99,6 +106,7 @@ export async function startTestServer(options: { backend?: BackendName; config?:
     async close() {
       await app.close();
       await drop();
+      if (ownMediaDir) rmSync(ownMediaDir, { recursive: true, force: true });
     },
   };
 }

@@ -25,6 +25,7 @@ import { KyselyReceiptStore } from './receipts.js';
 import { KyselyE2eeStore } from './e2ee.js';
 import { KyselyOutboxStore } from './outbox.js';
 import { KyselyInviteStateStore } from './invite-state.js';
+import { KyselyMediaStore } from './media.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -52,6 +53,7 @@ export class KyselyStore implements Store {
   readonly serverKeys: KyselyServerKeyStore;
   readonly outbox: KyselyOutboxStore;
   readonly inviteState: KyselyInviteStateStore;
+  readonly media: KyselyMediaStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -82,6 +84,7 @@ export class KyselyStore implements Store {
     this.serverKeys = new KyselyServerKeyStore(db);
     this.outbox = new KyselyOutboxStore(db, dialect);
     this.inviteState = new KyselyInviteStateStore(db);
+    this.media = new KyselyMediaStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { E2eeDatabase } from './e2ee-tables.js';
 import type { ServerKeysTable } from './server-keys.js';
+import type { MediaTable, MediaThumbnailsTable } from './media.js';
 import type { AccountDataTable, FiltersTable, PresenceTable, PushRulesTable, ReceiptsTable, StreamCountersTable } from './sync-tables.js';
 
 /** Row types of every table, as Kysely sees them. Booleans are stored as 0/1 integers on both dialects. */
@@ -58,6 +59,8 @@ export interface Database extends E2eeDatabase {
   server_keys: ServerKeysTable;
   federation_outbox: FederationOutboxTable;
   invite_room_state: InviteRoomStateTable;
+  media: MediaTable;
+  media_thumbnails: MediaThumbnailsTable;
 }
 
 export interface FederationOutboxTable {

@@ -10,6 +10,7 @@ import * as m010 from './010-server-keys.js';
 import * as m013 from './013-account-data-sizes.js';
 import * as m014 from './014-federation-outbox.js';
 import * as m015 from './015-out-of-band-invites.js';
+import * as m017 from './017-media.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013-account-data-sizes': m013,
   '014-federation-outbox': m014,
   '015-out-of-band-invites': m015,
+  '017-media': m017,
 };
 
 export const migrationProvider: MigrationProvider = {
