@@ -44,6 +44,7 @@ import { PushRules } from './user-data/push-rules.js';
 import { createE2eeServices, type E2eeServices } from './e2ee/e2ee-services.js';
 import { createFederationOutbound, type FederationOutbound } from './federation/outbound.js';
 import type { FederationRequester } from './federation/federation-client.js';
+import { createPushServices, type PushServices } from './push/push-services.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -75,6 +76,8 @@ export interface Services {
   readonly adminRooms: AdminRooms;
   /** Outbound federation: the signing client and the key ring (not used by any endpoint yet). */
   readonly federation: FederationOutbound;
+  /** Pushers, notifications and their delivery to push gateways. */
+  readonly push: PushServices;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -156,5 +159,6 @@ export function createServices(deps: { store: Store; clock: Clock; config: Confi
       e2ee: e2ee.sync,
     }),
     membership: { ...verbs, forget, state: new MemberState(verbs) },
+    push: createPushServices({ store, clock, config, quotas, pushRules, events }),
   };
 }

@@ -24,6 +24,7 @@ import { KyselyPushRuleStore } from './push-rules.js';
 import { KyselyReceiptStore } from './receipts.js';
 import { KyselyE2eeStore } from './e2ee.js';
 import { KyselyOutboxStore } from './outbox.js';
+import { KyselyNotificationStore, KyselyPusherStore } from './push.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -50,6 +51,8 @@ export class KyselyStore implements Store {
   readonly e2ee: KyselyE2eeStore;
   readonly serverKeys: KyselyServerKeyStore;
   readonly outbox: KyselyOutboxStore;
+  readonly pushers: KyselyPusherStore;
+  readonly notifications: KyselyNotificationStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -79,6 +82,8 @@ export class KyselyStore implements Store {
     this.e2ee = new KyselyE2eeStore(db, dialect);
     this.serverKeys = new KyselyServerKeyStore(db);
     this.outbox = new KyselyOutboxStore(db, dialect);
+    this.pushers = new KyselyPusherStore(db);
+    this.notifications = new KyselyNotificationStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

@@ -9,6 +9,7 @@ import * as m007 from './007-key-backup.js';
 import * as m010 from './010-server-keys.js';
 import * as m013 from './013-account-data-sizes.js';
 import * as m014 from './014-federation-outbox.js';
+import * as m016 from './016-push.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '010-server-keys': m010,
   '013-account-data-sizes': m013,
   '014-federation-outbox': m014,
+  '016-push': m016,
 };
 
 export const migrationProvider: MigrationProvider = {
