@@ -69,7 +69,10 @@ export interface NotificationStore {
   list(userId: UserId, o: { beforePos?: number; limit: number; onlyHighlight: boolean }): Promise<ListedNotification[]>;
   /** The user's notifications after `afterPos`, oldest first (what a pusher has yet to deliver). */
   after(userId: UserId, afterPos: number, limit: number): Promise<NotificationRecord[]>;
-  /** How many of the user's notifications are unread (after their read receipt in each room). */
+  /**
+   * How many of the user's notifications are unread: in rooms they are joined to, after their read
+   * receipt and after their membership event there (their join, or their latest profile change).
+   */
   unreadCount(userId: UserId): Promise<number>;
   /** Events evaluated for notifications up to this position. */
   progress(): Promise<number>;

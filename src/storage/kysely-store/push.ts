@@ -96,9 +96,11 @@ export class KyselyNotificationStore implements NotificationStore {
     const row = await this.db.selectFrom('notifications as n').select((eb) => eb.fn.countAll<number>().as('count'))
       .where('n.user_id', '=', userId)
       .where((eb) => eb.not(readExpression(eb)))
-      // Only rooms the user is in: a room they left no longer counts towards their badge.
+      // Only rooms the user is in, and only after their own latest membership event: a room they
+      // left no longer counts towards their badge, and what they sent reads the room up to there.
       .where(({ exists, selectFrom }) => exists(selectFrom('memberships as m').select('m.room_id')
-        .whereRef('m.room_id', '=', 'n.room_id').whereRef('m.user_id', '=', 'n.user_id').where('m.membership', '=', 'join')))
+        .whereRef('m.room_id', '=', 'n.room_id').whereRef('m.user_id', '=', 'n.user_id').where('m.membership', '=', 'join')
+        .whereRef('m.stream_pos', '<', 'n.stream_pos')))
       .executeTakeFirstOrThrow();
     return Number(row.count);
   }
