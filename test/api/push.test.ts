@@ -137,6 +137,17 @@ forEachBackend('pushers API', (backend) => {
     assert.equal((await s.request('POST', `${V3}/logout`, { token: dave.accessToken, body: {} })).statusCode, 200);
     assert.deepEqual((await list({ ...dave, accessToken: other.access_token })).map((p) => p.pushkey), ['d2']);
   });
+
+  it('deactivating the account removes all its pushers', async () => {
+    const erin = await s.createUser('erin');
+    const other = await s.app.services.sessions.issue(erin.userId, undefined, null);
+    assert.equal((await set(pusherBody(url, 'e1'), erin)).statusCode, 200);
+    assert.equal((await set(pusherBody(url, 'e2'), { ...erin, accessToken: other.access_token })).statusCode, 200);
+    const first = await s.request('POST', `${V3}/account/deactivate`, { token: erin.accessToken, body: {} });
+    const auth = { type: 'm.login.password', session: first.json().session, identifier: { type: 'm.id.user', user: erin.userId }, password: erin.password };
+    assert.equal((await s.request('POST', `${V3}/account/deactivate`, { token: erin.accessToken, body: { auth } })).statusCode, 200);
+    assert.deepEqual(await s.app.store.pushers.list(erin.userId), []);
+  });
 }, describe);
 
 forEachBackend('push delivery and notifications', (backend) => {
