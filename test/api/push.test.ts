@@ -240,6 +240,18 @@ forEachBackend('push delivery and notifications', (backend) => {
     assert.deepEqual(gateway.accepted.slice(before).map((n) => n.event_id), [m]);
   });
 
+  it('a message redacted before the gateway took it is not pushed', async () => {
+    const before = gateway.accepted.length;
+    gateway.down = true;
+    const m = await r().send(alice, roomId, 'oops');
+    await settle(s);
+    await r().ok('PUT', `/rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(m)}/redact-1`, alice, {});
+    gateway.down = false;
+    s.clock.advance(60_000);
+    await settle(s);
+    assert.deepEqual(gateway.accepted.slice(before).map((n) => n.event_id), []);
+  });
+
   it('a pushkey the gateway rejects loses its pusher', async () => {
     const carol = await s.createUser('carol');
     await r().join(carol, roomId).catch(() => {});

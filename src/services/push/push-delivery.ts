@@ -28,9 +28,9 @@ export class PushDelivery {
   /** Serves every pusher that is due; resolves to how many notifications were sent or passed over. */
   async deliverDue(): Promise<number> {
     const due = await this.deps.store.pushers.due(this.deps.clock.now(), PUSHERS_PER_PASS);
-    let done = 0;
-    for (const pusher of due) done += await this.serve(pusher);
-    return done;
+    // Pushers are independent: one slow gateway (up to its deadline) does not hold up the others.
+    const done = await Promise.all(due.map((pusher) => this.serve(pusher)));
+    return done.reduce((a, b) => a + b, 0);
   }
 
   private async serve(pusher: PusherRecord): Promise<number> {
@@ -61,11 +61,14 @@ export class PushDelivery {
     return done;
   }
 
-  /** The gateway request for one notification, or undefined when its event is gone (purged). */
+  /**
+   * The gateway request for one notification, or undefined when its event is gone (purged) or was
+   * redacted before it could be pushed: its content must not leave the server any more.
+   */
   private async body(pusher: PusherRecord, n: NotificationRecord): Promise<JsonObject | undefined> {
     const { store } = this.deps;
     const stored = await store.events.get(n.eventId);
-    if (!stored) return undefined;
+    if (!stored || stored.redactedBy !== null) return undefined;
     const { event } = stored;
     const full = pusher.data.format !== 'event_id_only';
     const sender = full ? await store.state.currentEvent(n.roomId, 'm.room.member', event.sender) : undefined;
