@@ -7,6 +7,7 @@ import { NotificationRecorder } from '../../src/services/push/notification-recor
 import { PushRules } from '../../src/services/user-data/push-rules.js';
 import type { Store } from '../../src/storage/store.js';
 import { forEachBackend } from '../helpers/backends.js';
+import { settlePush } from '../helpers/push.js';
 import { rest } from '../helpers/rest.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -42,19 +43,14 @@ forEachBackend('notification recording cost', (backend) => {
   });
   after(() => s.close());
 
-  async function settle(): Promise<void> {
-    let idle = 0;
-    for (let i = 0; i < 50 && idle < 2; i++) idle = (await s.app.pushWorker.runOnce()) === 0 ? idle + 1 : 0;
-  }
-
   /** Store calls to evaluate one message in a room of `members` (alice and the others), and the rows recorded. */
   async function costOfOneMessage(members: number): Promise<{ calls: number; recorded: number }> {
     const roomId = await rest(s).createRoom(alice, { preset: 'public_chat' });
     for (let i = 1; i < members; i++) await rest(s).join(await s.createUser(`m${members}-${i}`), roomId);
-    await settle();
+    await settlePush(s);
     const progress = await s.app.store.notifications.progress();
     await rest(s).send(alice, roomId as RoomId, 'hello');
-    await settle();
+    await settlePush(s);
     // Evaluate that one message again, through a counting store (already recorded rows are kept once).
     await s.app.store.notifications.setProgress(progress);
     const counter = { calls: 0 };

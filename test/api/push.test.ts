@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { UserId } from '../../src/core/ids.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { V3, rest } from '../helpers/rest.js';
+import { settlePush as settle } from '../helpers/push.js';
 import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -42,15 +43,6 @@ class FakeGateway {
   close(): Promise<void> {
     return new Promise((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
-}
-
-/**
- * Runs the push pipeline until a pass does nothing twice in a row: the second pass starts after
- * the first ended, so it saw every commit made before this call (a wake-up's pass may be joined).
- */
-async function settle(s: TestServer): Promise<void> {
-  let idle = 0;
-  for (let i = 0; i < 50 && idle < 2; i++) idle = (await s.app.pushWorker.runOnce()) === 0 ? idle + 1 : 0;
 }
 
 const pusherBody = (url: string, pushkey = 'pk-1', extra: Record<string, unknown> = {}) => ({
