@@ -25,7 +25,6 @@ export type NewPusher = Omit<PusherRecord, 'deliveredPos' | 'failures' | 'nextAt
 
 export interface PusherStore {
   list(userId: UserId): Promise<PusherRecord[]>;
-  count(userId: UserId): Promise<number>;
   /**
    * Creates or replaces the user's pusher with this app ID and pushkey. A new pusher starts
    * delivering after `fromPos`; a replaced one keeps its position. Unless `append`, other users'

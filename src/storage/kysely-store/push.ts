@@ -19,11 +19,6 @@ export class KyselyPusherStore implements PusherStore {
     return rows.map(toPusher);
   }
 
-  async count(userId: UserId): Promise<number> {
-    const row = await this.db.selectFrom('pushers').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   async set(p: NewPusher, o: { append: boolean; fromPos: number }): Promise<void> {
     if (!o.append) {
       await this.db.deleteFrom('pushers').where('app_id', '=', p.appId).where('pushkey', '=', p.pushkey).where('user_id', '!=', p.userId).execute();
