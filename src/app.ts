@@ -13,6 +13,7 @@ import { openStore } from './storage/open.js';
 import { ForgottenRoomPurger } from './services/purge/forgotten-rooms.js';
 import { TO_DEVICE_EXPIRY_INTERVAL_MS, ToDeviceExpiry } from './services/purge/to-device-expiry.js';
 import { TRANSACTION_ID_EXPIRY_INTERVAL_MS, TransactionIdExpiry } from './services/purge/transaction-ids.js';
+import { PUSH_INTERVAL_MS, PushWorker } from './services/push/push-worker.js';
 import { DEACTIVATION_RESUME_FIRST_RUN_MS, DEACTIVATION_RESUME_INTERVAL_MS, DeactivationResume } from './services/accounts/deactivation-resume.js';
 import { loadOrCreateSigningKey } from './storage/signing-key-file.js';
 import type { Store } from './storage/store.js';
@@ -55,6 +56,8 @@ export interface App {
   readonly toDeviceExpiry: ToDeviceExpiry | undefined;
   /** Finishes deactivations a crash interrupted: soon after start-up, then hourly. */
   readonly deactivationResume: DeactivationResume;
+  /** Records notifications and delivers them to push gateways. */
+  readonly pushWorker: PushWorker;
   /** Starts listening (and the metrics and federation listeners, when configured); resolves to the client address. */
   listen(): Promise<string>;
   /** Stops background work, closes the HTTP server (finishing in-flight requests), then the database. */
@@ -118,12 +121,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const deactivationResume = new DeactivationResume({ store, deactivation: services.deactivation, logger });
   deactivationResume.start(DEACTIVATION_RESUME_INTERVAL_MS, DEACTIVATION_RESUME_FIRST_RUN_MS);
   services.outbox.start();
+  const { recorder, delivery } = services.push;
+  const pushWorker = new PushWorker({ store, notifier: services.notifier, recorder, delivery });
+  pushWorker.start(PUSH_INTERVAL_MS);
   let closed = false;
   return {
     purger,
     txnExpiry,
     toDeviceExpiry,
     deactivationResume,
+    pushWorker,
     http,
     federationHttp,
     services,
@@ -145,6 +152,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await txnExpiry.stop();
       await toDeviceExpiry?.stop();
       await deactivationResume.stop();
+      await pushWorker.stop();
+      services.push.close();
       await metricsServer?.close();
       await federationHttp?.close();
       services.federation.close();

@@ -24,6 +24,7 @@ import { presenceRoutes } from './client/presence.js';
 import { keyRoutes } from './client/keys.js';
 import { toDeviceRoutes } from './client/to-device.js';
 import { pushRuleRoutes } from './client/push-rules.js';
+import { pushRoutes } from './client/push.js';
 import { receiptRoutes } from './client/receipts.js';
 import { typingRoutes } from './client/typing.js';
 import { capabilitiesRoutes, discoveryRoutes } from './client/discovery.js';
@@ -164,6 +165,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(accountDataRoutes, { services });
       await client.register(filterRoutes, { services });
       await client.register(pushRuleRoutes, { services });
+      await client.register(pushRoutes, { services });
       await client.register(typingRoutes, { services });
       await client.register(receiptRoutes, { services });
       await client.register(presenceRoutes, { services });

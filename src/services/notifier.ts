@@ -27,6 +27,7 @@ type SharedHandler = (payload: JsonObject) => void;
 export class Notifier {
   private readonly listeners = new Set<Listener>();
   private readonly shared = new Map<string, SharedHandler>();
+  private observer: Listener | undefined;
   private count = 0;
   /** Waiters woken so far (a /sync that took a change): what a change costs, for tests and metrics. */
   wakeups = 0;
@@ -60,6 +61,11 @@ export class Notifier {
     this.shared.set(kind, handler);
   }
 
+  /** One background job's hook on every change (the push worker); not a waiter, so not counted as a wake-up. */
+  observe(observer: Listener | undefined): void {
+    this.observer = observer;
+  }
+
   /** Resolves with the first change `accept` takes, or undefined after `timeoutMs` (or on abort). */
   wait(accept: (change: Change) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<Change | undefined> {
     return new Promise((resolve) => {
@@ -83,6 +89,7 @@ export class Notifier {
 
   private deliver(change: Change): void {
     this.count++;
+    this.observer?.(change);
     for (const listener of [...this.listeners]) listener(change);
   }
 

@@ -3,6 +3,9 @@ import { userLimitExceeded, type MatrixError } from '../core/errors.js';
 import type { DeviceId, RoomId, UserId } from '../core/ids.js';
 import type { Store } from '../storage/store.js';
 
+/** Pushers one account may have: a handful per device is plenty, and each costs a request per notification. */
+export const MAX_PUSHERS_PER_USER = 100;
+
 /**
  * Per-user quotas (config `quotas`, SECURITY.md). Each check runs inside the writing transaction,
  * after taking the user's quota lock, so concurrent writes of one user are counted one after
@@ -35,6 +38,14 @@ export class Quotas {
     if ((await tx.devices.count(userId)) >= this.limits.devices) {
       throw this.refuse(`You may have at most ${this.limits.devices} devices; log out of some first`);
     }
+  }
+
+  /** Before a pusher is set: replacing one of the user's is always fine, a new one must fit. */
+  async checkNewPusher(tx: Store, userId: UserId, key: { appId: string; pushkey: string }): Promise<void> {
+    await tx.accounts.lock(userId);
+    const pushers = await tx.pushers.list(userId);
+    if (pushers.some((p) => p.appId === key.appId && p.pushkey === key.pushkey)) return;
+    if (pushers.length >= MAX_PUSHERS_PER_USER) throw this.refuse(`You may have at most ${MAX_PUSHERS_PER_USER} pushers; delete some first`);
   }
 
   /**

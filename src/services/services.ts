@@ -54,6 +54,7 @@ import type { ServerKeyLookup } from './federation/server-key-lookup.js';
 import { MediaFiles } from './media/media-files.js';
 import { MediaRepository } from './media/media-repository.js';
 import { Thumbnails } from './media/thumbnails.js';
+import { createPushServices, type PushServices } from './push/push-services.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -94,6 +95,8 @@ export interface Services {
   /** This server's media: uploads, downloads (services/media/). */
   readonly media: MediaRepository;
   readonly thumbnails: Thumbnails;
+  /** Pushers, notifications and their delivery to push gateways. */
+  readonly push: PushServices;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -195,6 +198,7 @@ export function createServices(deps: {
       e2ee: e2ee.sync,
     }),
     membership: { ...verbs, forget, state: new MemberState(verbs) },
+    push: createPushServices({ store, clock, config, quotas, pushRules, events }),
   };
 }
 

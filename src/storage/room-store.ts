@@ -85,6 +85,8 @@ export interface EventStore {
   activeRoomsOf(userId: UserId, afterPos: number): Promise<Map<RoomId, number>>;
   /** The highest stream position written so far (0 for none). */
   maxPos(): Promise<number>;
+  /** Events of every room after `afterPos`, in stream order (what push evaluation has yet to see). */
+  after(afterPos: number, limit: number): Promise<StoredEvent[]>;
   markRedacted(eventId: EventId, redactionId: EventId): Promise<void>;
   /** The transaction IDs the device sent these events with (for `unsigned.transaction_id`). */
   txnIdsFor(userId: UserId, deviceId: DeviceId, eventIds: readonly EventId[]): Promise<Map<EventId, string>>;

@@ -9,10 +9,12 @@ export type * from './purge-store.js';
 export type * from './e2ee-store.js';
 export type * from './outbox-store.js';
 export type * from './media-store.js';
+export type * from './push-store.js';
 import type { PurgeStore } from './purge-store.js';
 import type { E2eeStore } from './e2ee-store.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { MediaStore } from './media-store.js';
+import type { NotificationStore, PusherStore } from './push-store.js';
 
 /** Other servers' verified public keys (the key ring's persistent cache). */
 export interface ServerKeyStore {
@@ -49,6 +51,8 @@ export interface Store {
   /** Stripped state of out-of-band invites (rooms of other servers). */
   readonly inviteState: InviteStateStore;
   readonly media: MediaStore;
+  readonly pushers: PusherStore;
+  readonly notifications: NotificationStore;
   /**
    * Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves,
    * and resolves once the commit is durable. `afterCommit` runs as soon as the COMMIT succeeded,
@@ -122,9 +126,9 @@ export interface DeviceStore {
   count(userId: UserId): Promise<number>;
   setDisplayName(userId: UserId, deviceId: DeviceId, displayName: string | null): Promise<boolean>;
   touch(userId: UserId, deviceId: DeviceId, ts: number, ip: string | null): Promise<void>;
-  /** Deletes the device and its access tokens (and its end-to-end keys and to-device inbox); returns whether it existed. */
+  /** Deletes the device and its access tokens (and its end-to-end keys, to-device inbox and pushers); returns whether it existed. */
   delete(userId: UserId, deviceId: DeviceId): Promise<boolean>;
-  /** Deletes every device of the user except `keep`, with their access tokens (and end-to-end data). */
+  /** Deletes every device of the user except `keep`, with their access tokens (and end-to-end data and pushers). */
   deleteAll(userId: UserId, keep?: DeviceId): Promise<void>;
 }
 

@@ -111,5 +111,7 @@ export interface FilterStore {
 /** A user's own push rules and changes to the defaults; the defaults themselves are never stored. */
 export interface PushRuleStore {
   get(userId: UserId): Promise<UserPushRules | undefined>;
+  /** The stored rules of each of these users that has any (one query). */
+  getMany(userIds: readonly UserId[]): Promise<Map<UserId, UserPushRules>>;
   put(userId: UserId, rules: UserPushRules): Promise<void>;
 }

@@ -370,6 +370,7 @@ const TEMPLATES: Array<Array<[string, J]>> = [
   [['thread_id', 'main']],
   [['username', 'fuzz'], ['password', 'pw'], ['auth', new Obj([['type', 'm.login.dummy']])]],
   [['new_password', 'pw2'], ['logout_devices', false]],
+  [['kind', 'http'], ['app_id', 'fz.app'], ['pushkey', 'fz'], ['app_display_name', 'a'], ['device_display_name', 'd'], ['lang', 'en'], ['data', new Obj([['url', 'https://gw.invalid/_matrix/push/v1/notify']])]],
 ];
 
 const templateBody: fc.Arbitrary<J> = fc.tuple(
@@ -814,6 +815,10 @@ describe('hostile input fuzz', () => {
       ['ignore list that is not a map', 'PUT', `${me}/account_data/m.ignored_user_list`, { ignored_users: [w.bob.userId] }, '400 M_BAD_JSON'],
       ['ignore list naming oneself', 'PUT', `${me}/account_data/m.ignored_user_list`, { ignored_users: { [w.alice.userId]: {} } }, '400 M_BAD_JSON'],
       ['join of an unknown room', 'POST', `${V3}/rooms/${u('!fz-unknown:hs.test')}/join`, {}, '403 M_FORBIDDEN'],
+      ['email pusher (no mail is sent)', 'POST', `${V3}/pushers/set`, { kind: 'email', app_id: 'm.email', pushkey: 'a@example.org', app_display_name: 'a', device_display_name: 'd', lang: 'en', data: {} }, '400 M_INVALID_PARAM'],
+      ['pusher with a 513-byte pushkey', 'POST', `${V3}/pushers/set`, { kind: null, app_id: 'fz.app', pushkey: 'k'.repeat(513) }, '400 M_INVALID_PARAM'],
+      ['pusher URL without the gateway path', 'POST', `${V3}/pushers/set`, { kind: 'http', app_id: 'fz.app', pushkey: 'k', app_display_name: 'a', device_display_name: 'd', lang: 'en', data: { url: 'https://gw.invalid/' } }, '400 M_INVALID_PARAM'],
+      ['notifications from a token never given', 'GET', `${V3}/notifications?from=x`, undefined, '400 M_INVALID_PARAM'],
       ['publicRooms without a token', 'GET', `${V3}/publicRooms`, undefined, '401 M_MISSING_TOKEN'],
     ];
     const failures: string[] = [];

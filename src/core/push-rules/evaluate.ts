@@ -69,8 +69,8 @@ export function stripHistoricalActions(actions: readonly PushAction[]): PushActi
   return actions.filter((action) => typeof action !== 'string' || !HISTORICAL_ACTIONS.has(action));
 }
 
-function outcome(kind: PushRuleKind, rule: PushRule): PushEvaluation {
-  const actions = stripHistoricalActions(rule.actions);
+/** The tweaks `actions` set, later ones winning (also what a push gateway is sent). */
+export function tweaksOf(actions: readonly PushAction[]): Record<string, JsonValue> {
   const tweaks: Record<string, JsonValue> = {};
   for (const action of actions) {
     if (typeof action === 'string' || typeof action.set_tweak !== 'string') continue;
@@ -79,6 +79,12 @@ function outcome(kind: PushRuleKind, rule: PushRule): PushEvaluation {
     if (action.value !== undefined) tweaks[action.set_tweak] = action.value;
     else if (action.set_tweak === 'highlight') tweaks['highlight'] = true;
   }
+  return tweaks;
+}
+
+function outcome(kind: PushRuleKind, rule: PushRule): PushEvaluation {
+  const actions = stripHistoricalActions(rule.actions);
+  const tweaks = tweaksOf(actions);
   const notify = actions.includes('notify');
   return {
     notify,

@@ -4,6 +4,7 @@
  * the TLS server name (SNI and the certificate check) and the Host header follow the resolution
  * rules. Bounded in time and in response size.
  */
+import { request as plainRequest, type Agent as PlainAgent } from 'node:http';
 import { request, type Agent } from 'node:https';
 import { isIP } from 'node:net';
 
@@ -19,7 +20,9 @@ export interface HttpsExchange {
   target: string;
   headers?: Record<string, string>;
   body?: Buffer;
-  agent: Agent;
+  /** An HTTPS agent; for a plain `http:` exchange (a push gateway's http URL), `plain` and an HTTP agent. */
+  agent: Agent | PlainAgent;
+  plain?: boolean;
   timeoutMs: number;
   maxResponseBytes: number;
 }
@@ -40,16 +43,17 @@ export class ExchangeError extends Error {
 
 export function httpsExchange(exchange: HttpsExchange): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request({
+    const options = {
       host: exchange.address,
       port: exchange.port,
-      // SNI carries hostnames only; for an IP the certificate is checked against `host`.
-      servername: isIP(exchange.tlsServerName) === 0 ? exchange.tlsServerName : undefined,
       method: exchange.method,
       path: exchange.target,
-      agent: exchange.agent,
       headers: { ...exchange.headers, Host: exchange.hostHeader, ...(exchange.body ? { 'Content-Length': String(exchange.body.length) } : {}) },
-    });
+    };
+    const req = exchange.plain
+      ? plainRequest({ ...options, agent: exchange.agent as PlainAgent })
+      // SNI carries hostnames only; for an IP the certificate is checked against `host`.
+      : request({ ...options, servername: isIP(exchange.tlsServerName) === 0 ? exchange.tlsServerName : undefined, agent: exchange.agent as Agent });
     const fail = (reason: ExchangeError['reason']) => {
       req.destroy();
       reject(new ExchangeError(reason));

@@ -31,6 +31,12 @@ export class PushRules {
     return mergeRules(defaultPushRules(userId), await this.userRules(userId));
   }
 
+  /** The merged rulesets of many users, read in one query (push evaluation of one event for a room's members). */
+  async rulesets(userIds: readonly UserId[]): Promise<Map<UserId, PushRuleset>> {
+    const stored = await this.deps.store.pushRules.getMany(userIds);
+    return new Map(userIds.map((u) => [u, mergeRules(defaultPushRules(u), stored.get(u) ?? emptyUserPushRules())]));
+  }
+
   async rule(requester: Requester, kind: PushRuleKind, ruleId: string): Promise<PushRule> {
     return getRule(await this.ruleset(requester.userId), kind, ruleId);
   }

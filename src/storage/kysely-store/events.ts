@@ -174,6 +174,12 @@ export class KyselyEventStore implements EventStore {
     return Number(row?.m ?? 0);
   }
 
+  async after(afterPos: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.db.selectFrom('events as e').select(EVENT_COLUMNS).where('e.stream_pos', '>', afterPos)
+      .orderBy('e.stream_pos').limit(limit).execute();
+    return rows.map(toStoredEvent);
+  }
+
   async markRedacted(eventId: EventId, redactionId: EventId): Promise<void> {
     await this.db.updateTable('events').set({ redacted_by: redactionId }).where('event_id', '=', eventId).where('redacted_by', 'is', null).execute();
   }

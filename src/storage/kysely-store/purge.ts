@@ -44,6 +44,7 @@ export class KyselyPurgeStore implements PurgeStore {
     };
     const roomEvents = this.db.selectFrom('events').select('event_id').where('room_id', '=', roomId);
     count('event_txns', await this.db.deleteFrom('event_txns').where('event_id', 'in', roomEvents).executeTakeFirst());
+    count('notifications', await this.db.deleteFrom('notifications').where('room_id', '=', roomId).executeTakeFirst());
     count('receipts', await this.db.deleteFrom('receipts').where('room_id', '=', roomId).executeTakeFirst());
     count('account_data', await this.db.deleteFrom('account_data').where('room_id', '=', roomId).executeTakeFirst());
     count('invite_room_state', await this.db.deleteFrom('invite_room_state').where('room_id', '=', roomId).executeTakeFirst());

@@ -12,6 +12,12 @@ export class KyselyPushRuleStore implements PushRuleStore {
     return row ? (JSON.parse(row.json) as UserPushRules) : undefined;
   }
 
+  async getMany(userIds: readonly UserId[]): Promise<Map<UserId, UserPushRules>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('push_rules').select(['user_id', 'json']).where('user_id', 'in', userIds).execute();
+    return new Map(rows.map((r) => [r.user_id as UserId, JSON.parse(r.json) as UserPushRules]));
+  }
+
   async put(userId: UserId, rules: UserPushRules): Promise<void> {
     const json = JSON.stringify(rules);
     await this.db.insertInto('push_rules').values({ user_id: userId, json })

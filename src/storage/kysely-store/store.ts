@@ -26,6 +26,7 @@ import { KyselyE2eeStore } from './e2ee.js';
 import { KyselyOutboxStore } from './outbox.js';
 import { KyselyInviteStateStore } from './invite-state.js';
 import { KyselyMediaStore } from './media.js';
+import { KyselyNotificationStore, KyselyPusherStore } from './push.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -54,6 +55,8 @@ export class KyselyStore implements Store {
   readonly outbox: KyselyOutboxStore;
   readonly inviteState: KyselyInviteStateStore;
   readonly media: KyselyMediaStore;
+  readonly pushers: KyselyPusherStore;
+  readonly notifications: KyselyNotificationStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -85,6 +88,8 @@ export class KyselyStore implements Store {
     this.outbox = new KyselyOutboxStore(db, dialect);
     this.inviteState = new KyselyInviteStateStore(db);
     this.media = new KyselyMediaStore(db);
+    this.pushers = new KyselyPusherStore(db);
+    this.notifications = new KyselyNotificationStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { E2eeDatabase } from './e2ee-tables.js';
 import type { ServerKeysTable } from './server-keys.js';
 import type { MediaTable, MediaThumbnailsTable } from './media.js';
+import type { PushDatabase } from './push-tables.js';
 import type { AccountDataTable, FiltersTable, PresenceTable, PushRulesTable, ReceiptsTable, StreamCountersTable } from './sync-tables.js';
 
 /** Row types of every table, as Kysely sees them. Booleans are stored as 0/1 integers on both dialects. */
@@ -39,7 +40,7 @@ export interface UiaSessionsTable {
   created_ts: number;
 }
 
-export interface Database extends E2eeDatabase {
+export interface Database extends E2eeDatabase, PushDatabase {
   users: UsersTable;
   devices: DevicesTable;
   access_tokens: AccessTokensTable;

@@ -11,6 +11,7 @@ import * as m013 from './013-account-data-sizes.js';
 import * as m014 from './014-federation-outbox.js';
 import * as m015 from './015-out-of-band-invites.js';
 import * as m017 from './017-media.js';
+import * as m018 from './018-push.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '014-federation-outbox': m014,
   '015-out-of-band-invites': m015,
   '017-media': m017,
+  '018-push': m018,
 };
 
 export const migrationProvider: MigrationProvider = {

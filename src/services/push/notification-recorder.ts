@@ -1,0 +1,114 @@
+import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
+import { domainOf, type RoomId, type UserId } from '../../core/ids.js';
+import type { JsonObject } from '../../core/json.js';
+import { evaluatePushRules } from '../../core/push-rules/evaluate.js';
+import type { NotificationRecord, Store, StoredEvent } from '../../storage/store.js';
+import type { PushRules } from '../user-data/push-rules.js';
+
+/** Events evaluated per transaction. */
+const BATCH = 100;
+
+/**
+ * Records a notification row for every (event, local user) whose push rules say notify, off the
+ * send path: events are read in stream order after a stored position, and the rows and the new
+ * position are written in one transaction, so a crash re-evaluates a batch, never skips one
+ * (re-recorded rows are ignored). The work per event does not grow in round trips with the
+ * room's size: its joined members, their display names and the power levels are one query each,
+ * and the rulesets of everyone in the batch one more.
+ *
+ * The recipients are the local users joined when the event was sent (joined before it and still
+ * joined) and the target of an invite; their own events never notify them.
+ */
+export class NotificationRecorder {
+  private running: Promise<number> | undefined;
+
+  constructor(private readonly deps: { store: Store; pushRules: PushRules; serverName: string }) {}
+
+  /** Evaluates every event not yet evaluated; resolves to how many notifications were recorded. A running pass is joined. */
+  catchUp(): Promise<number> {
+    this.running ??= this.deps.store.runAlone('push-evaluation', () => this.all()).then((n) => n ?? 0).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async all(): Promise<number> {
+    let recorded = 0;
+    for (;;) {
+      const { store } = this.deps;
+      const events = await store.events.after(await store.notifications.progress(), BATCH);
+      if (events.length === 0) return recorded;
+      const rows = await this.evaluate(events);
+      await store.transaction(async (tx) => {
+        await tx.notifications.add(rows);
+        await tx.notifications.setProgress(events[events.length - 1]!.pos);
+      });
+      recorded += rows.length;
+    }
+  }
+
+  private async evaluate(events: StoredEvent[]): Promise<NotificationRecord[]> {
+    const rooms = new Map<RoomId, StoredEvent[]>();
+    for (const e of events) rooms.set(e.event.room_id, [...(rooms.get(e.event.room_id) ?? []), e]);
+    const contexts = new Map<RoomId, RoomContext>();
+    for (const roomId of rooms.keys()) contexts.set(roomId, await this.roomContext(roomId));
+    const everyone = new Set<UserId>();
+    for (const c of contexts.values()) for (const m of c.members) everyone.add(m.userId);
+    for (const e of events) { const t = inviteTarget(e); if (t && this.isLocal(t)) everyone.add(t); }
+    const rulesets = await this.deps.pushRules.rulesets([...everyone]);
+
+    const rows: NotificationRecord[] = [];
+    for (const e of events) {
+      const context = contexts.get(e.event.room_id)!;
+      const recipients = context.members.filter((m) => m.pos < e.pos).map((m) => m.userId);
+      const target = inviteTarget(e);
+      if (target && this.isLocal(target) && !recipients.includes(target)) recipients.push(target);
+      for (const userId of recipients) {
+        const ruleset = rulesets.get(userId);
+        if (!ruleset) continue;
+        const displayName = context.displayNames.get(userId);
+        const result = evaluatePushRules(ruleset, e.event, {
+          userId, roomMemberCount: context.members.length, powerLevels: context.powerLevels as never,
+          ...(displayName === undefined ? {} : { displayName }),
+        });
+        if (!result.notify) continue;
+        rows.push({
+          userId, roomId: e.event.room_id, eventId: e.event.event_id, pos: e.pos,
+          highlight: result.highlight, actions: [...result.actions], ts: e.event.origin_server_ts,
+        });
+      }
+    }
+    return rows;
+  }
+
+  /** The room as its events are evaluated against: joined local members, their names, the power levels. */
+  private async roomContext(roomId: RoomId): Promise<RoomContext> {
+    const { store } = this.deps;
+    const joined = await store.memberships.members(roomId, ['join']);
+    const members = joined.filter((m) => this.isLocal(m.userId)).map((m) => ({ userId: m.userId, pos: m.pos }));
+    const keys: Array<readonly [string, string]> = [['m.room.power_levels', ''], ...members.map((m) => ['m.room.member', m.userId] as const)];
+    const state = (await store.state.current(roomId, keys)).map((s) => s.event);
+    const displayNames = new Map<UserId, string>();
+    for (const e of state) {
+      if (e.type === 'm.room.member' && typeof e.content.displayname === 'string') displayNames.set(e.state_key as UserId, e.content.displayname);
+    }
+    const powerLevels = (stateLookupOf(state).get('m.room.power_levels', '')?.content ?? {}) as JsonObject;
+    return { members, displayNames, powerLevels };
+  }
+
+  private isLocal(userId: string): boolean {
+    return domainOf(userId as UserId) === this.deps.serverName;
+  }
+}
+
+interface RoomContext {
+  /** Joined local members, with the position of their join. */
+  members: Array<{ userId: UserId; pos: number }>;
+  displayNames: Map<UserId, string>;
+  powerLevels: JsonObject;
+}
+
+function inviteTarget(e: StoredEvent): UserId | undefined {
+  const { event } = e;
+  return event.type === 'm.room.member' && event.content.membership === 'invite' ? event.state_key as UserId : undefined;
+}

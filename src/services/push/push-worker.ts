@@ -1,0 +1,55 @@
+import type { Notifier } from '../notifier.js';
+import { PeriodicJob } from '../periodic-job.js';
+import type { Store } from '../../storage/store.js';
+import type { NotificationRecorder } from './notification-recorder.js';
+import type { PushDelivery } from './push-delivery.js';
+
+/** Retries and anything a wake-up missed are picked up this often. */
+export const PUSH_INTERVAL_MS = 5_000;
+
+/**
+ * The push pipeline as one background job: record the notifications of new events, then send
+ * what is due to the gateways. It runs every PUSH_INTERVAL_MS and at once after each room change
+ * (the notifier's announcements, from any process); a change during a pass runs another.
+ */
+export class PushWorker extends PeriodicJob {
+  private kicked: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly deps: { store: Store; notifier: Notifier; recorder: NotificationRecorder; delivery: PushDelivery }) {
+    super(deps.store, 'push');
+  }
+
+  override start(intervalMs: number, firstRunMs?: number): void {
+    super.start(intervalMs, firstRunMs);
+    this.deps.notifier.observe((change) => {
+      if (change.roomId !== undefined || change.everyone === true) this.kick();
+    });
+  }
+
+  override async stop(): Promise<void> {
+    this.deps.notifier.observe(undefined);
+    await super.stop();
+    await this.kicked;
+  }
+
+  protected async pass(): Promise<number> {
+    const recorded = await this.deps.recorder.catchUp();
+    return recorded + await this.deps.delivery.deliverDue();
+  }
+
+  private kick(): void {
+    if (this.kicked) {
+      this.again = true;
+      return;
+    }
+    this.kicked = (async () => {
+      do {
+        this.again = false;
+        // A failed pass is retried at the next turn; the job logs nothing here (no logger): see stop().
+        await this.runOnce().catch(() => {});
+      } while (this.again);
+      this.kicked = undefined;
+    })();
+  }
+}
