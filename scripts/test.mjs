@@ -72,10 +72,10 @@ const skipFile = path.join(skipDir, 'skips.jsonl');
 const child = spawn(process.execPath, [
   '--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`,
   '--test-reporter=spec', '--test-reporter-destination=stdout',
-  `--test-reporter=${path.join(root, 'scripts', 'skip-reporter.mjs')}`, `--test-reporter-destination=${skipFile}`,
+  `--test-reporter=${path.join(root, 'scripts', 'skip-reporter.mjs')}`, `--test-reporter-destination=${path.join(skipDir, 'reporter-stream')}`,
   // Client libraries under test (matrix-js-sdk) leave request timers running after they stop.
   '--test-force-exit', ...runFiles,
-], { cwd: root, env, stdio: 'inherit' });
+], { cwd: root, env: { ...env, HEARTH_SKIP_FILE: skipFile }, stdio: 'inherit' });
 const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 if (shardDir) rmSync(shardDir, { recursive: true, force: true });
 if (postgres) await postgres.stop();
