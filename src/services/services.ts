@@ -45,6 +45,7 @@ import { createE2eeServices, type E2eeServices } from './e2ee/e2ee-services.js';
 import { createFederationOutbound, type FederationOutbound } from './federation/outbound.js';
 import type { FederationRequester } from './federation/federation-client.js';
 import { InboundInvites } from './federation/inbound-invites.js';
+import { InboundTransactions } from './federation/inbound-transactions.js';
 import { createOutboxWorker } from './federation/outbox.js';
 import type { OutboxLogger, OutboxWorker } from './federation/outbox-worker.js';
 import { RemoteProfiles } from './federation/remote-profiles.js';
@@ -88,6 +89,8 @@ export interface Services {
   readonly federation: FederationOutbound;
   /** Invites of local users to rooms of other servers (the federation listener's `/v2/invite`), and their rejection. */
   readonly inboundInvites: InboundInvites;
+  /** Transactions of PDUs other servers push (`/v1/send`): today only the withdrawal of an invite held out of band. */
+  readonly inboundTransactions: InboundTransactions;
   /** Delivers the federation outbox; a service that queues an item calls `wake()` after its commit. Started by the app. */
   readonly outbox: OutboxWorker;
   /** `make_leave` and `send_leave` for rooms Hearth hosts. */
@@ -144,7 +147,7 @@ export function createServices(deps: {
   const forget = new Forget(membershipDeps);
   const serverKeys = deps.serverKeys ?? federation.keyRing;
   const coSigning = new InviteCoSigning({ store, clock, client: federation.client, keys: federation.keyRing });
-  const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps, coSigning), kickBan: new KickBan(membershipDeps), knock: new Knock(membershipDeps) };
+  const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps, coSigning), kickBan: new KickBan(membershipDeps, outbox), knock: new Knock(membershipDeps) };
   const parkedSyncs = new ParkedSyncs(MAX_PARKED_SYNCS_PER_USER);
   const pushRules = new PushRules({ store, notifier });
   const fullyRead = new FullyReadMarker({ store, notifier });
@@ -173,6 +176,7 @@ export function createServices(deps: {
     deactivation: new Deactivation({ store, clock, uia, leave, forget }),
     adminRooms: new AdminRooms({ store }),
     inboundInvites,
+    inboundTransactions: new InboundTransactions({ store, clock, serverName, notifier, forgetRoomsOnLeave: config.forgetRoomsOnLeave }),
     federation,
     outbox,
     residentLeave: new ResidentLeave({ clock, writer, keys: serverKeys }),

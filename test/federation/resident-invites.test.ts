@@ -342,9 +342,16 @@ forEachBackend('federation: remote invites to rooms Hearth hosts', (backend) => 
       const roomId = await r.createRoom(alice);
       assert.equal((await invite(roomId, '@ivan:peer.test')).statusCode, 200);
       const before = await s.app.store.outbox.count();
+      // The delivery worker is told after the commit, so the first attempt is made at once.
+      const worker = s.app.services.outbox;
+      const wake = worker.wake;
+      let woken = 0;
+      worker.wake = () => { woken++; };
       const kick = await s.request('POST', `${V3}/rooms/${encodeURIComponent(roomId)}/kick`, { token: alice.accessToken, body: { user_id: '@ivan:peer.test', reason: 'sorry' } });
+      worker.wake = wake;
       assert.equal(kick.statusCode, 200, kick.body);
       assert.equal(await s.app.store.outbox.count(), before + 1);
+      assert.equal(woken, 1);
       const kickId = (await s.app.store.memberships.get(roomId as RoomId, '@ivan:peer.test' as UserId))!.eventId;
       const item = (await s.app.store.outbox.get(membershipOutboxKey(roomId as RoomId, '@ivan:peer.test' as UserId)))!;
       assert.equal(item.kind, SEND_PDUS);

@@ -3,8 +3,9 @@
 // not, and random Authorization headers; invites (`PUT /v2/invite`) with random path segments and
 // bodies, and valid signed invites with one field replaced by random JSON; make_leave and
 // send_leave with random path segments and bodies from random JSON to leave-shaped events with
-// hostile fields. Properties: never a 5xx, every reply JSON, every 4xx a Matrix
-// error. Signed requests reach the handlers and the database, so both backends run.
+// hostile fields; transactions (`/v1/send`) of random, leave-shaped and mutated rescind PDUs.
+// Properties: never a 5xx, every reply JSON, every 4xx a Matrix error. Signed requests reach the
+// handlers and the database, so both backends run.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -131,6 +132,35 @@ forEachBackend('federation listener: hostile input', (backend) => {
     const fraction = { room_version: '10', event: { ...valid.pdu, depth: 1.5 } };
     const res = await remote.request(fed, 'PUT', uri, { body: fraction, sign: { body: { ...fraction, event: valid.pdu } } });
     assert.equal(res.statusCode, 401, res.body);
+  });
+
+  it(`transactions (/v1/send): no 5xx, every reply a Matrix error or 200 (seed ${SEED})`, async () => {
+    const room = '!fuzzsend:remote.test';
+    const v10 = ROOM_VERSIONS['10'] as RoomVersion;
+    const base = { room_id: room, sender: '@bob:remote.test', state_key: '@alice:hs.test', origin_server_ts: 1, depth: 3, prev_events: ['$p'], auth_events: ['$a'] };
+    const invite = hashAndSignEvent({ ...base, type: 'm.room.member', content: { membership: 'invite' } } as unknown as UnsignedPdu, 'remote.test', remote.key, v10);
+    const inviteUri = `/_matrix/federation/v2/invite/${encodeURIComponent(room)}/${encodeURIComponent(invite.eventId)}`;
+    assert.equal((await remote.request(fed, 'PUT', inviteUri, { body: { room_version: '10', event: invite.pdu } })).statusCode, 200);
+    // The one PDU Hearth takes (the inviter's kick of alice), and that PDU with one field replaced.
+    const rescind = hashAndSignEvent({ ...base, type: 'm.room.member', content: { membership: 'leave' } } as unknown as UnsignedPdu, 'remote.test', remote.key, v10);
+    const fields = ['type', 'room_id', 'sender', 'state_key', 'content', 'origin_server_ts', 'depth', 'prev_events', 'auth_events', 'hashes', 'signatures', 'unsigned'];
+    const mutated = fc.record({ field: fc.constantFrom(...fields), value: json }).map(({ field, value }) => ({ ...rescind.pdu, [field]: value }));
+    const pdu = fc.oneof(fc.constant(rescind.pdu), mutated, leaveShaped.map((e) => ({ ...e, room_id: e['room_id'] === 'ROOM' ? roomId : e['room_id'] })), json)
+      .filter((v) => assertCanonicalJsonValue(v) === undefined);
+    const body = fc.oneof(
+      fc.record({ origin: fc.oneof(fc.constant('remote.test'), text), origin_server_ts: fc.oneof(fc.integer(), json), pdus: fc.oneof(fc.array(pdu, { maxLength: 6 }), json), edus: fc.oneof(fc.array(json, { maxLength: 4 }), json) }, { requiredKeys: ['pdus'] }),
+      json,
+    );
+    let processed = 0;
+    await fc.assert(fc.asyncProperty(fc.oneof(text, fc.constant('t1')), body, async (txnId, b) => {
+      const uri = `/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`;
+      const res = await remote.request(fed, 'PUT', uri, { body: typeof b === 'object' && b !== null && !Array.isArray(b) ? { origin: 'remote.test', origin_server_ts: 1, ...b } : b });
+      assertMatrixReply(res, `${uri} ${JSON.stringify(b)}`);
+      if (res.statusCode === 200) processed += Object.keys((res.json() as { pdus: object }).pdus).length;
+    }), { seed: SEED, numRuns: RUNS });
+    // Some PDUs got past the transaction's checks to their own (and the rescind to the store).
+    assert.ok(processed > 0);
+    assert.equal((await s.app.store.memberships.get(room as never, '@alice:hs.test' as never))?.membership, 'leave');
   });
 }, describe);
 

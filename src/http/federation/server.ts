@@ -10,6 +10,7 @@ import { requireFederationAuth } from './authenticate.js';
 import { federationInviteRoutes } from './invite.js';
 import { federationMembershipRoutes } from './membership.js';
 import { federationQueryRoutes } from './query.js';
+import { federationTransactionRoutes } from './transactions.js';
 
 export interface FederationServerOptions {
   config: Config;
@@ -50,6 +51,7 @@ export async function createFederationServer(opts: FederationServerOptions): Pro
     await authenticated.register(federationQueryRoutes, { services: opts.services, serverName: config.serverName });
     await authenticated.register(federationInviteRoutes, { services: opts.services, serverKeys: opts.serverKeys });
     await authenticated.register(federationMembershipRoutes, { services: opts.services });
+    await authenticated.register(federationTransactionRoutes, { services: opts.services, serverKeys: opts.serverKeys });
   });
   return app;
 }

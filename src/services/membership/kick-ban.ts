@@ -10,7 +10,8 @@ import { memberContent, type MemberChange } from './member-content.js';
 
 /** Kick, ban and unban: membership changes one user makes to another, judged by the auth rules. */
 export class KickBan {
-  constructor(private readonly deps: MembershipDeps) {}
+  /** `outbox` is told after a commit that queued a rescind, so that its first attempt is made at once. */
+  constructor(private readonly deps: MembershipDeps, private readonly outbox?: { wake(): void }) {}
 
   /** Kicking someone who is not joined, invited or knocking is refused (403). */
   kick(requester: Requester, roomId: RoomId, target: UserId, change: MemberChange = {}): Promise<EventId> {
@@ -44,6 +45,7 @@ export class KickBan {
     change: MemberChange,
     refuse: (current: Membership | undefined) => string | undefined,
   ): Promise<EventId> {
+    let queued = false;
     const eventId = await this.deps.writer.write(roomId, async (room) => {
       if ((await room.membershipOf(requester.userId)) !== 'join') throw forbidden('You are not in this room');
       const current = await room.membershipOf(target);
@@ -51,13 +53,14 @@ export class KickBan {
       if (why) throw forbidden(why);
       const content = await memberContent(room.tx, target, membership, change);
       const stored = await room.append({ type: 'm.room.member', stateKey: target, sender: requester.userId, content });
-      if (current === 'invite' && domainOf(target) !== this.deps.serverName) await this.rescindRemoteInvite(room, target, stored.event);
+      if (current === 'invite' && domainOf(target) !== this.deps.serverName) queued = await this.rescindRemoteInvite(room, target, stored.event);
       if (this.deps.forgetRoomsOnLeave) {
         await room.tx.memberships.setForgotten(roomId, target, this.deps.clock.now());
       }
       return stored.event.event_id;
     });
     this.deps.stopTyping(roomId, target);
+    if (queued) this.outbox?.wake();
     return eventId;
   }
 
@@ -66,11 +69,11 @@ export class KickBan {
    * it withdrawn: the kick or ban is queued for it in the same transaction (the outbox delivers it),
    * replacing whatever was queued for that user's membership before.
    */
-  private async rescindRemoteInvite(room: RoomTransaction, target: UserId, event: RoomEvent): Promise<void> {
+  private async rescindRemoteInvite(room: RoomTransaction, target: UserId, event: RoomEvent): Promise<boolean> {
     const server = domainOf(target);
     // Reads the room's joined members: rescinding a remote invite is rare; none of a server joined is the usual case.
     const joined = await room.tx.memberships.members(room.room.roomId, ['join']);
-    if (joined.some((m) => domainOf(m.userId) === server)) return;
+    if (joined.some((m) => domainOf(m.userId) === server)) return false;
     const payload: SendPdusPayload = { pdus: [event] };
     await room.tx.outbox.enqueue({
       kind: SEND_PDUS,
@@ -79,5 +82,6 @@ export class KickBan {
       payload: payload as unknown as JsonObject,
       createdTs: this.deps.clock.now(),
     });
+    return true;
   }
 }
