@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatSigningKeyLine, generateSigningKey, publicKeyBase64, type SigningKey } from '../../src/core/events/signing-key.js';
 import { exitOf, freePort, spawnHearth, waitForHttp } from './child-server.js';
+import type { RawDatabase } from './db-scan.js';
 import { V3 } from './rest.js';
 import { hasOpenssl, httpsGet, issueCertificate, makeCertificateAuthority, OPENSSL_SKIP_REASON } from './test-certificates.js';
 
@@ -52,6 +53,12 @@ export interface NetHearth extends PlannedHearth {
   clientUrl: string;
   federationUrl: string;
   users: Record<string, NetUser>;
+  /** Its SQLite database, for scans behind its back (test/helpers/db-scan.ts). */
+  database: RawDatabase;
+  /** Stops this Hearth's process (SIGTERM), keeping its data, keys and addresses. */
+  halt(): Promise<void>;
+  /** Starts it again after `halt`, on the same addresses, data and keys; resolves once both listeners answer. */
+  resume(): Promise<void>;
   /** A client request to this Hearth (bounded: 40 s). */
   call(method: string, url: string, token?: string, body?: unknown): Promise<Reply>;
   /** What the process wrote (JSON log lines at level info). */
@@ -112,12 +119,18 @@ export async function startHearths(specs: readonly HearthSpec[]): Promise<Federa
       };
       // JSON is YAML: the config file as hearth reads it.
       writeFileSync(path.join(dataDir, 'hearth.yaml'), JSON.stringify(config, null, 2));
-      const child = spawnHearth(['serve', '--config', path.join(dataDir, 'hearth.yaml')]);
-      children.push(child);
+      // One log over the Hearth's runs: `resume` appends to it.
       let output = '';
-      child.stdout?.on('data', (d) => (output += d));
-      child.stderr?.on('data', (d) => (output += d));
-      return startedHearth(p, child, () => output, readFileSync(spec.certificate === 'rogue' ? rogue!.cert : ca.cert), spec.users ?? []);
+      let child: ChildProcess | undefined;
+      const launch = () => {
+        child = spawnHearth(['serve', '--config', path.join(dataDir, 'hearth.yaml')]);
+        children.push(child);
+        child.stdout?.on('data', (d) => (output += d));
+        child.stderr?.on('data', (d) => (output += d));
+      };
+      launch();
+      const processes = { halt: () => (child ? stopChild(child) : Promise.resolve()), launch };
+      return startedHearth(p, processes, path.join(dataDir, 'hearth.db'), () => output, readFileSync(spec.certificate === 'rogue' ? rogue!.cert : ca.cert), spec.users ?? []);
     }));
     return { hearths, ca: readFileSync(ca.cert), stop };
   } catch (err) {
@@ -126,16 +139,19 @@ export async function startHearths(specs: readonly HearthSpec[]): Promise<Federa
   }
 }
 
-async function startedHearth(p: PlannedHearth & { fedPort: number; clientPort: number }, child: ChildProcess, logs: () => string, ownCa: Buffer, localparts: readonly string[]): Promise<NetHearth> {
+async function startedHearth(p: PlannedHearth & { fedPort: number; clientPort: number }, processes: { halt: () => Promise<void>; launch: () => void }, databasePath: string, logs: () => string, ownCa: Buffer, localparts: readonly string[]): Promise<NetHearth> {
   const clientUrl = `http://${p.host}:${p.clientPort}`;
   const federationUrl = `https://${p.host}:${p.fedPort}`;
-  try {
-    await waitForHttp(`${clientUrl}/_matrix/client/versions`);
-    // The federation listener opens after the client one.
-    await retry(() => httpsGet(`${federationUrl}/_matrix/federation/v1/version`, ownCa));
-  } catch (err) {
-    throw new Error(`${p.serverName} did not start: ${String(err)}\n${logs()}`);
-  }
+  const listening = async () => {
+    try {
+      await waitForHttp(`${clientUrl}/_matrix/client/versions`);
+      // The federation listener opens after the client one.
+      await retry(() => httpsGet(`${federationUrl}/_matrix/federation/v1/version`, ownCa));
+    } catch (err) {
+      throw new Error(`${p.serverName} did not start: ${String(err)}\n${logs()}`);
+    }
+  };
+  await listening();
   const call = (method: string, url: string, token?: string, body?: unknown) => clientCall(clientUrl, method, url, token, body);
   const users: Record<string, NetUser> = {};
   for (const localpart of localparts) users[localpart] = await register(call, localpart);
@@ -147,6 +163,12 @@ async function startedHearth(p: PlannedHearth & { fedPort: number; clientPort: n
   return {
     serverName: p.serverName, host: p.host, signingKey: p.signingKey, verifyKeys: p.verifyKeys,
     clientUrl, federationUrl, users, call, logs, federationRequests,
+    database: { kind: 'sqlite', path: databasePath },
+    halt: processes.halt,
+    resume: async () => {
+      processes.launch();
+      await listening();
+    },
     answered: (route, status) => retry(async () => {
       if (!federationRequests().some((r) => r.route === route && r.status === status)) {
         throw new Error(`${p.serverName} did not answer ${route} with ${status}; its log:\n${logs()}`);
