@@ -49,6 +49,7 @@ import { InboundTransactions } from './federation/inbound-transactions.js';
 import { createOutboxWorker } from './federation/outbox.js';
 import type { OutboxLogger, OutboxWorker } from './federation/outbox-worker.js';
 import { RemoteProfiles } from './federation/remote-profiles.js';
+import { RemoteAliases } from './federation/remote-aliases.js';
 import { InviteCoSigning } from './federation/invite-co-signing.js';
 import { ResidentLeave } from './federation/resident-leave.js';
 import type { ServerKeyLookup } from './federation/server-key-lookup.js';
@@ -191,7 +192,7 @@ export function createServices(deps: {
     rooms: new RoomCreation({ store, clock, writer, serverName, defaultRoomVersion: config.defaultRoomVersion }),
     sending: new EventSending({ store, clock, writer }),
     reads: new RoomReads({ store, clock, access, events }),
-    directory: new RoomDirectory({ store, clock, serverName, access }),
+    directory: new RoomDirectory({ store, clock, serverName, access, remote: new RemoteAliases({ federation: federation.client }) }),
     parkedSyncs,
     sync: new SyncService({
       store, clock, notifier, parked: parkedSyncs,

@@ -10,6 +10,7 @@ import type { Store, StoredEvent } from '../../storage/store.js';
 import type { Requester } from '../requester.js';
 import { powerLevelState } from '../events/effective-state.js';
 import type { RoomReadAccess } from './room-access.js';
+import type { RemoteAliases } from '../federation/remote-aliases.js';
 
 export interface PublicRoomsQuery {
   limit?: number;
@@ -26,9 +27,11 @@ export class RoomDirectory {
   /** The directory as last built, and what it was built from (see `directory`). */
   private built: { key: string; entries: DirectoryEntry[] } | undefined;
 
-  constructor(private readonly deps: { store: Store; clock: Clock; serverName: string; access: RoomReadAccess }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock; serverName: string; access: RoomReadAccess; remote?: RemoteAliases }) {}
 
+  /** A local alias from the store; another server's from that server, when `remote` is given (the client API). */
   async resolveAlias(alias: RoomAlias): Promise<{ room_id: RoomId; servers: string[] }> {
+    if (domainOf(alias) !== this.deps.serverName && this.deps.remote) return this.deps.remote.resolve(alias);
     const found = await this.deps.store.aliases.get(alias);
     if (!found) throw notFound('Room alias not found');
     return { room_id: found.roomId, servers: [this.deps.serverName] };
