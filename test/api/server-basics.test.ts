@@ -12,11 +12,13 @@ describe('discovery, capabilities and server keys', () => {
   });
   after(() => s.close());
 
-  it('GET /versions lists the versions served', async () => {
+  it('GET /versions claims only the versions served, and the served features of later ones', async () => {
     const res = await s.request('GET', '/_matrix/client/versions');
     assert.equal(res.statusCode, 200);
     assertSpecResponse(res, 'GET', '/_matrix/client/versions');
-    assert.ok(res.json().versions.includes('v1.1'));
+    // v1.2 and later add endpoints not served (see SUPPORTED_VERSIONS): a client must not expect them.
+    assert.deepEqual(res.json().versions, ['r0.6.1', 'v1.1']);
+    assert.deepEqual(res.json().unstable_features, { 'org.matrix.msc3916.stable': true, 'org.matrix.msc2285.stable': true });
   });
 
   it('GET /.well-known/matrix/client names the base URL', async () => {

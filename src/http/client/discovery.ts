@@ -3,14 +3,39 @@ import type { Config } from '../../config/schema.js';
 import { ROOM_VERSIONS } from '../../core/room-versions.js';
 
 /**
- * The spec versions whose client APIs Hearth serves. Later versions are not claimed: clients
- * switch behaviour on them (e.g. v1.11 authenticated media), so claiming one we lack breaks them.
+ * The spec versions Hearth claims. Clients switch behaviour on each version they see (threads on
+ * v1.3 and v1.4, relation recursion on v1.10, authenticated media on v1.11, ...), and a version
+ * includes every earlier one, so a version is claimed only when everything it added is served or
+ * optional in the spec. From the changelogs of v1.2 to v1.12:
+ * - r0.6.1 and v1.1 (key backups, knocking; the SSO redirect only concerns servers offering SSO).
+ * - Not v1.2: it adds `GET /v1/rooms/{roomId}/hierarchy` (spaces), not served. Nor v1.3
+ *   (`/relations` and bundled aggregations, which threads build on), v1.4 (`/threads`), v1.6
+ *   (`/timestamp_to_event`), v1.7 (edits in the aggregations) or v1.10 (`erase` on deactivation,
+ *   which Hearth would ignore; `recurse` on `/relations`): none of them is served.
+ * So not v1.11 either, although its authenticated media is served: that is announced by the flag
+ * clients check alongside v1.11 (see `UNSTABLE_FEATURES`).
  */
-export const SUPPORTED_VERSIONS = ['r0.6.1', 'v1.1', 'v1.2', 'v1.3', 'v1.4', 'v1.5', 'v1.6'];
+export const SUPPORTED_VERSIONS = ['r0.6.1', 'v1.1'];
+
+/**
+ * Features of unclaimed versions that are served, under the flags clients look for instead of the
+ * version. Without the first, clients fetch media on the legacy paths, where media uploaded under
+ * `enable_authenticated_media` is 404.
+ */
+export const UNSTABLE_FEATURES: Record<string, boolean> = {
+  /**
+   * Authenticated media (MSC3916, v1.11): download, thumbnail and config on
+   * `/_matrix/client/v1/media/`. Like the legacy paths it has no URL previews, and no media of
+   * other servers until federation fetches it.
+   */
+  'org.matrix.msc3916.stable': true,
+  /** Private read receipts (MSC2285, v1.4): `m.read.private`. */
+  'org.matrix.msc2285.stable': true,
+};
 
 /** Unprefixed discovery endpoints: /versions and /.well-known/matrix/client. */
 export async function discoveryRoutes(app: FastifyInstance, opts: { config: Config }): Promise<void> {
-  app.get('/_matrix/client/versions', async () => ({ versions: SUPPORTED_VERSIONS, unstable_features: {} }));
+  app.get('/_matrix/client/versions', async () => ({ versions: SUPPORTED_VERSIONS, unstable_features: UNSTABLE_FEATURES }));
   app.get('/.well-known/matrix/client', async () => ({ 'm.homeserver': { base_url: opts.config.publicBaseUrl } }));
   // Server discovery: where other servers reach this one's federation listener (when configured).
   const delegated = opts.config.federation.wellKnownServer;
