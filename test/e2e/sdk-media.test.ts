@@ -4,12 +4,12 @@
 // media paths (the SDK's mxcUrlToHttp with useAuthentication), with his access token. Every wait
 // is bounded and every client is stopped in `after`.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { MsgType, Preset, type MatrixClient } from 'matrix-js-sdk';
 import sharp from 'sharp';
 import { forEachBackend } from '../helpers/backends.js';
-import { sdkClientLogged, startAndWaitPrepared, waitForMyMembership, waitForTimelineEvent, type HttpProblem } from '../helpers/sdk-client.js';
-import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
+import { listeningServerForSdk, sdkClientLogged, startAndWaitPrepared, waitForMyMembership, waitForTimelineEvent, type HttpProblem } from '../helpers/sdk-client.js';
+import type { TestUser } from '../helpers/test-server.js';
 
 /** A small real image: solid colour, `width` x `height`. */
 const image = (width: number, height: number, format: 'png' | 'jpeg', rgb: { r: number; g: number; b: number }) =>
@@ -30,30 +30,19 @@ function mediaUrl(client: MatrixClient, mxc: string, kind: 'download' | 'thumbna
 }
 
 forEachBackend('matrix-js-sdk 37.5.0: avatars and images through authenticated media', (backend) => {
-  let s: TestServer;
-  let baseUrl: string;
-  const clients: MatrixClient[] = [];
+  const env = listeningServerForSdk(backend);
   const problems: HttpProblem[] = [];
 
   const start = async (user: TestUser): Promise<MatrixClient> => {
-    const client = sdkClientLogged(baseUrl, user, problems);
-    clients.push(client);
+    const client = sdkClientLogged(env.baseUrl, user, problems);
+    env.clients.push(client);
     await startAndWaitPrepared(client);
     return client;
   };
 
-  before(async () => {
-    s = await startTestServer({ backend, realClock: true });
-    baseUrl = await s.listen();
-  });
-  after(async () => {
-    for (const c of clients) c.stopClient();
-    await s.close();
-  });
-
   it('bob sees alice\'s m.image and avatar and fetches image, thumbnail and avatar with his token', async () => {
-    const aliceUser = await s.createUser('alice');
-    const bobUser = await s.createUser('bob');
+    const aliceUser = await env.server.createUser('alice');
+    const bobUser = await env.server.createUser('bob');
     const alice = await start(aliceUser);
     const bob = await start(bobUser);
 

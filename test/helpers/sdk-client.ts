@@ -1,7 +1,9 @@
+import { after, before } from 'node:test';
 import { LoggerLevel, Tracing } from '@matrix-org/matrix-sdk-crypto-wasm';
 import * as sdk from 'matrix-js-sdk';
 import { logger } from 'matrix-js-sdk/lib/logger.js';
-import type { TestUser } from './test-server.js';
+import type { BackendName } from './backends.js';
+import { startTestServer, type TestServer, type TestUser } from './test-server.js';
 
 (logger as unknown as { setLevel(level: string): void }).setLevel('silent');
 // Child loggers start at DEBUG whatever the root's level: silence the one that reports, at error
@@ -188,4 +190,29 @@ export async function startRustCryptoClient(baseUrl: string, user: TestUser, fet
   new Tracing(LoggerLevel.Error).minLevel = LoggerLevel.Error;
   await startAndWaitPrepared(client);
   return client;
+}
+
+/** A listening Hearth for SDK clients; `server` and `baseUrl` are set once `before` has run. */
+export interface SdkServer {
+  server: TestServer;
+  baseUrl: string;
+  /** Clients to stop in `after`, before the server closes. */
+  clients: sdk.MatrixClient[];
+}
+
+/**
+ * Registers `before` (a test server on `backend`, real clock, listening) and `after` (every client
+ * in `clients` stopped, then the server closed) in the calling suite.
+ */
+export function listeningServerForSdk(backend: BackendName): SdkServer {
+  const out = { clients: [] } as unknown as SdkServer;
+  before(async () => {
+    out.server = await startTestServer({ backend, realClock: true });
+    out.baseUrl = await out.server.listen();
+  });
+  after(async () => {
+    for (const c of out.clients) c.stopClient();
+    await out.server?.close();
+  });
+  return out;
 }
