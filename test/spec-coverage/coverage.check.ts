@@ -72,7 +72,9 @@ describe('spec coverage of the endpoints Hearth serves', { skip: DIR ? false : '
   before(async () => {
     served = await servedEndpoints();
     records = readRecords(DIR ?? '').filter((r) => r.file.startsWith(SUITE));
-    covered = new Set(records.filter((r) => r.status >= 200 && r.status < 300 && r.schema).map((r) => r.operation));
+    // `schema: false` is recorded only when the spec documents the status with no JSON schema (a
+    // media download's bytes): its status is all there is to validate, and it was.
+    covered = new Set(records.filter((r) => r.status >= 200 && r.status < 300).map((r) => r.operation));
     errorsOnly = new Map();
     for (const r of records) {
       if (covered.has(r.operation) || r.status < 400) continue;
