@@ -2,8 +2,13 @@ import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import { domainOf, type RoomId, type UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import { evaluatePushRules } from '../../core/push-rules/evaluate.js';
+import type { PushRuleset } from '../../core/push-rules/types.js';
 import type { NotificationRecord, Store, StoredEvent } from '../../storage/store.js';
 import type { PushRules } from '../user-data/push-rules.js';
+
+/** Members whose rules are read or evaluated between two yields to the event loop. */
+const YIELD_EVERY = 250;
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Events evaluated per transaction. */
 const BATCH = 100;
@@ -55,7 +60,14 @@ export class NotificationRecorder {
     const everyone = new Set<UserId>();
     for (const c of contexts.values()) for (const m of c.members) everyone.add(m.userId);
     for (const e of events) { const t = inviteTarget(e); if (t && this.isLocal(t)) everyone.add(t); }
-    const rulesets = await this.deps.pushRules.rulesets([...everyone]);
+    // In slices, yielding between them: a room of thousands must not hold the event loop (and so
+    // every request, leaves included) for the whole evaluation.
+    const rulesets = new Map<UserId, PushRuleset>();
+    const users = [...everyone];
+    for (let i = 0; i < users.length; i += YIELD_EVERY) {
+      for (const [u, r] of await this.deps.pushRules.rulesets(users.slice(i, i + YIELD_EVERY))) rulesets.set(u, r);
+      await yieldToRequests();
+    }
 
     const rows: NotificationRecord[] = [];
     for (const e of events) {
@@ -63,7 +75,8 @@ export class NotificationRecorder {
       const recipients = context.members.filter((m) => m.pos < e.pos).map((m) => m.userId);
       const target = inviteTarget(e);
       if (target && this.isLocal(target) && !recipients.includes(target)) recipients.push(target);
-      for (const userId of recipients) {
+      for (const [n, userId] of recipients.entries()) {
+        if (n > 0 && n % YIELD_EVERY === 0) await yieldToRequests();
         const ruleset = rulesets.get(userId);
         if (!ruleset) continue;
         const displayName = context.displayNames.get(userId);
