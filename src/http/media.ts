@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalidParam, notFound } from '../core/errors.js';
+import { invalidParam } from '../core/errors.js';
 import { DEFAULT_CONTENT_TYPE, DOWNLOAD_SAFETY_HEADERS, MAX_FILENAME_LENGTH, contentDisposition, uploadContentType, type ThumbnailMethod } from '../core/media.js';
 import { DEFAULT_DOWNLOAD_WAIT_MS, type MediaPath } from '../services/media/media-repository.js';
 import type { Services } from '../services/services.js';
@@ -90,10 +90,7 @@ async function download(services: Services, req: FastifyRequest<{ Params: MediaP
 
 async function thumbnail(services: Services, req: FastifyRequest<{ Params: MediaParams; Querystring: ThumbnailQuery }>, reply: FastifyReply, via: MediaPath) {
   const { width, height, method = 'scale', animated = false, timeout_ms: timeoutMs = DEFAULT_DOWNLOAD_WAIT_MS } = req.query;
-  const made = await services.thumbnails.thumbnail(req.params.serverName, req.params.mediaId, { width, height, method, animated, via, timeoutMs });
-  const file = await services.media.files.openContent(made.sha256);
-  // Rows are committed only after their file is in place: a missing one was removed behind our back.
-  if (!file) throw notFound('Thumbnail not found');
+  const { thumbnail: made, file } = await services.thumbnails.open(req.params.serverName, req.params.mediaId, { width, height, method, animated, via, timeoutMs });
   safetyHeaders(reply, made.contentType, made.size).header('content-disposition', contentDisposition(made.contentType, null));
   return sendFile(req, reply, file);
 }

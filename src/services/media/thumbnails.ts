@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.js';
-import { MatrixError, queueFull, tooLarge, unknownError } from '../../core/errors.js';
+import type { FileHandle } from 'node:fs/promises';
+import { MatrixError, notFound, queueFull, tooLarge, unknownError } from '../../core/errors.js';
 import { chooseThumbnailSize, isAnimatable, isThumbnailable, thumbnailType, type ThumbnailMethod, type ThumbnailSize } from '../../core/media.js';
 import type { Store } from '../../storage/store.js';
 import type { MediaFiles } from './media-files.js';
@@ -22,7 +23,7 @@ export interface ThumbnailRequest {
   timeoutMs: number;
 }
 
-/** What to serve: a cached thumbnail's file (content type and hash), or the bytes just generated. */
+/** A thumbnail's description: its content type, hash (its file) and size. */
 export interface Thumbnail {
   contentType: string;
   sha256: string;
@@ -47,7 +48,16 @@ export class Thumbnails {
 
   constructor(private readonly deps: { store: Store; clock: Clock; media: MediaRepository; files: MediaFiles; maxImagePixels: number }) {}
 
-  async thumbnail(serverName: string, mediaId: string, request: ThumbnailRequest): Promise<Thumbnail> {
+  /** The thumbnail (made now if not kept yet) and its file, opened for reading. */
+  async open(serverName: string, mediaId: string, request: ThumbnailRequest): Promise<{ thumbnail: Thumbnail; file: FileHandle }> {
+    const thumbnail = await this.thumbnail(serverName, mediaId, request);
+    const file = await this.deps.files.openContent(thumbnail.sha256);
+    // Rows are committed only after their file is in place: a missing one was removed behind our back.
+    if (!file) throw notFound('Thumbnail not found');
+    return { thumbnail, file };
+  }
+
+  private async thumbnail(serverName: string, mediaId: string, request: ThumbnailRequest): Promise<Thumbnail> {
     const record = await this.deps.media.readable(serverName, mediaId, request);
     const contentType = record.contentType ?? '';
     if (!isThumbnailable(contentType)) throw unknownError(400, 'This content cannot be thumbnailed');
