@@ -147,7 +147,7 @@ export function createServices(deps: {
   const leave = new Leave(membershipDeps, inboundInvites);
   const forget = new Forget(membershipDeps);
   const serverKeys = deps.serverKeys ?? federation.keyRing;
-  const coSigning = new InviteCoSigning({ store, clock, client: federation.client, keys: federation.keyRing });
+  const coSigning = new InviteCoSigning({ store, client: federation.client, keys: federation.keyRing });
   const verbs = { join: new Join(membershipDeps), leave, invite: new Invite(membershipDeps, coSigning), kickBan: new KickBan(membershipDeps, outbox), knock: new Knock(membershipDeps) };
   const parkedSyncs = new ParkedSyncs(MAX_PARKED_SYNCS_PER_USER);
   const pushRules = new PushRules({ store, notifier });

@@ -8,7 +8,6 @@
 import { badJson, forbidden, incompatibleRoomVersion, invalidParam } from '../errors.js';
 import { checkContentHash, computeReferenceHash, eventIdFromReferenceHash, redactedSigningBytes } from '../events/hashes.js';
 import { signBytes } from '../events/signing.js';
-import { keyValidityTs, signatureKeyIdsOf, verifiedSignatureKeyIds } from './event-signatures.js';
 import type { SigningKey } from '../events/signing-key.js';
 import type { Pdu } from '../events/types.js';
 import { domainOf, parseRoomId, parseUserId, type UserId } from '../ids.js';
@@ -92,24 +91,6 @@ function strippedState(value: unknown): StrippedStateEvent[] {
     // Only the stripped-state fields are kept: a peer's extra fields are not ours to show.
     return { type: e['type'], state_key: e['state_key'], sender: e['sender'], content: e['content'] };
   });
-}
-
-/**
- * Whether the event carries a valid signature of the sender's server: at least one of its
- * signatures by a key in `keys` (key ID to public key) verifies, and none by such a key fails.
- */
-export function verifyInviteSignatures(invite: CheckedInvite, keys: Readonly<Record<string, string>>): boolean {
-  return verifiedSignatureKeyIds(invite.event, invite.version, invite.senderServer, keys) !== undefined;
-}
-
-/** The sender server's key IDs on the event, for the key lookup. */
-export function inviteSignatureKeyIds(invite: CheckedInvite): string[] {
-  return signatureKeyIdsOf(invite.event, invite.senderServer);
-}
-
-/** The time the sender's keys must be valid at (see `keyValidityTs`). */
-export function inviteKeyValidityTs(invite: CheckedInvite): number {
-  return keyValidityTs(invite.event, invite.version);
 }
 
 /** Adds our signature (over the redacted event, as every event signature is) to a received event. */

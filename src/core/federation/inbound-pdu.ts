@@ -26,7 +26,6 @@ export const PDU_ERRORS = {
   notInvited: 'The user is not invited to this room',
   notInviter: 'Only the server that sent the invite may withdraw it',
   signature: 'The event does not carry a valid signature of the sender\'s server',
-  keys: 'The sender\'s server keys could not be obtained',
 } as const;
 
 /** A PDU with the ID its room version gives it. */

@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { badJson, forbidden, limitExceeded, notFound } from '../../core/errors.js';
 import type { SigningKey } from '../../core/events/signing-key.js';
 import type { Pdu } from '../../core/events/types.js';
-import { checkInvite, coSignEvent, inviteKeyValidityTs, inviteSignatureKeyIds, verifyInviteSignatures, type CheckedInvite, type InviteRequest } from '../../core/federation/inbound-invite.js';
+import { checkInvite, coSignEvent, type CheckedInvite, type InviteRequest } from '../../core/federation/inbound-invite.js';
 import { outOfBandLeave, remoteLeaveItem } from '../../core/federation/out-of-band.js';
 import { membershipOutboxKey } from '../../core/federation/outbox-items.js';
 import { domainOf, type EventId, type RoomId, type UserId } from '../../core/ids.js';
@@ -11,7 +11,7 @@ import { getRoomVersion } from '../../core/room-versions.js';
 import type { Store, StoredEvent } from '../../storage/store.js';
 import type { Notifier } from '../notifier.js';
 import type { RateLimiter } from '../rate-limiter.js';
-import type { ServerKeyLookup } from './server-key-lookup.js';
+import { verifiedSignaturesOf, type ServerKeyLookup } from './server-key-lookup.js';
 
 export interface InboundInviteDeps {
   store: Store;
@@ -49,8 +49,7 @@ export class InboundInvites {
     const { serverName, signingKey } = this.deps;
     const invite = checkInvite({ ...req, serverName });
     this.takeToken(invite.event.sender);
-    const senderKeys = await keys.keysFor(invite.senderServer, inviteSignatureKeyIds(invite), inviteKeyValidityTs(invite));
-    if (!verifyInviteSignatures(invite, senderKeys)) throw forbidden('The event is not signed by the sender\'s server');
+    if (!(await verifiedSignaturesOf(keys, invite.event, invite.version, invite.senderServer))) throw forbidden('The event is not signed by the sender\'s server');
     const coSigned = coSignEvent(invite.event, invite.version, serverName, signingKey);
     let stored: StoredEvent | undefined;
     await this.deps.store.transaction(async (tx) => {

@@ -14,7 +14,6 @@
  */
 import type { Clock } from '../../core/clock.js';
 import { forbidden } from '../../core/errors.js';
-import { keyValidityTs, signatureKeyIdsOf, verifiedSignatureKeyIds } from '../../core/federation/event-signatures.js';
 import { checkRescind, identifyPdu, PDU_ERRORS, roomIdOfPdu, type CheckedRescind } from '../../core/federation/inbound-pdu.js';
 import { membershipOutboxKey } from '../../core/federation/outbox-items.js';
 import { domainOf, type EventId } from '../../core/ids.js';
@@ -22,7 +21,7 @@ import { isJsonObject } from '../../core/json.js';
 import { getRoomVersion, type RoomVersion } from '../../core/room-versions.js';
 import type { Store, StoredEvent } from '../../storage/store.js';
 import type { Notifier } from '../notifier.js';
-import type { ServerKeyLookup } from './server-key-lookup.js';
+import { verifiedSignaturesOf, type ServerKeyLookup } from './server-key-lookup.js';
 
 export interface InboundTransactionDeps {
   store: Store;
@@ -66,13 +65,7 @@ export class InboundTransactions {
   private async rescind(origin: string, checked: CheckedRescind | string, version: RoomVersion, keys: ServerKeyLookup): Promise<PduResult> {
     if (typeof checked === 'string') return { error: checked };
     if (await this.deps.store.events.get(checked.event.event_id)) return {};
-    let senderKeys: Readonly<Record<string, string>>;
-    try {
-      senderKeys = await keys.keysFor(origin, signatureKeyIdsOf(checked.pdu, origin), keyValidityTs(checked.pdu, version));
-    } catch {
-      return { error: PDU_ERRORS.keys };
-    }
-    if (!verifiedSignatureKeyIds(checked.pdu, version, origin, senderKeys)) return { error: PDU_ERRORS.signature };
+    if (!(await verifiedSignaturesOf(keys, checked.pdu, version, origin))) return { error: PDU_ERRORS.signature };
     let stored: StoredEvent | undefined;
     const result = await this.deps.store.transaction(async (tx) => this.retire(tx, checked, origin, (s) => { stored = s; }), {
       afterCommit: () => {

@@ -4,9 +4,7 @@
  * `/v1/invite` when the peer does not know v2. Nothing here holds a transaction or a lock: the
  * caller built the event outside them and stores the co-signed one afterwards (see Invite).
  */
-import type { Clock } from '../../core/clock.js';
 import { ErrCode, forbidden, unknownError, type MatrixError } from '../../core/errors.js';
-import { signatureKeyIdsOf, verifiedSignatureKeyIds } from '../../core/federation/event-signatures.js';
 import { federationPdu, isSameEvent, withPeerSignatures } from '../../core/federation/outbound-invite.js';
 import type { Pdu, RoomEvent } from '../../core/events/types.js';
 import { domainOf, type UserId } from '../../core/ids.js';
@@ -16,11 +14,10 @@ import type { Store } from '../../storage/store.js';
 import { effectiveEvents } from '../events/effective-state.js';
 import { STRIPPED_STATE_KEYS } from '../sync/room-entries.js';
 import { FederationRequestError, type FederationRequester } from './federation-client.js';
-import type { ServerKeyLookup } from './server-key-lookup.js';
+import { verifiedSignaturesOf, type ServerKeyLookup } from './server-key-lookup.js';
 
 export interface InviteCoSigningDeps {
   store: Store;
-  clock: Clock;
   client: FederationRequester;
   /** The invitee server's keys, to check its signature. */
   keys: ServerKeyLookup;
@@ -44,8 +41,7 @@ export class InviteCoSigning {
       throw unknownError(502, `${server} answered the invite with another event`);
     }
     const theirs = answer as unknown as Pdu;
-    const keys = await this.deps.keys.keysFor(server, signatureKeyIdsOf(theirs, server), this.deps.clock.now());
-    const verified = verifiedSignatureKeyIds(theirs, version, server, keys);
+    const verified = await verifiedSignaturesOf(this.deps.keys, theirs, version, server);
     if (!verified) throw unknownError(502, `${server} did not sign the invite with a valid key`);
     return withPeerSignatures(event, server, theirs, verified);
   }

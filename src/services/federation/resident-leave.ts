@@ -8,12 +8,11 @@
 import type { Clock } from '../../core/clock.js';
 import { forbidden, invalidParam } from '../../core/errors.js';
 import { isInRoom } from '../../core/events/types.js';
-import { keyValidityTs, signatureKeyIdsOf, verifiedSignatureKeyIds } from '../../core/federation/event-signatures.js';
 import { checkSendLeave } from '../../core/federation/send-leave.js';
 import { domainOf, type EventId, type RoomId, type UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import type { RoomWriter } from '../events/room-writer.js';
-import type { ServerKeyLookup } from './server-key-lookup.js';
+import { verifiedSignaturesOf, type ServerKeyLookup } from './server-key-lookup.js';
 
 export interface ResidentLeaveDeps {
   clock: Clock;
@@ -47,8 +46,7 @@ export class ResidentLeave {
   async sendLeave(origin: string, roomId: RoomId, eventId: string, body: unknown): Promise<void> {
     const version = await this.deps.writer.outside(roomId, async (room) => room.version);
     const { pdu, event } = checkSendLeave({ roomId, eventId, event: body, origin, version });
-    const keys = await this.deps.keys.keysFor(origin, signatureKeyIdsOf(pdu, origin), keyValidityTs(pdu, version));
-    if (!verifiedSignatureKeyIds(pdu, version, origin, keys)) throw invalidParam(`The leave does not carry a valid signature of ${origin}`);
+    if (!(await verifiedSignaturesOf(this.deps.keys, pdu, version, origin))) throw invalidParam(`The leave does not carry a valid signature of ${origin}`);
     await this.deps.writer.write(roomId, async (room) => {
       if (await room.tx.events.get(eventId as EventId)) return;
       await room.appendBuilt(event);

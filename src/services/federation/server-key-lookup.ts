@@ -1,3 +1,7 @@
+import { keyValidityTs, signatureKeyIdsOf, verifiedSignatureKeyIds } from '../../core/federation/event-signatures.js';
+import type { Pdu } from '../../core/events/types.js';
+import type { RoomVersion } from '../../core/room-versions.js';
+
 /**
  * Where the federation listener's request authentication and event signature checks get the
  * public keys of other servers. Implemented by the key ring (fetched, verified and cached
@@ -11,4 +15,14 @@ export interface ServerKeyLookup {
    * unreachable or misbehaving server.
    */
   keysFor(serverName: string, keyIds: readonly string[], atMs: number): Promise<Readonly<Record<string, string>>>;
+}
+
+/**
+ * The key IDs of `server`'s valid signatures on a received event, its keys looked up for the time
+ * the room version asks (`keyValidityTs`); undefined when it carries none that verifies, or a bad
+ * one (core/federation/event-signatures.ts). The one check of a signature on an event from elsewhere.
+ */
+export async function verifiedSignaturesOf(keys: ServerKeyLookup, event: Pdu, version: RoomVersion, server: string): Promise<string[] | undefined> {
+  const found = await keys.keysFor(server, signatureKeyIdsOf(event, server), keyValidityTs(event, version));
+  return verifiedSignatureKeyIds(event, version, server, found);
 }
