@@ -230,6 +230,10 @@ forEachBackend('federation: invites from other servers', (backend) => {
         const { pdu, eventId } = invite(alice.userId, roomId);
         return { roomId, eventId, body: body(pdu) };
       }, 403, 'M_FORBIDDEN'],
+      ['an event larger than 64 KiB', async () => {
+        const { pdu, eventId } = invite(alice.userId, room, { content: { membership: 'invite', padding: 'x'.repeat(70_000) } });
+        return { roomId: room, eventId, body: body(pdu) };
+      }, 400, 'M_BAD_JSON'],
       ['a room ID of this server that no room has', async () => {
         const { pdu, eventId } = invite(alice.userId, '!madeup:hs.test');
         return { roomId: '!madeup:hs.test', eventId, body: body(pdu) };

@@ -139,6 +139,7 @@ forEachBackend('federation: /send transactions (rescinded invites)', (backend) =
         // The reference hash covers no content of a member event but `membership`: the ID is the same.
         return { server: remote, pdu: altered, eventId: e.eventId };
       }, PDU_ERRORS.contentHash],
+      ['a leave larger than 64 KiB', async () => ({ server: remote, ...leave({ content: { membership: 'leave', reason: 'x'.repeat(70_000) } }) }), PDU_ERRORS.tooLarge],
       ['a leave of a local user who is not invited', async () => {
         const bystander = await s.createUser(`by${++ts}`);
         return { server: remote, ...leave({ state_key: bystander.userId }) };

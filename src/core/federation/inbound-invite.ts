@@ -5,8 +5,9 @@
  * sent by a user of the requesting server, whose event ID is its reference hash and whose content
  * hash holds. Then `verifyInviteSignatures` with the sender server's keys, and `coSignEvent`.
  */
+import { isOversizedEvent } from '../events/event-size.js';
 import { badJson, forbidden, incompatibleRoomVersion, invalidParam } from '../errors.js';
-import { checkContentHash, computeReferenceHash, eventIdFromReferenceHash, redactedSigningBytes } from '../events/hashes.js';
+import { checkContentHash, computeEventId, redactedSigningBytes } from '../events/hashes.js';
 import { signBytes } from '../events/signing.js';
 import type { SigningKey } from '../events/signing-key.js';
 import type { Pdu } from '../events/types.js';
@@ -64,7 +65,9 @@ export function checkInvite(req: InviteRequest): CheckedInvite {
   if (domainOf(inviter) !== req.origin) throw forbidden('The sender is not a user of the requesting server');
   if (!isPduShaped(event)) throw badJson('The event is not a valid PDU');
   if (!checkContentHash(event)) throw badJson('The event content hash does not match');
-  if (eventIdFromReferenceHash(computeReferenceHash(event, version), version) !== req.eventId) {
+  // 400, the status the spec gives this endpoint for a request it cannot take.
+  if (isOversizedEvent(event)) throw badJson('The event is larger than 64 KiB');
+  if (computeEventId(event as Pdu & { event_id?: never }, version) !== req.eventId) {
     throw invalidParam('The event ID does not match the event');
   }
   return { event, version, invitee, senderServer: req.origin, inviteRoomState: strippedState(req.inviteRoomState) };

@@ -6,7 +6,8 @@
  * ban of that user, sent by a user of the requesting server. The checks that need the database
  * (the user is invited; the invite came from that server) and the signature are the service's.
  */
-import { checkContentHash, computeReferenceHash, eventIdFromReferenceHash } from '../events/hashes.js';
+import { isOversizedEvent } from '../events/event-size.js';
+import { checkContentHash, computeEventId } from '../events/hashes.js';
 import type { Pdu, RoomEvent } from '../events/types.js';
 import { domainOf, parseUserId, type EventId, type RoomId, type UserId } from '../ids.js';
 import { isJsonObject, type JsonObject } from '../json.js';
@@ -21,6 +22,7 @@ export const MAX_TXN_EDUS = 100;
 export const PDU_ERRORS = {
   notAPdu: 'The event is not a valid PDU',
   contentHash: 'The content hash does not match',
+  tooLarge: 'The event is larger than 64 KiB',
   notParticipating: 'Hearth does not take part in this room',
   notFromOrigin: 'The sender is not a user of the sending server',
   notInvited: 'The user is not invited to this room',
@@ -51,7 +53,7 @@ export function identifyPdu(raw: JsonObject, version: RoomVersion): IdentifiedPd
   // `unsigned` is the sender's annotation in transit, not part of the event.
   const { unsigned: _unsigned, ...pdu } = raw;
   try {
-    return { eventId: eventIdFromReferenceHash(computeReferenceHash(pdu, version), version), pdu };
+    return { eventId: computeEventId(pdu as unknown as Pdu & { event_id?: never }, version), pdu };
   } catch {
     // Not canonical-JSON encodable (a float, an integer out of range): no ID, no entry.
     return undefined;
@@ -74,6 +76,7 @@ export interface CheckedRescind {
 export function checkRescind(o: { pdu: JsonObject; eventId: EventId; origin: string; serverName: string }): CheckedRescind | string {
   const { pdu } = o;
   if (!isPduShaped(pdu) || Object.hasOwn(pdu, 'event_id')) return PDU_ERRORS.notAPdu;
+  if (isOversizedEvent(pdu)) return PDU_ERRORS.tooLarge;
   if (!checkContentHash(pdu)) return PDU_ERRORS.contentHash;
   const { type, state_key, content } = pdu;
   const invitee = typeof state_key === 'string' ? parseUserId(state_key) : undefined;

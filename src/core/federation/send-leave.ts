@@ -9,7 +9,7 @@
  * server's signature (`verifiedSignatureKeyIds`), and the room's line and auth rules (the writer).
  */
 import { badJson, invalidParam } from '../errors.js';
-import { checkContentHash, computeReferenceHash, eventIdFromReferenceHash } from '../events/hashes.js';
+import { checkContentHash, computeEventId } from '../events/hashes.js';
 import type { Pdu, RoomEvent } from '../events/types.js';
 import { domainOf, parseUserId, type EventId, type UserId } from '../ids.js';
 import { isJsonObject } from '../json.js';
@@ -52,7 +52,7 @@ export function checkSendLeave(req: SendLeaveRequest): CheckedLeave {
   // An `event_id` key would be hashed (redaction keeps it) and make the event's ID ambiguous.
   if (!isPduShaped(event) || Object.hasOwn(event, 'event_id')) throw badJson('The event is not a valid PDU');
   if (!checkContentHash(event)) throw invalidParam('The event content hash does not match');
-  if (eventIdFromReferenceHash(computeReferenceHash(event, req.version), req.version) !== req.eventId) {
+  if (computeEventId(event as Pdu & { event_id?: never }, req.version) !== req.eventId) {
     throw invalidParam('The event ID does not match the event');
   }
   // `unsigned` is the sender's annotation in transit, not part of the event.

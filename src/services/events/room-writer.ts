@@ -5,6 +5,7 @@ import { AuthRejected, badAlias, badJson, forbidden, invalidParam, notFound, Roo
 import { newCanonicalAliases } from '../../core/events/canonical-alias.js';
 import { assertCanonicalJsonValue, canonicalJson } from '../../core/events/canonical-json.js';
 import type { SigningKey } from '../../core/events/signing-key.js';
+import { isOversizedEvent } from '../../core/events/event-size.js';
 import { hashAndSignEvent } from '../../core/events/signing.js';
 import type { Membership, RoomEvent, UnsignedPdu } from '../../core/events/types.js';
 import { domainOf, type EventId, type RoomId, type UserId } from '../../core/ids.js';
@@ -26,9 +27,6 @@ export interface EventDraft {
 
 /** The answer to any write in a room Hearth knows only out of band. */
 export const REMOTE_ROOM = 'This room is on another server: Hearth cannot join rooms on other servers yet';
-
-/** Events are at most 64 KiB as canonical JSON (spec: "Size limits"). */
-const MAX_EVENT_BYTES = 65536;
 
 export interface RoomWriterDeps {
   store: Store;
@@ -274,9 +272,8 @@ function roomVersionOf(room: RoomRecord): RoomVersion {
   return version;
 }
 
-/** Events are at most 64 KiB as canonical JSON, whoever built them. */
 function checkSize(event: RoomEvent): void {
-  if (Buffer.byteLength(canonicalJson(event)) > MAX_EVENT_BYTES) throw tooLarge('Event is larger than 64 KiB');
+  if (isOversizedEvent(event)) throw tooLarge('Event is larger than 64 KiB');
 }
 
 /**
