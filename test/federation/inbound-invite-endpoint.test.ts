@@ -14,7 +14,7 @@ import type { EventId, RoomId, UserId } from '../../src/core/ids.js';
 import { ROOM_VERSIONS, type RoomVersion } from '../../src/core/room-versions.js';
 import { REMOTE_ROOM } from '../../src/services/events/room-writer.js';
 import { forEachBackend } from '../helpers/backends.js';
-import { rowsMentioning } from '../helpers/db-scan.js';
+import { rawExec, rowsMentioning } from '../helpers/db-scan.js';
 import { remoteServer } from '../helpers/remote-server.js';
 import { rest, sync, V3, type Body } from '../helpers/rest.js';
 import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
@@ -271,6 +271,22 @@ forEachBackend('federation: invites from other servers', (backend) => {
     assert.equal(done.statusCode, 200, done.body);
     assert.equal((await s.app.store.memberships.get(room as RoomId, carol.userId))?.membership, 'leave');
     assert.deepEqual((await s.app.store.outbox.get(membershipOutboxKey(room as RoomId, carol.userId)))?.destinations, ['remote.test']);
+  });
+
+  it('an invite that can no longer be read can still be rejected: the leave follows its ID, the rejection goes to the room\'s other servers', async () => {
+    const room = '!damaged:origin.test';
+    const dave = await s.createUser('dave');
+    const inv = invite(dave.userId, room);
+    assert.equal((await put(room, inv.eventId, body(inv.pdu, [{ type: 'm.room.name', state_key: '', sender: '@x:third.test', content: { name: 'n' } }]))).statusCode, 200);
+    await rawExec(s.database, "UPDATE events SET json = '{broken' WHERE event_id = $1", [inv.eventId]);
+    const url = `${V3}/rooms/${encodeURIComponent(room)}/leave`;
+    const res = await s.request('POST', url, { token: dave.accessToken, body: { reason: 'broken' } });
+    assert.equal(res.statusCode, 200, res.body);
+    const m = (await s.app.store.memberships.get(room as RoomId, dave.userId))!;
+    assert.equal(m.membership, 'leave');
+    const leave = (await s.app.store.events.get(m.eventId))!.event;
+    assert.deepEqual([leave.prev_events, leave.auth_events, leave.depth, leave.content], [[inv.eventId], [inv.eventId], 1, { membership: 'leave', reason: 'broken' }]);
+    assert.deepEqual((await s.app.store.outbox.get(membershipOutboxKey(room as RoomId, dave.userId)))?.destinations, ['origin.test', 'third.test']);
   });
 
   describe('nothing else can be done in an out-of-band room', () => {

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { forEachBackend } from '../helpers/backends.js';
 import { rowsMentioning } from '../helpers/db-scan.js';
 import { remoteServer, type RemoteServer } from '../helpers/remote-server.js';
-import { rest, sync, type Body } from '../helpers/rest.js';
+import { rest, sync, V3, type Body } from '../helpers/rest.js';
 import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -101,6 +101,13 @@ forEachBackend('federation: /send transactions (rescinded invites)', (backend) =
       const before = await s.app.store.events.maxPos();
       await sendOk(remote, [rescind.pdu], { [rescind.eventId]: {} }, `rescind-${membership}`);
       assert.equal(await s.app.store.events.maxPos(), before);
+
+      // Leaving now is what it is in a Hearth room: already out (200), or banned (403).
+      const leaveUrl = `${V3}/rooms/${encodeURIComponent(room)}/leave`;
+      const leaving = await s.request('POST', leaveUrl, { token: alice.accessToken, body: {} });
+      if (membership === 'ban') assertMatrixError(leaving, 403, 'M_FORBIDDEN', 'POST', leaveUrl);
+      else assert.equal(leaving.statusCode, 200, leaving.body);
+      assert.equal(await membershipOf(room), membership);
 
       await rest(s).forget(alice, room);
       s.clock.advance(8 * DAY);

@@ -19,7 +19,8 @@ import { REMOTE_LEAVE, membershipOutboxKey, remoteLeaveDestinations, type Remote
  * signed by this server with the room version's event ID format.
  */
 export function outOfBandLeave(o: {
-  invite: RoomEvent;
+  /** What the leave needs of the invite (an unreadable invite: its ID from the membership, depth 0). */
+  invite: Pick<RoomEvent, 'room_id' | 'state_key' | 'event_id' | 'depth'>;
   reason?: string | undefined;
   originServerTs: number;
   version: RoomVersion;
@@ -45,7 +46,8 @@ export function outOfBandLeave(o: {
 
 /** The outbox item that carries the rejection of `invite` to the room's servers. */
 export function remoteLeaveItem(o: {
-  invite: RoomEvent;
+  /** The invite; without its sender (an unreadable invite) the room's other servers are asked. */
+  invite: Pick<RoomEvent, 'room_id' | 'state_key'> & { sender?: string };
   roomVersion: string;
   reason?: string | undefined;
   strippedState: readonly StrippedStateEvent[];
@@ -59,7 +61,7 @@ export function remoteLeaveItem(o: {
     kind: REMOTE_LEAVE,
     supersedeKey: membershipOutboxKey(roomId, userId),
     destinations: remoteLeaveDestinations({
-      inviter, roomId, roomVersion: o.roomVersion, strippedStateSenders: o.strippedState.map((e) => e.sender), serverName: o.serverName,
+      ...(inviter === undefined ? {} : { inviter: inviter as UserId }), roomId, strippedStateSenders: o.strippedState.map((e) => e.sender), serverName: o.serverName,
     }),
     payload: payload as unknown as JsonObject,
     createdTs: o.createdTs,

@@ -4,7 +4,7 @@
  * services that queue them (a leave, a kick) and the worker that delivers them share these shapes.
  */
 import type { RoomEvent } from '../events/types.js';
-import { domainOf, type RoomId, type UserId } from '../ids.js';
+import { domainOf, parseUserId, type RoomId, type UserId } from '../ids.js';
 
 /**
  * A local user leaves a room Hearth holds only out-of-band (rejects a remote invite): the worker
@@ -42,17 +42,18 @@ export function membershipOutboxKey(roomId: RoomId, userId: UserId): string {
  * servers of the invite's stripped state senders; each once, never this server.
  */
 export function remoteLeaveDestinations(o: {
-  inviter: UserId;
+  /** Absent when the invite can no longer be read. */
+  inviter?: UserId;
   roomId: RoomId;
-  roomVersion: string;
   strippedStateSenders: readonly string[];
   serverName: string;
 }): string[] {
-  const candidates = [domainOf(o.inviter)];
-  // Version 12 room IDs are a hash, with no server in them.
-  if (o.roomVersion !== '12') candidates.push(domainOf(o.roomId));
+  const candidates = o.inviter === undefined ? [] : [domainOf(o.inviter)];
+  // A room ID names its server up to room version 11; version 12's is a hash with none.
+  if (o.roomId.includes(':')) candidates.push(domainOf(o.roomId));
   for (const sender of o.strippedStateSenders) {
-    if (sender.startsWith('@') && sender.indexOf(':') > 1) candidates.push(domainOf(sender));
+    const user = parseUserId(sender);
+    if (user) candidates.push(domainOf(user));
   }
-  return [...new Set(candidates)].filter((s) => s !== '' && s !== o.serverName);
+  return [...new Set(candidates)].filter((s) => s !== o.serverName);
 }

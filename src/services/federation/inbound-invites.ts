@@ -11,6 +11,7 @@ import { getRoomVersion } from '../../core/room-versions.js';
 import type { Store, StoredEvent } from '../../storage/store.js';
 import type { Notifier } from '../notifier.js';
 import type { RateLimiter } from '../rate-limiter.js';
+import { CorruptEventError } from '../../storage/room-store.js';
 import { verifiedSignaturesOf, type ServerKeyLookup } from './server-key-lookup.js';
 
 export interface InboundInviteDeps {
@@ -101,10 +102,17 @@ export class InboundInvites {
       await tx.rooms.lock(roomId);
       const m = await tx.memberships.get(roomId, userId);
       if (!m) throw notFound('You are not a member of this room');
+      // As in a Hearth room (LEAVING.md): banned (the inviting server's ban through /send) is 403.
+      if (m.membership === 'ban') throw forbidden('You are banned from this room');
       if (m.membership !== 'invite') return m.eventId;
       const version = getRoomVersion(room.version);
-      const invite = (await tx.events.get(m.eventId))?.event;
-      if (!version || !invite) throw forbidden('The invite can no longer be read');
+      if (!version) throw forbidden(`Room version ${room.version} is not supported`);
+      // An unreadable invite must not keep the user invited (a leave always succeeds): the leave then
+      // follows its ID alone, and the rejection goes to the room's other servers.
+      const invite = await tx.events.get(m.eventId).then((e) => e?.event, (err: unknown) => {
+        if (err instanceof CorruptEventError) return undefined;
+        throw err;
+      }) ?? { room_id: roomId, state_key: userId, event_id: m.eventId, depth: 0 };
       const now = this.deps.clock.now();
       const leave = outOfBandLeave({ invite, reason, originServerTs: now, version, serverName: this.deps.serverName, signingKey: this.deps.signingKey });
       stored = await tx.events.appendOutOfBand(leave);
