@@ -122,7 +122,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   deactivationResume.start(DEACTIVATION_RESUME_INTERVAL_MS, DEACTIVATION_RESUME_FIRST_RUN_MS);
   services.outbox.start();
   const { recorder, delivery } = services.push;
-  const pushWorker = new PushWorker({ store, notifier: services.notifier, recorder, delivery });
+  const pushWorker = new PushWorker({ store, notifier: services.notifier, recorder, delivery, logger });
   pushWorker.start(PUSH_INTERVAL_MS);
   let closed = false;
   return {

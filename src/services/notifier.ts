@@ -14,6 +14,8 @@ export interface Change {
   userIds?: readonly string[];
   /** Of interest to every waiter (news from another process that may have been lost). */
   everyone?: boolean;
+  /** A room event was stored (not typing, a receipt or other ephemeral news): what push recording waits for. */
+  event?: boolean;
 }
 
 type Listener = (change: Change) => void;
@@ -102,7 +104,7 @@ export class Notifier {
 
 /** A change from another process, shaped back into a Change (anything unexpected wakes everyone). */
 function toChange(raw: JsonObject): Change {
-  const { pos, roomId, userIds, everyone } = raw;
+  const { pos, roomId, userIds, everyone, event } = raw;
   if (typeof pos !== 'number') return { pos: 0, everyone: true };
   const users = Array.isArray(userIds) && userIds.every((u) => typeof u === 'string') ? (userIds as string[]) : undefined;
   return {
@@ -110,5 +112,6 @@ function toChange(raw: JsonObject): Change {
     ...(typeof roomId === 'string' ? { roomId } : {}),
     ...(users ? { userIds: users } : {}),
     ...(everyone === true ? { everyone } : {}),
+    ...(event === true ? { event } : {}),
   };
 }

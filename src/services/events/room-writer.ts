@@ -253,7 +253,7 @@ export class RoomWriter {
     const announce = () => {
       for (const stored of appended) {
         const userIds = stored.event.type === 'm.room.member' && stored.event.state_key ? [stored.event.state_key] : undefined;
-        this.deps.notifier.announce({ pos: stored.pos, roomId: stored.event.room_id, ...(userIds ? { userIds } : {}) });
+        this.deps.notifier.announce({ pos: stored.pos, roomId: stored.event.room_id, event: true, ...(userIds ? { userIds } : {}) });
       }
     };
     return this.deps.store.transaction(async (tx) => {

@@ -130,6 +130,6 @@ export class InboundInvites {
 
   private announce(stored: StoredEvent | undefined): void {
     if (!stored) return;
-    this.deps.notifier.announce({ pos: stored.pos, roomId: stored.event.room_id, userIds: [stored.event.state_key!] });
+    this.deps.notifier.announce({ pos: stored.pos, roomId: stored.event.room_id, userIds: [stored.event.state_key!], event: true });
   }
 }

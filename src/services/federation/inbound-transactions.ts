@@ -69,7 +69,7 @@ export class InboundTransactions {
     let stored: StoredEvent | undefined;
     const result = await this.deps.store.transaction(async (tx) => this.retire(tx, checked, origin, (s) => { stored = s; }), {
       afterCommit: () => {
-        if (stored) this.deps.notifier.announce({ pos: stored.pos, roomId: stored.event.room_id, userIds: [checked.invitee] });
+        if (stored) this.deps.notifier.announce({ pos: stored.pos, roomId: stored.event.room_id, userIds: [checked.invitee], event: true });
       },
     });
     return result;

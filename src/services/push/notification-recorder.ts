@@ -1,6 +1,6 @@
 import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
+import { powerLevelsContent, type PowerLevels } from '../../core/auth-rules/levels.js';
 import { domainOf, type RoomId, type UserId } from '../../core/ids.js';
-import type { JsonObject } from '../../core/json.js';
 import { evaluatePushRules } from '../../core/push-rules/evaluate.js';
 import type { PushRuleset } from '../../core/push-rules/types.js';
 import type { NotificationRecord, Store, StoredEvent } from '../../storage/store.js';
@@ -81,7 +81,7 @@ export class NotificationRecorder {
         if (!ruleset) continue;
         const displayName = context.displayNames.get(userId);
         const result = evaluatePushRules(ruleset, e.event, {
-          userId, roomMemberCount: context.members.length, powerLevels: context.powerLevels as never,
+          userId, roomMemberCount: context.joinedCount, powerLevels: context.powerLevels,
           ...(displayName === undefined ? {} : { displayName }),
         });
         if (!result.notify) continue;
@@ -94,19 +94,20 @@ export class NotificationRecorder {
     return rows;
   }
 
-  /** The room as its events are evaluated against: joined local members, their names, the power levels. */
+  /** The room as its events are evaluated against, as `sync/unread.ts` evaluates them: joined local members, their names, the member count, the power levels. */
   private async roomContext(roomId: RoomId): Promise<RoomContext> {
     const { store } = this.deps;
     const joined = await store.memberships.members(roomId, ['join']);
     const members = joined.filter((m) => this.isLocal(m.userId)).map((m) => ({ userId: m.userId, pos: m.pos }));
-    const keys: Array<readonly [string, string]> = [['m.room.power_levels', ''], ...members.map((m) => ['m.room.member', m.userId] as const)];
+    const keys: Array<readonly [string, string]> = [['m.room.power_levels', ''], ['m.room.create', ''], ...members.map((m) => ['m.room.member', m.userId] as const)];
     const state = (await store.state.current(roomId, keys)).map((s) => s.event);
     const displayNames = new Map<UserId, string>();
     for (const e of state) {
       if (e.type === 'm.room.member' && typeof e.content.displayname === 'string') displayNames.set(e.state_key as UserId, e.content.displayname);
     }
-    const powerLevels = (stateLookupOf(state).get('m.room.power_levels', '')?.content ?? {}) as JsonObject;
-    return { members, displayNames, powerLevels };
+    // As numbers, whatever the content holds (before v10 a level may be a string), as /sync's unread counts read them.
+    const powerLevels = powerLevelsContent(stateLookupOf(state));
+    return { members, displayNames, joinedCount: joined.length, powerLevels };
   }
 
   private isLocal(userId: string): boolean {
@@ -118,7 +119,9 @@ interface RoomContext {
   /** Joined local members, with the position of their join. */
   members: Array<{ userId: UserId; pos: number }>;
   displayNames: Map<UserId, string>;
-  powerLevels: JsonObject;
+  /** Every joined member, local or not: the `room_member_count` condition counts them all. */
+  joinedCount: number;
+  powerLevels: PowerLevels;
 }
 
 function inviteTarget(e: StoredEvent): UserId | undefined {
