@@ -362,12 +362,13 @@ forEachBackend('federation: invites from other servers, rate limited per inviter
   });
   after(() => s.close());
 
-  it('rate_limits.invite: a remote inviter past the burst gets 429 M_LIMIT_EXCEEDED and nothing is stored; another inviter is not held back', async () => {
+  it('rate_limits.invite: a remote server past the burst for one invitee gets 429 M_LIMIT_EXCEEDED and nothing is stored, whatever sender it names; another invitee is not held back', async () => {
     const alice = await s.createUser('alice');
-    const send = (sender: string, n: number) => {
+    const other = await s.createUser('other');
+    const send = (sender: string, n: number, invitee = alice.userId) => {
       const roomId = `!limited${n}:remote.test`;
       const unsigned: UnsignedPdu = {
-        type: 'm.room.member', room_id: roomId as RoomId, sender: sender as UserId, state_key: alice.userId, content: { membership: 'invite' },
+        type: 'm.room.member', room_id: roomId as RoomId, sender: sender as UserId, state_key: invitee, content: { membership: 'invite' },
         origin_server_ts: n, depth: 1, prev_events: [], auth_events: [],
       };
       const { pdu, eventId } = hashAndSignEvent(unsigned, 'remote.test', remote.key, v10);
@@ -379,6 +380,8 @@ forEachBackend('federation: invites from other servers, rate limited per inviter
     assertMatrixError(res, 429, 'M_LIMIT_EXCEEDED', 'PUT', inviteUrl(limited.roomId, limited.eventId), SS);
     assert.deepEqual(await rowsMentioning(s.database, limited.eventId), []);
     assert.deepEqual(await rowsMentioning(s.database, limited.roomId), []);
-    assert.equal((await send('@eve:remote.test', 4).res).statusCode, 200);
+    const renamed = send('@eve:remote.test', 4);
+    assertMatrixError(await renamed.res, 429, 'M_LIMIT_EXCEEDED', 'PUT', inviteUrl(renamed.roomId, renamed.eventId), SS);
+    assert.equal((await send(BOB, 5, other.userId).res).statusCode, 200);
   });
 }, describe);

@@ -49,7 +49,7 @@ export class InboundInvites {
   async receive(req: InboundInviteRequest, keys: ServerKeyLookup): Promise<{ event: Pdu }> {
     const { serverName, signingKey } = this.deps;
     const invite = checkInvite({ ...req, serverName });
-    this.takeToken(invite.event.sender);
+    this.takeToken(invite.senderServer, invite.invitee);
     if (!(await verifiedSignaturesOf(keys, invite.event, invite.version, invite.senderServer))) throw forbidden('The event is not signed by the sender\'s server');
     const coSigned = coSignEvent(invite.event, invite.version, serverName, signingKey);
     let stored: StoredEvent | undefined;
@@ -59,10 +59,14 @@ export class InboundInvites {
     return { event: coSigned };
   }
 
-  private takeToken(inviter: UserId): void {
+  /**
+   * Per inviting server and invitee: a remote sender's user ID is whatever its server says, so a
+   * per-sender bucket would let one server invite a user without end under ever new names.
+   */
+  private takeToken(server: string, invitee: UserId): void {
     const { limit } = this.deps;
     if (!limit) return;
-    const waitMs = limit.limiter.take('invite', `remote ${inviter}`, limit.rule);
+    const waitMs = limit.limiter.take('invite', `remote ${server} ${invitee}`, limit.rule);
     if (waitMs > 0) throw limitExceeded(waitMs);
   }
 
