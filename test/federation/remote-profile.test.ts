@@ -32,6 +32,8 @@ describe('client profiles of remote users', () => {
   const profiles = new Map<string, Record<string, unknown>>([
     ['@alice:remote.test', { displayname: 'Alice', avatar_url: 'mxc://remote.test/a' }],
     ['@carol:remote.test', { displayname: 'Carol', avatar_url: 42, extra: 'dropped' }],
+    ['@dan:remote.test', { displayname: 'd'.repeat(257), avatar_url: 'mxc://remote.test/a\u0000b' }],
+    ['@erin:remote.test', { displayname: 'e'.repeat(256), avatar_url: `mxc://remote.test/${'a'.repeat(980)}` }],
   ]);
   const remote = profilePeer(peers, 'remote.test', profiles);
   const broken = peers.add('broken.test');
@@ -82,10 +84,15 @@ describe('client profiles of remote users', () => {
     assert.deepEqual(queries().at(-1)?.query, { user_id: '@bob:remote.test', field: 'avatar_url' });
   });
 
-  it('only string fields of the peer\'s answer are passed on', async () => {
+  it('only string fields of the peer\'s answer are passed on, each within what a local user may set (length, no NUL)', async () => {
     const res = await s.request('GET', url('@carol:remote.test'));
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(res.json(), { displayname: 'Carol' });
+    const dan = await s.request('GET', url('@dan:remote.test'));
+    assert.equal(dan.statusCode, 200, dan.body);
+    assert.deepEqual(dan.json(), {});
+    const erin = await s.request('GET', url('@erin:remote.test'));
+    assert.deepEqual(erin.json(), { displayname: 'e'.repeat(256), avatar_url: `mxc://remote.test/${'a'.repeat(980)}` });
   });
 
   it('404 M_NOT_FOUND when the peer says there is no such user, remembered like an answer', async () => {

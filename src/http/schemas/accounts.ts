@@ -1,4 +1,5 @@
 /** Request schemas of the accounts part of the Client-Server API, named after the spec's operations. */
+import { PROFILE_FIELD_MAX_LENGTH } from '../../services/accounts/profiles.js';
 import { NO_NUL } from './common.js';
 
 export const RegisterBody = {
@@ -81,11 +82,11 @@ export const DeleteDevicesBody = {
 export const DisplaynameBody = {
   type: 'object',
   required: ['displayname'],
-  properties: { displayname: { type: ['string', 'null'], maxLength: 256, pattern: NO_NUL } },
+  properties: { displayname: { type: ['string', 'null'], maxLength: PROFILE_FIELD_MAX_LENGTH.displayname, pattern: NO_NUL } },
 } as const;
 
 export const AvatarUrlBody = {
   type: 'object',
   required: ['avatar_url'],
-  properties: { avatar_url: { type: ['string', 'null'], maxLength: 1000, pattern: NO_NUL } },
+  properties: { avatar_url: { type: ['string', 'null'], maxLength: PROFILE_FIELD_MAX_LENGTH.avatar_url, pattern: NO_NUL } },
 } as const;

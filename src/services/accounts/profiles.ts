@@ -11,6 +11,9 @@ export interface Profile {
 
 export type ProfileField = 'displayname' | 'avatar_url';
 
+/** The longest value of each field, in characters: what a client may set, and what another server's answer may hold. */
+export const PROFILE_FIELD_MAX_LENGTH: Readonly<Record<ProfileField, number>> = { displayname: 256, avatar_url: 1000 };
+
 /** Global profiles: display name and avatar URL; those of other servers' users are asked of their server. */
 export class Profiles {
   constructor(private readonly deps: { store: Store; serverName: string; remote: RemoteProfiles }) {}

@@ -8,7 +8,7 @@
 import type { Clock } from '../../core/clock.js';
 import { notFound, unknownError } from '../../core/errors.js';
 import { domainOf, type UserId } from '../../core/ids.js';
-import type { Profile, ProfileField } from '../accounts/profiles.js';
+import { PROFILE_FIELD_MAX_LENGTH, type Profile, type ProfileField } from '../accounts/profiles.js';
 import { FederationRequestError, type FederationRequester } from './federation-client.js';
 
 /** Profiles kept at most: user IDs come from clients, so the cache must not grow without bound. */
@@ -94,12 +94,15 @@ function cacheKey(userId: UserId, field?: ProfileField): string {
   return field === undefined ? userId : `${field} ${userId}`;
 }
 
-/** The peer's answer as a profile: only the fields asked for, and only when they are strings. */
+/**
+ * The peer's answer as a profile: only the fields asked for, and only values a local user could
+ * set (strings within the field's length, no NUL); anything else is left out, not cached whole.
+ */
 function profileOf(answer: Record<string, unknown>, field: ProfileField | undefined): Profile {
   const out: Profile = {};
   for (const name of field === undefined ? (['displayname', 'avatar_url'] as const) : [field]) {
     const value = answer[name];
-    if (typeof value === 'string') out[name] = value;
+    if (typeof value === 'string' && value.length <= PROFILE_FIELD_MAX_LENGTH[name] && !value.includes('\u0000')) out[name] = value;
   }
   return out;
 }
