@@ -11,7 +11,7 @@ import { generateSigningKey, publicKeyBase64, type SigningKey } from '../../src/
 import { hashAndSignEvent, verifyEventSignature } from '../../src/core/events/signing.js';
 import type { Pdu, UnsignedPdu } from '../../src/core/events/types.js';
 import { coSignEvent } from '../../src/core/federation/inbound-invite.js';
-import { federationPdu } from '../../src/core/federation/outbound-invite.js';
+import { federationPdu } from '../../src/core/federation/pdu.js';
 import { membershipOutboxKey, SEND_PDUS } from '../../src/core/federation/outbox-items.js';
 import type { EventId, RoomId, UserId } from '../../src/core/ids.js';
 import { getRoomVersion } from '../../src/core/room-versions.js';

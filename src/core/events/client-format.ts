@@ -53,6 +53,13 @@ export function toClientEvent(event: RoomEvent, ctx: ClientFormatContext): Clien
   return out;
 }
 
+/**
+ * The state shown to invited and knocking users (spec: "stripped state"), as (type, state key):
+ * in `/sync`'s `invite_state` and in the `invite_room_state` sent with an invite to another server.
+ */
+export const STRIPPED_STATE_KEYS = ['m.room.create', 'm.room.join_rules', 'm.room.name', 'm.room.avatar', 'm.room.topic', 'm.room.canonical_alias', 'm.room.encryption']
+  .map((type) => [type, ''] as const);
+
 /** Stripped state (invites, knocks): type, state key, sender and content only. */
 export function toStrippedState(event: Pick<ClientEvent, 'type' | 'state_key' | 'sender' | 'content'>): { type: string; state_key: string; sender: string; content: JsonObject } {
   return { type: event.type, state_key: event.state_key ?? '', sender: event.sender, content: event.content };

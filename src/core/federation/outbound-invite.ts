@@ -9,12 +9,6 @@ import { omitKeys } from '../events/hashes.js';
 import type { Pdu, RoomEvent } from '../events/types.js';
 import type { JsonObject } from '../json.js';
 
-/** An event as it travels between servers: without its ID (the reference hash) or `unsigned`. */
-export function federationPdu(event: RoomEvent): Pdu {
-  const { event_id: _id, unsigned: _unsigned, ...pdu } = event;
-  return pdu;
-}
-
 /** Whether `answer` is `ours` with nothing changed but signatures (and the `unsigned` of transit). */
 export function isSameEvent(answer: JsonObject, ours: Pdu): boolean {
   const without = (e: object) => canonicalJson(omitKeys(e, ['signatures', 'unsigned']));

@@ -6,6 +6,7 @@
  * appear in its message.
  */
 import type { Agent } from 'node:https';
+import { ErrCode } from '../../core/errors.js';
 import { signRequest } from '../../core/federation/request-auth.js';
 import type { SigningKey } from '../../core/events/signing.js';
 import { ExchangeError, httpsExchange, type HttpsAnswer } from './https-transport.js';
@@ -55,6 +56,15 @@ export interface FederationClientOptions {
 export interface FederationRequester {
   /** The parsed JSON object the destination answered; throws FederationRequestError. */
   request(request: FederationRequestOptions): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Whether a peer does not know the endpoint asked (404, or 400 M_UNRECOGNIZED): the case where a
+ * v2 endpoint falls back to its v1 (as Synapse decides it).
+ */
+export function isUnrecognisedEndpoint(err: unknown): boolean {
+  return err instanceof FederationRequestError && err.kind === 'refused'
+    && (err.status === 404 || (err.status === 400 && err.errcode === ErrCode.unrecognized));
 }
 
 export class FederationClient implements FederationRequester {

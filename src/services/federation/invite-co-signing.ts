@@ -4,16 +4,17 @@
  * `/v1/invite` when the peer does not know v2. Nothing here holds a transaction or a lock: the
  * caller built the event outside them and stores the co-signed one afterwards (see Invite).
  */
-import { ErrCode, forbidden, unknownError, type MatrixError } from '../../core/errors.js';
-import { federationPdu, isSameEvent, withPeerSignatures } from '../../core/federation/outbound-invite.js';
+import { forbidden, unknownError, type MatrixError } from '../../core/errors.js';
+import { isSameEvent, withPeerSignatures } from '../../core/federation/outbound-invite.js';
+import { federationPdu } from '../../core/federation/pdu.js';
 import type { Pdu, RoomEvent } from '../../core/events/types.js';
 import { domainOf, type UserId } from '../../core/ids.js';
 import { isJsonObject } from '../../core/json.js';
 import type { RoomVersion } from '../../core/room-versions.js';
 import type { Store } from '../../storage/store.js';
 import { effectiveEvents } from '../events/effective-state.js';
-import { STRIPPED_STATE_KEYS } from '../sync/room-entries.js';
-import { FederationRequestError, type FederationRequester } from './federation-client.js';
+import { STRIPPED_STATE_KEYS } from '../../core/events/client-format.js';
+import { FederationRequestError, isUnrecognisedEndpoint, type FederationRequester } from './federation-client.js';
 import { verifiedSignaturesOf, type ServerKeyLookup } from './server-key-lookup.js';
 
 export interface InviteCoSigningDeps {
@@ -57,7 +58,7 @@ export class InviteCoSigning {
       });
       return answer['event'];
     } catch (err) {
-      if (!isUnrecognised(err)) throw err;
+      if (!isUnrecognisedEndpoint(err)) throw err;
     }
     // v1 carries the stripped state in the event's `unsigned`, which no signature covers.
     const answer = await this.deps.client.request({
@@ -76,12 +77,6 @@ export class InviteCoSigning {
     const state = await this.deps.store.state.current(event.room_id, STRIPPED_STATE_KEYS);
     return effectiveEvents(state, version).map(federationPdu);
   }
-}
-
-/** v2 unknown to the peer: 404, or 400 `M_UNRECOGNIZED` (the spec's advice for v1-only servers). */
-function isUnrecognised(err: unknown): boolean {
-  return err instanceof FederationRequestError && err.kind === 'refused'
-    && (err.status === 404 || (err.status === 400 && err.errcode === ErrCode.unrecognized));
 }
 
 function clientError(err: FederationRequestError, server: string): MatrixError {

@@ -4,14 +4,13 @@
  * (core/federation/membership-template.ts), signs the leave as this server and `send_leave`s it,
  * v2 first and v1 where v2 is not served. The first server that accepts it ends the attempt.
  */
-import { ErrCode } from '../../core/errors.js';
 import { hashAndSignEvent } from '../../core/events/signing.js';
 import { checkMembershipTemplate, leaveEventFromTemplate } from '../../core/federation/membership-template.js';
 import type { RemoteLeavePayload } from '../../core/federation/outbox-items.js';
 import { domainOf, parseRoomId, parseUserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import { getRoomVersion } from '../../core/room-versions.js';
-import { FederationRequestError } from './federation-client.js';
+import { isUnrecognisedEndpoint } from './federation-client.js';
 import { DeliveryError, type DeliveryDeps, type DestinationFailure, type OutboxHandler } from './outbox-worker.js';
 
 export function remoteLeaveHandler(deps: DeliveryDeps): OutboxHandler {
@@ -49,15 +48,9 @@ async function leaveThrough(deps: DeliveryDeps, destination: string, p: RemoteLe
   try {
     await requester.request({ destination, method: 'PUT', path: `/_matrix/federation/v2/send_leave/${tail}`, body: pdu });
   } catch (err) {
-    if (!notServed(err)) throw err;
+    if (!isUnrecognisedEndpoint(err)) throw err;
     await requester.request({ destination, method: 'PUT', path: `/_matrix/federation/v1/send_leave/${tail}`, body: pdu, v1Envelope: true });
   }
-}
-
-/** How a server that predates an endpoint answers for it (the spec's "unsupported endpoint"). */
-function notServed(err: unknown): boolean {
-  return err instanceof FederationRequestError && err.kind === 'refused'
-    && (err.status === 404 || (err.status === 400 && err.errcode === ErrCode.unrecognized));
 }
 
 function remoteLeavePayload(payload: JsonObject): RemoteLeavePayload | undefined {

@@ -4,7 +4,9 @@
  * item's first destination. The transaction ID is the item's own, the same at every retry, so a
  * receiver that processed a transaction whose answer was lost recognises the repeat.
  */
-import { isJsonObject, type JsonObject } from '../../core/json.js';
+import type { RoomEvent } from '../../core/events/types.js';
+import { federationPdu } from '../../core/federation/pdu.js';
+import { isJsonObject } from '../../core/json.js';
 import type { OutboxItem } from '../../storage/outbox-store.js';
 import type { DeliveryDeps, OutboxHandler, OutboxLogger } from './outbox-worker.js';
 
@@ -18,7 +20,7 @@ export function sendPdusHandler(deps: DeliveryDeps & { logger: OutboxLogger }): 
     if (destination === undefined || !Array.isArray(pdus) || !pdus.every(isJsonObject)) {
       return { result: 'unusable', reason: 'malformed send-pdus item' };
     }
-    const body = { origin: deps.serverName, origin_server_ts: deps.clock.now(), pdus: pdus.map(asPdu) };
+    const body = { origin: deps.serverName, origin_server_ts: deps.clock.now(), pdus: pdus.map((e) => federationPdu(e as unknown as RoomEvent)) };
     try {
       const answer = await deps.requester.request({ destination, method: 'PUT', path: `/_matrix/federation/v1/send/${encodeURIComponent(outboxTxnId(item))}`, body });
       // The receiver took the transaction; a PDU it refused would be refused again: logged, not retried.
@@ -35,14 +37,6 @@ export function sendPdusHandler(deps: DeliveryDeps & { logger: OutboxLogger }): 
 /** Stable for the item (its id and creation time), different for a newer item with the same key. */
 export function outboxTxnId(item: Pick<OutboxItem, 'id' | 'createdTs'>): string {
   return `outbox.${item.createdTs}.${item.id}`;
-}
-
-/** A PDU as federation carries it (room versions 3 and later): no `event_id`, and nothing of this server's `unsigned`. */
-function asPdu(event: JsonObject): JsonObject {
-  const pdu = { ...event };
-  delete pdu['event_id'];
-  delete pdu['unsigned'];
-  return pdu;
 }
 
 /** The `pdus` results of a `/send` answer that carry an error. */

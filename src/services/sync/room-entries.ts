@@ -1,5 +1,5 @@
 import type { ClientEvent } from '../../core/events/client-format.js';
-import { toStrippedState } from '../../core/events/client-format.js';
+import { STRIPPED_STATE_KEYS, toStrippedState } from '../../core/events/client-format.js';
 import { filterEvents, limitOf } from '../../core/filters/match.js';
 import type { RoomFilter } from '../../core/filters/types.js';
 import type { DeviceId, RoomId, UserId } from '../../core/ids.js';
@@ -16,12 +16,6 @@ export interface TimelineSection {
   state: { events: ClientEvent[] };
 }
 
-/**
- * The state shown to invited and knocking users (spec: "stripped state"), as (type, state key):
- * in `/sync`'s `invite_state` and in the `invite_room_state` sent with an invite to another server.
- */
-export const STRIPPED_STATE_KEYS = ['m.room.create', 'm.room.join_rules', 'm.room.name', 'm.room.avatar', 'm.room.topic', 'm.room.canonical_alias', 'm.room.encryption']
-  .map((type) => [type, ''] as const);
 
 export interface WindowOptions {
   /** Events after this position are new; undefined for an initial (or full-state) view of the room. */
