@@ -156,8 +156,8 @@ forEachBackend('media repository: upload and download', (backend) => {
     }
     // A client may normalise `..` away before sending: whatever the path becomes, it is no file.
     const dotted = await get(s, `${AUTHED}/download/hs.test/../../../../hearth.db`, alice);
-    assert.notEqual(dotted.body, 'secret');
-    assert.match(String(dotted.headers['content-type']), /^application\/json/);
+    assert.ok(dotted.statusCode === 404 || dotted.statusCode === 400, dotted.body.slice(0, 100));
+    assert.ok(['M_NOT_FOUND', 'M_UNRECOGNIZED'].includes(dotted.json().errcode), dotted.body);
   });
 
   it('media of another server is 404 M_NOT_FOUND until federation fetches it', async () => {
@@ -178,8 +178,7 @@ forEachBackend('media repository: upload and download', (backend) => {
       assert.equal(res.headers['content-disposition'], expected);
       assert.equal(res.headers['set-cookie'], undefined);
     }
-    const long = `${UPLOAD}?filename=${'n'.repeat(300)}`;
-    assertMatrixError(await uploadRaw(s, alice, 'x', { url: long.split('?')[0]!, filename: 'n'.repeat(300) }), 400, 'M_INVALID_PARAM', 'POST', UPLOAD);
+    assertMatrixError(await uploadRaw(s, alice, 'x', { filename: 'n'.repeat(300) }), 400, 'M_INVALID_PARAM', 'POST', UPLOAD);
   });
 
   it('every download carries the safety headers; HTML, SVG and JavaScript are attachments, pictures and plain text inline', async () => {

@@ -1,4 +1,4 @@
-// Pushers and notifications (migration 016): per user + app ID + pushkey, owned by a device;
+// Pushers and notifications (migration 018): per user + app ID + pushkey, owned by a device;
 // notification rows with `read` following receipts, forgotten rooms hidden, unread counts.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
