@@ -40,14 +40,7 @@ export async function keyQueryRoutes(app: FastifyInstance, { notary }: { notary:
 
   app.post<{ Body: { server_keys: Record<string, Record<string, { minimum_valid_until_ts?: number }>> } }>(
     '/_matrix/key/v2/query', { schema: { body: KeyQueryBody } }, async (req) => {
-      const asked = Object.entries(req.body.server_keys);
-      for (const [name] of asked) if (!isValidServerName(name)) throw invalidParam(`Invalid server name: ${name.slice(0, 255)}`);
-      return {
-        server_keys: await notary.query(asked.map(([serverName, keys]) => {
-          // The strictest of the key IDs' criteria.
-          const minimums = Object.values(keys).flatMap((c) => (c.minimum_valid_until_ts === undefined ? [] : [c.minimum_valid_until_ts]));
-          return { serverName, keyIds: Object.keys(keys), ...(minimums.length === 0 ? {} : { minimumValidUntilTs: Math.max(...minimums) }) };
-        })),
-      };
+      for (const name of Object.keys(req.body.server_keys)) if (!isValidServerName(name)) throw invalidParam(`Invalid server name: ${name.slice(0, 255)}`);
+      return { server_keys: await notary.queryServerKeys(req.body.server_keys) };
     });
 }

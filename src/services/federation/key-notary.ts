@@ -34,6 +34,17 @@ export class KeyNotary {
     return answers.filter((a): a is object => a !== undefined);
   }
 
+  /**
+   * `POST /_matrix/key/v2/query`'s `server_keys` (server name to key ID to criteria): each server
+   * with its key IDs and the strictest of their `minimum_valid_until_ts`.
+   */
+  async queryServerKeys(serverKeys: Readonly<Record<string, Readonly<Record<string, { minimum_valid_until_ts?: number }>>>>): Promise<object[]> {
+    return this.query(Object.entries(serverKeys).map(([serverName, keys]) => {
+      const minimums = Object.values(keys).flatMap((c) => (c.minimum_valid_until_ts === undefined ? [] : [c.minimum_valid_until_ts]));
+      return { serverName, keyIds: Object.keys(keys), ...(minimums.length === 0 ? {} : { minimumValidUntilTs: Math.max(...minimums) }) };
+    }));
+  }
+
   private async answer({ serverName, keyIds, minimumValidUntilTs }: KeyCriteria): Promise<object | undefined> {
     const { serverName: own, signingKey, clock, keyRing } = this.deps;
     if (serverName === own) {
