@@ -198,6 +198,16 @@ export class RoomTransaction {
     return this.head;
   }
 
+  /**
+   * Stores an event of a room held out of band (built and checked by the caller, e.g. an invitee's
+   * rejection): a position and a membership, no room state. Announced after commit like the others.
+   */
+  async appendOutOfBand(event: RoomEvent): Promise<StoredEvent> {
+    const stored = await this.tx.events.appendOutOfBand(event);
+    this.appended.push(stored);
+    return stored;
+  }
+
   private async persist(event: RoomEvent): Promise<StoredEvent> {
     const stored = await this.tx.events.append(event);
     this.head = { eventId: stored.event.event_id, depth: stored.event.depth, pos: stored.pos };
@@ -213,17 +223,23 @@ export class RoomTransaction {
 export class RoomWriter {
   constructor(private readonly deps: RoomWriterDeps) {}
 
-  async write<T>(roomId: RoomId, fn: (room: RoomTransaction) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` on the room, locked, in one transaction. A room of another server, known only through
+   * an invite, gets `outOfBand` instead when the caller has one (Leave: rejecting the invite);
+   * otherwise Hearth writes nothing to it (join, send, state, invite, kick, ...) and says why.
+   */
+  async write<T>(roomId: RoomId, fn: (room: RoomTransaction) => Promise<T>, outOfBand?: (room: RoomTransaction) => Promise<T>): Promise<T> {
+    let handler = fn;
     return this.run(async (tx) => {
       await tx.rooms.lock(roomId);
       const room = await tx.rooms.get(roomId);
       if (!room) throw notFound('Unknown room');
-      // A room of another server, known only through an invite: Hearth writes nothing to it here
-      // (join, send, state, invite, kick, ...), and says why; its invitees' rejections are written
-      // by InboundInvites, Leave's first step.
-      if (room.outOfBand) throw forbidden(REMOTE_ROOM);
+      if (room.outOfBand) {
+        if (!outOfBand) throw forbidden(REMOTE_ROOM);
+        handler = outOfBand;
+      }
       return room;
-    }, fn);
+    }, (room) => handler(room));
   }
 
   /**

@@ -6,9 +6,9 @@ import type { Pdu } from '../../core/events/types.js';
 import { checkInvite, coSignEvent, type CheckedInvite, type InviteRequest } from '../../core/federation/inbound-invite.js';
 import { outOfBandLeave, remoteLeaveItem } from '../../core/federation/out-of-band.js';
 import { membershipOutboxKey } from '../../core/federation/outbox-items.js';
-import { domainOf, type EventId, type RoomId, type UserId } from '../../core/ids.js';
-import { getRoomVersion } from '../../core/room-versions.js';
+import { domainOf, type EventId, type UserId } from '../../core/ids.js';
 import type { Store, StoredEvent } from '../../storage/store.js';
+import type { RoomTransaction } from '../events/room-writer.js';
 import type { Notifier } from '../notifier.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import { CorruptEventError } from '../../storage/room-store.js';
@@ -95,41 +95,36 @@ export class InboundInvites {
   }
 
   /**
-   * The user's leave of an out-of-band room (rejecting its invite), or undefined when the room is
-   * not out of band (the caller leaves a Hearth room). Already out: the leave in force, no new event.
+   * The user's leave of an out-of-band room (rejecting its invite), in the room writer's
+   * transaction (Leave hands it the rooms that are out of band). Already out: the leave in force,
+   * no new event. `queued`: a rejection went into the outbox (wake it once this commits).
    */
-  async leave(userId: UserId, roomId: RoomId, reason: string | undefined): Promise<EventId | undefined> {
-    const room = await this.deps.store.rooms.get(roomId);
-    if (!room?.outOfBand) return undefined;
-    let stored: StoredEvent | undefined;
-    return this.deps.store.transaction(async (tx) => {
-      await tx.rooms.lock(roomId);
-      const m = await tx.memberships.get(roomId, userId);
-      if (!m) throw notFound('You are not a member of this room');
-      // As in a Hearth room (LEAVING.md): banned (the inviting server's ban through /send) is 403.
-      if (m.membership === 'ban') throw forbidden('You are banned from this room');
-      if (m.membership !== 'invite') return m.eventId;
-      const version = getRoomVersion(room.version);
-      if (!version) throw forbidden(`Room version ${room.version} is not supported`);
-      // An unreadable invite must not keep the user invited (a leave always succeeds): the leave then
-      // follows its ID alone, and the rejection goes to the room's other servers.
-      const invite = await tx.events.get(m.eventId).then((e) => e?.event, (err: unknown) => {
-        if (err instanceof CorruptEventError) return undefined;
-        throw err;
-      }) ?? { room_id: roomId, state_key: userId, event_id: m.eventId, depth: 0 };
-      const now = this.deps.clock.now();
-      const leave = outOfBandLeave({ invite, reason, originServerTs: now, version, serverName: this.deps.serverName, signingKey: this.deps.signingKey });
-      stored = await tx.events.appendOutOfBand(leave);
-      if (this.deps.forgetRoomsOnLeave) await tx.memberships.setForgotten(roomId, userId, now);
-      const strippedState = (await tx.inviteState.get(roomId, userId)) ?? [];
-      await tx.outbox.enqueue(remoteLeaveItem({ invite, roomVersion: room.version, reason, strippedState, serverName: this.deps.serverName, createdTs: now }));
-      return leave.event_id;
-    }, {
-      afterCommit: () => {
-        this.announce(stored);
-        if (stored) this.deps.outbox.wake();
-      },
-    });
+  async reject(room: RoomTransaction, userId: UserId, reason: string | undefined): Promise<{ eventId: EventId; queued: boolean }> {
+    const { tx } = room;
+    const roomId = room.room.roomId;
+    const m = await room.member(userId);
+    if (!m) throw notFound('You are not a member of this room');
+    // As in a Hearth room (LEAVING.md): banned (the inviting server's ban through /send) is 403.
+    if (m.membership === 'ban') throw forbidden('You are banned from this room');
+    if (m.membership !== 'invite') return { eventId: m.eventId, queued: false };
+    // An unreadable invite must not keep the user invited (a leave always succeeds): the leave then
+    // follows its ID alone, and the rejection goes to the room's other servers.
+    const invite = await tx.events.get(m.eventId).then((e: StoredEvent | undefined) => e?.event, (err: unknown) => {
+      if (err instanceof CorruptEventError) return undefined;
+      throw err;
+    }) ?? { room_id: roomId, state_key: userId, event_id: m.eventId, depth: 0 };
+    const now = this.deps.clock.now();
+    const leave = outOfBandLeave({ invite, reason, originServerTs: now, version: room.version, serverName: this.deps.serverName, signingKey: this.deps.signingKey });
+    await room.appendOutOfBand(leave);
+    if (this.deps.forgetRoomsOnLeave) await tx.memberships.setForgotten(roomId, userId, now);
+    const strippedState = (await tx.inviteState.get(roomId, userId)) ?? [];
+    await tx.outbox.enqueue(remoteLeaveItem({ invite, roomVersion: room.version.id, reason, strippedState, serverName: this.deps.serverName, createdTs: now }));
+    return { eventId: leave.event_id, queued: true };
+  }
+
+  /** A rejection was committed: its first delivery attempt is made at once. */
+  rejectionQueued(): void {
+    this.deps.outbox.wake();
   }
 
   private announce(stored: StoredEvent | undefined): void {

@@ -2,6 +2,7 @@ import { AuthRejected, forbidden, notFound } from '../../core/errors.js';
 import type { EventId, RoomId } from '../../core/ids.js';
 import { CorruptEventError } from '../../storage/room-store.js';
 import type { InboundInvites } from '../federation/inbound-invites.js';
+import type { RoomTransaction } from '../events/room-writer.js';
 import type { Requester } from '../requester.js';
 import type { MembershipDeps } from './context.js';
 import { memberContent, type MemberChange } from './member-content.js';
@@ -13,13 +14,17 @@ import { memberContent, type MemberChange } from './member-content.js';
  */
 export class Leave {
   /** `remoteRooms`: rejects invites to rooms of other servers, which Hearth holds only out of band. */
-  constructor(private readonly deps: MembershipDeps, private readonly remoteRooms: Pick<InboundInvites, 'leave'>) {}
+  constructor(private readonly deps: MembershipDeps, private readonly remoteRooms: Pick<InboundInvites, 'reject' | 'rejectionQueued'>) {}
 
   async leave(requester: Pick<Requester, 'userId'>, roomId: RoomId, change: MemberChange = {}): Promise<EventId> {
     const userId = requester.userId;
     const reason = change.reason ?? (typeof change.content?.reason === 'string' ? change.content.reason : undefined);
-    const rejected = await this.remoteRooms.leave(userId, roomId, reason);
-    if (rejected !== undefined) return rejected;
+    let queued = false;
+    const rejectInvite = async (room: RoomTransaction) => {
+      const rejection = await this.remoteRooms.reject(room, userId, reason);
+      queued = rejection.queued;
+      return rejection.eventId;
+    };
     const eventId = await this.deps.writer.write(roomId, async (room) => {
       const current = await room.member(userId);
       if (current === undefined) throw notFound('You are not a member of this room');
@@ -38,7 +43,8 @@ export class Leave {
       }
       if (this.deps.forgetRoomsOnLeave) await room.tx.memberships.setForgotten(roomId, userId, this.deps.clock.now());
       return stored.event.event_id;
-    });
+    }, rejectInvite);
+    if (queued) this.remoteRooms.rejectionQueued();
     this.deps.stopTyping(roomId, userId);
     return eventId;
   }
