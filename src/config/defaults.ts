@@ -22,6 +22,8 @@ export const DEFAULTS = {
     membership: { per_second: 10, burst: 150 },
     // Per inviter, one token per invitee (/invite and createRoom's `invite`), as Synapse's rc_invites.
     invite: { per_second: 0.003, burst: 5 },
+    // Per room, whoever invites (Synapse's rc_invites.per_room): many moderators cannot together flood one room's invitees.
+    invite_room: { per_second: 0.3, burst: 10 },
     default: { per_second: 20, burst: 100 },
     // Per account, whatever the address (Synapse's rc_login.account and rc_login.failed_attempts):
     // every /login attempt at one account, and every wrong password for it (/login or UIA).

@@ -43,7 +43,7 @@ type Raw = Record<string, unknown>;
 const TOP_LEVEL_KEYS = new Set([
   ...Object.keys(DEFAULTS), 'public_baseurl', 'database', 'signing_key_path',
 ]);
-const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'invite', 'default', 'login_account', 'failed_password', 'presence', 'media_upload'];
+const RATE_LIMIT_NAMES: RateLimitName[] = ['login', 'registration', 'message', 'membership', 'invite', 'invite_room', 'default', 'login_account', 'failed_password', 'presence', 'media_upload'];
 
 /** Reads the overrides that come from the environment, validated as strictly as the file's settings. */
 export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {

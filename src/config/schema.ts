@@ -12,7 +12,7 @@ export interface RateLimitRule {
  * for an account, at `/login` or in user-interactive auth), applied in services/accounts/password-checks.ts,
  * and `presence` (changes made by `/sync`'s `set_presence`); `media_upload` covers uploads and /create.
  */
-export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'invite' | 'default' | 'login_account' | 'failed_password' | 'presence' | 'media_upload';
+export type RateLimitName = 'login' | 'registration' | 'message' | 'membership' | 'invite' | 'invite_room' | 'default' | 'login_account' | 'failed_password' | 'presence' | 'media_upload';
 
 export interface Config {
   readonly serverName: string;

@@ -26,5 +26,13 @@ export function installRateLimits(app: FastifyInstance, limiter: RateLimiter, li
     if (invites > limits.invite.burst) throw tooManyInvites(limits.invite.burst);
     const inviteWaitMs = limiter.take('invite', key, limits.invite, invites);
     if (inviteWaitMs > 0) throw limitExceeded(inviteWaitMs);
+    // `/invite` to an existing room also takes from that room's bucket (createRoom's room is new).
+    const roomId = (request.params as { roomId?: unknown } | undefined)?.roomId;
+    if (typeof roomId !== 'string') return;
+    const roomWaitMs = limiter.take('invite_room', roomId, limits.invite_room, invites);
+    if (roomWaitMs > 0) {
+      limiter.refund('invite', key, limits.invite, invites);
+      throw limitExceeded(roomWaitMs);
+    }
   });
 }

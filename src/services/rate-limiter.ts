@@ -37,12 +37,12 @@ export class RateLimiter {
   }
 
   /**
-   * Gives back a token taken by `take` (up to the burst). Lets a limiter count only failures while
+   * Gives back tokens taken by `take` (up to the burst). Lets a limiter count only failures while
    * still taking before the work: concurrent attempts cannot all pass before the first one fails.
    */
-  refund(name: string, key: string, rule: BucketRule): void {
+  refund(name: string, key: string, rule: BucketRule, count = 1): void {
     const bucket = this.buckets.get(bucketId(name, key));
-    if (bucket) bucket.tokens = Math.min(rule.burst, bucket.tokens + 1);
+    if (bucket) bucket.tokens = Math.min(rule.burst, bucket.tokens + count);
   }
 
   private remember(id: string, bucket: Bucket): void {

@@ -8,7 +8,8 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/test
 /**
  * Invites are limited per inviter (`rate_limits.invite`, default 0.003/s, burst 5, as Synapse's
  * rc_invites): each invitee of `/invite` or of createRoom's `invite` takes a token, so neither a
- * burst of /invite calls nor one createRoom inviting many users gets past the burst.
+ * burst of /invite calls nor one createRoom inviting many users gets past the burst. `/invite` also
+ * takes from the room's bucket (`rate_limits.invite_room`, 0.3/s burst 10, Synapse's rc_invites.per_room).
  */
 forEachBackend('invite rate limit (default settings)', (backend) => {
   let s: TestServer;
@@ -46,6 +47,30 @@ forEachBackend('invite rate limit (default settings)', (backend) => {
     s.clock.advance(334_000);
     assert.equal((await invite(alice!, roomId, targets[5]!)).statusCode, 200);
     assert.equal(await membership(alice!, roomId, targets[5]!), 'invite');
+  });
+
+  it('/invite is limited per room too (rate_limits.invite_room, 0.3/s burst 10): a third inviter gets 429 M_LIMIT_EXCEEDED and keeps its own tokens', async () => {
+    const r = rest(s);
+    const [alice, bob, carol, ...targets] = await users(15);
+    const roomId = await r.createRoom(alice!, { preset: 'public_chat', power_level_content_override: { invite: 0 } });
+    await r.join(bob!, roomId);
+    await r.join(carol!, roomId);
+    for (const t of targets.slice(0, 5)) assert.equal((await invite(alice!, roomId, t)).statusCode, 200);
+    for (const t of targets.slice(5, 10)) assert.equal((await invite(bob!, roomId, t)).statusCode, 200);
+    const refused = await invite(carol!, roomId, targets[10]!);
+    assertMatrixError(refused, 429, 'M_LIMIT_EXCEEDED', 'POST', `${V3}/rooms/${encodeURIComponent(roomId)}/invite`);
+    assert.equal(await membership(alice!, roomId, targets[10]!), undefined, 'not invited');
+    // The refusal took nothing from carol's own bucket: five invites elsewhere still pass.
+    const elsewhere = await r.createRoom(carol!);
+    const more = await users(5);
+    for (const t of more) assert.equal((await invite(carol!, elsewhere, t)).statusCode, 200);
+    // The room's bucket refills at 0.3/s: empty for a fourth inviter now, one token after 4 s.
+    const [dave] = await users(1);
+    await r.join(dave!, roomId);
+    assertMatrixError(await invite(dave!, roomId, targets[10]!), 429, 'M_LIMIT_EXCEEDED', 'POST', `${V3}/rooms/${encodeURIComponent(roomId)}/invite`);
+    s.clock.advance(4_000);
+    assert.equal((await invite(dave!, roomId, targets[10]!)).statusCode, 200);
+    assert.equal(await membership(alice!, roomId, targets[10]!), 'invite');
   });
 
   it('createRoom takes one token per invitee: six invitees are refused with 429 M_LIMIT_EXCEEDED and no room is made', async () => {
