@@ -36,3 +36,12 @@ export function ignoredUsersIn(content: JsonObject | undefined): ReadonlySet<str
 export function isFromIgnoredUser(event: { sender: string; state_key?: string }, ignored: ReadonlySet<string>): boolean {
   return ignored.size > 0 && ignored.has(event.sender) && !isStateEvent(event);
 }
+
+/**
+ * Whether an event must not notify `recipient`, who ignores `ignored`: what /sync withholds from
+ * them, their ignored users' non-state events and invites to them.
+ */
+export function isWithheldNotification(event: { sender: string; type: string; state_key?: string; content: JsonObject }, recipient: string, ignored: ReadonlySet<string>): boolean {
+  if (isFromIgnoredUser(event, ignored)) return true;
+  return ignored.has(event.sender) && event.type === 'm.room.member' && event.state_key === recipient && event.content.membership === 'invite';
+}

@@ -39,6 +39,8 @@ export interface AccountDataStore {
   put(record: AccountDataRecord): Promise<void>;
   /** The content of one entry; `roomId` '' for global account data. */
   get(userId: UserId, roomId: RoomId | '', type: string): Promise<JsonObject | undefined>;
+  /** The content of one (room, type) entry for each of many users, in one query; users without one are absent. */
+  getMany(userIds: readonly UserId[], roomId: RoomId | '', type: string): Promise<Map<UserId, JsonObject>>;
   /**
    * The user's entries (global and per room) written at positions in (sincePos, upTo], oldest
    * first; `sincePos` 0 returns them all. Only the latest value of each entry is kept.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
+import { settlePush } from '../helpers/push.js';
 import { rest, sync, V3, type Body, type SyncEvent as Ev } from '../helpers/rest.js';
 import { assertMatrixError, assertSpecResponse } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
@@ -142,6 +143,33 @@ forEachBackend('ignoring users (m.ignored_user_list)', (backend) => {
       accountData.get = get;
       await ignore(alice);
     }
+  });
+
+  it('messages and invites from an ignored user count in no unread_notifications and are no notification', async () => {
+    const [erin, frank, gina] = [await s.createUser('erin'), await s.createUser('frank'), await s.createUser('gina')];
+    const roomId = await r.createRoom(erin, { preset: 'public_chat' });
+    await r.join(frank, roomId);
+    await r.join(gina, roomId);
+    await ignore(erin, frank);
+    await r.send(frank, roomId, 'ignored one');
+    await r.send(gina, roomId, 'counted');
+    await r.send(frank, roomId, 'ignored two');
+    const elsewhere = await r.createRoom(frank);
+    await r.invite(frank, elsewhere, erin);
+    // Three members: every message notifies by the default rules, but frank's are withheld.
+    const body = await sync(s, erin);
+    assert.deepEqual(body.rooms?.join?.[roomId]?.unread_notifications, { notification_count: 1, highlight_count: 0 });
+    await settlePush(s);
+    const res = await s.request('GET', `${V3}/notifications`, { token: erin.accessToken });
+    assert.equal(res.statusCode, 200, res.body);
+    assertSpecResponse(res, 'GET', `${V3}/notifications`);
+    const listed = (res.json() as { notifications: Array<{ event: Ev }> }).notifications;
+    assert.deepEqual(listed.map((n) => [n.event.sender, n.event.content.body]), [[gina.userId, 'counted']]);
+    // Un-ignored, frank's next message counts again (the kept count is redone for the new list).
+    await ignore(erin);
+    await r.send(frank, roomId, 'heard');
+    const after = await sync(s, erin);
+    assert.equal(after.rooms?.join?.[roomId]?.unread_notifications?.notification_count, 4);
   });
 
   it('a malformed ignore list is 400 M_BAD_JSON and leaves the stored list unchanged', async () => {

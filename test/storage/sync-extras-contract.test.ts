@@ -81,6 +81,11 @@ forEachBackend('Store contract: stream counters, account data, receipts, presenc
     assert.deepEqual(await store.accountData.get(alice, room1, 'm.tag'), { tags: {} });
     assert.equal(await store.accountData.get(alice, room1, 'm.direct'), undefined);
     assert.equal(await store.accountData.get(alice, '', 'm.tag'), undefined);
+    // getMany: one (room, type) entry for many users; a user without one is absent.
+    const carol = '@carol:hs' as UserId;
+    assert.deepEqual(await store.accountData.getMany([alice, bob, carol], '', 'm.direct'), new Map([[alice, { a: 1 }], [bob, { b: 1 }]]));
+    assert.deepEqual(await store.accountData.getMany([alice, bob], room1, 'm.tag'), new Map([[alice, { tags: {} }]]));
+    assert.deepEqual(await store.accountData.getMany([], '', 'm.direct'), new Map());
 
     assert.deepEqual(await store.accountData.changedSince(alice, 0), [
       { roomId: '', type: 'm.direct', content: { a: 1 }, pos: 10 },

@@ -1,9 +1,11 @@
 import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import { powerLevelsContent, type PowerLevels } from '../../core/auth-rules/levels.js';
 import { domainOf, type RoomId, type UserId } from '../../core/ids.js';
+import { isWithheldNotification } from '../../core/ignored-users.js';
 import { evaluatePushRules } from '../../core/push-rules/evaluate.js';
 import type { PushRuleset } from '../../core/push-rules/types.js';
 import type { NotificationRecord, Store, StoredEvent } from '../../storage/store.js';
+import { ignoredUsersOfMany } from '../user-data/ignored-users.js';
 import type { PushRules } from '../user-data/push-rules.js';
 
 /** Members whose rules are read or evaluated between two yields to the event loop. */
@@ -22,7 +24,8 @@ const BATCH = 100;
  * and the rulesets of everyone in the batch one more.
  *
  * The recipients are the local users joined when the event was sent (joined before it and still
- * joined) and the target of an invite; their own events never notify them.
+ * joined) and the target of an invite; their own events never notify them, nor what /sync
+ * withholds from them (messages and invites of users they ignore).
  */
 export class NotificationRecorder {
   private running: Promise<number> | undefined;
@@ -63,9 +66,12 @@ export class NotificationRecorder {
     // In slices, yielding between them: a room of thousands must not hold the event loop (and so
     // every request, leaves included) for the whole evaluation.
     const rulesets = new Map<UserId, PushRuleset>();
+    const ignoring = new Map<UserId, ReadonlySet<string>>();
     const users = [...everyone];
     for (let i = 0; i < users.length; i += YIELD_EVERY) {
-      for (const [u, r] of await this.deps.pushRules.rulesets(users.slice(i, i + YIELD_EVERY))) rulesets.set(u, r);
+      const slice = users.slice(i, i + YIELD_EVERY);
+      for (const [u, r] of await this.deps.pushRules.rulesets(slice)) rulesets.set(u, r);
+      for (const [u, ignored] of await ignoredUsersOfMany(this.deps.store, slice)) ignoring.set(u, ignored);
       await yieldToRequests();
     }
 
@@ -79,6 +85,9 @@ export class NotificationRecorder {
         if (n > 0 && n % YIELD_EVERY === 0) await yieldToRequests();
         const ruleset = rulesets.get(userId);
         if (!ruleset) continue;
+        // Spec ("Ignoring Users"): what /sync withholds from the user does not notify them either.
+        const ignored = ignoring.get(userId);
+        if (ignored && isWithheldNotification(e.event, userId, ignored)) continue;
         const displayName = context.displayNames.get(userId);
         const result = evaluatePushRules(ruleset, e.event, {
           userId, roomMemberCount: context.joinedCount, powerLevels: context.powerLevels,

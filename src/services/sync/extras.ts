@@ -78,7 +78,7 @@ export class SyncExtras {
   }
 
   /** Unread notification and highlight counts of the user in the room (see UnreadCounter). */
-  unread(userId: UserId, roomId: RoomId, joinedAt: number): Promise<UnreadCounts> {
-    return this.unreadCounter.count(userId, roomId, joinedAt);
+  unread(userId: UserId, roomId: RoomId, joinedAt: number, ignored: ReadonlySet<string>): Promise<UnreadCounts> {
+    return this.unreadCounter.count(userId, roomId, joinedAt, ignored);
   }
 }

@@ -140,7 +140,7 @@ export class SyncService {
         ...(entry ?? { timeline: { events: [], limited: false, prev_batch: formatEventToken(now.events) }, state: { events: [] } }),
         ephemeral: { events: roomEphemeral },
         account_data: { events: roomData },
-        unread_notifications: await extras.unread(userId, m.roomId, m.pos),
+        unread_notifications: await extras.unread(userId, m.roomId, m.pos, ignored),
       } as unknown as JsonObject;
     }
     for (const roomId of Object.keys(rooms.leave)) {

@@ -1,6 +1,7 @@
 import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import { powerLevelsContent } from '../../core/auth-rules/levels.js';
 import type { RoomId, UserId } from '../../core/ids.js';
+import { isFromIgnoredUser } from '../../core/ignored-users.js';
 import { evaluatePushRules } from '../../core/push-rules/evaluate.js';
 import type { Store } from '../../storage/store.js';
 import type { PushRules } from '../user-data/push-rules.js';
@@ -18,7 +19,7 @@ export interface UnreadCounts {
 interface Counted extends UnreadCounts {
   /** Counting starts after this position (the read receipt's event, or the join). */
   from: number;
-  /** The push rules the events were evaluated with; a change recounts. */
+  /** The push rules and ignore list the events were evaluated with; a change recounts. */
   inputs: string;
   /** The last event counted. */
   upTo: number;
@@ -38,7 +39,8 @@ export class UnreadCounter {
 
   constructor(private readonly deps: { store: Store; pushRules: PushRules }) {}
 
-  async count(userId: UserId, roomId: RoomId, joinedAt: number): Promise<UnreadCounts> {
+  /** Events of users in `ignored` are withheld from the user's /sync (but state), so they do not count either. */
+  async count(userId: UserId, roomId: RoomId, joinedAt: number, ignored: ReadonlySet<string>): Promise<UnreadCounts> {
     const { store } = this.deps;
     const receipts = await store.receipts.latestFor(roomId, userId);
     let from = joinedAt;
@@ -47,7 +49,7 @@ export class UnreadCounter {
     if (!head || head.pos <= from) return { notification_count: 0, highlight_count: 0 };
 
     const ruleset = await this.deps.pushRules.ruleset(userId);
-    const inputs = JSON.stringify(ruleset);
+    const inputs = JSON.stringify([ruleset, [...ignored].sort()]);
     const key = `${userId}\u0000${roomId}`;
     const kept = this.counted.get(key);
     const resume = kept !== undefined && kept.from === from && kept.inputs === inputs && head.pos - kept.upTo <= UNREAD_WINDOW;
@@ -60,7 +62,7 @@ export class UnreadCounter {
     const counts: Counted = resume ? { ...kept } : { notification_count: 0, highlight_count: 0, from, inputs, upTo: from };
     for (const e of events) {
       counts.upTo = Math.max(counts.upTo, e.pos);
-      if (e.event.sender === userId) continue;
+      if (e.event.sender === userId || isFromIgnoredUser(e.event, ignored)) continue;
       const result = evaluatePushRules(ruleset, e.event, context);
       if (result.notify) counts.notification_count++;
       if (result.highlight) counts.highlight_count++;

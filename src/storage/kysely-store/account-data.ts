@@ -24,6 +24,13 @@ export class KyselyAccountDataStore implements AccountDataStore {
     return row ? (JSON.parse(row.content) as JsonObject) : undefined;
   }
 
+  async getMany(userIds: readonly UserId[], roomId: RoomId | '', type: string): Promise<Map<UserId, JsonObject>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('account_data').select(['user_id', 'content'])
+      .where('user_id', 'in', userIds).where('room_id', '=', roomId).where('type', '=', type).execute();
+    return new Map(rows.map((r) => [r.user_id as UserId, JSON.parse(r.content) as JsonObject]));
+  }
+
   async changedSince(userId: UserId, sincePos: number, upTo?: number): Promise<Change[]> {
     let q = this.db.selectFrom('account_data').select(['room_id', 'type', 'content', 'stream_pos'])
       .where('user_id', '=', userId).where('stream_pos', '>', sincePos);
