@@ -96,16 +96,21 @@ export interface RunningServer {
  * `rateLimits: true` keeps the default rate limits on, except registration's (the benchmark
  * registers its users from one IP), through a config file in the data directory.
  */
-export async function startHearth(options: { port: number; dataDir?: string; env?: Record<string, string>; nodeArgs?: string[]; rateLimits?: boolean }): Promise<RunningServer> {
+export async function startHearth(options: { port: number; dataDir?: string; env?: Record<string, string>; nodeArgs?: string[]; rateLimits?: boolean; maxConnectionsPerAddress?: number }): Promise<RunningServer> {
   // Another process on the port (say, a server left over from an interrupted run) would answer the
   // first request in place of this one.
   await assertPortFree(options.port);
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'hearth-bench-'));
   let limits = ['--disable-rate-limits'];
-  if (options.rateLimits) {
-    const file = path.join(dataDir, 'bench-rate-limits.yaml');
-    writeFileSync(file, 'rate_limits:\n  enabled: true\n  registration: { per_second: 1000, burst: 1000 }\n');
-    limits = ['--config', file];
+  const settings: string[] = [];
+  if (options.rateLimits) settings.push('rate_limits:\n  enabled: true\n  registration: { per_second: 1000, burst: 1000 }');
+  // Every benchmark client connects from 127.0.0.1: a scenario with more open connections than the
+  // default cap per address (its long-polls) raises it, as an operator behind one proxy address would.
+  if (options.maxConnectionsPerAddress !== undefined) settings.push(`max_connections_per_address: ${options.maxConnectionsPerAddress}`);
+  if (settings.length > 0) {
+    const file = path.join(dataDir, 'bench-settings.yaml');
+    writeFileSync(file, `${settings.join('\n')}\n`);
+    limits = [...(options.rateLimits ? [] : limits), '--config', file];
   }
   const started = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, 'bin/hearth.js'), 'serve', '--port', String(options.port), '--data-dir', dataDir, '--enable-registration', ...limits], {

@@ -130,7 +130,7 @@ if (runs('fanout')) {
   const sizes = quick ? [{ members: 200, messages: 20 }] : [{ members: 200, messages: 100 }, { members: 1000, messages: 10 }];
   results.fanout = [];
   for (const { members, messages } of sizes) {
-    const server = await startHearth({ port: 18_405 });
+    const server = await startHearth({ port: 18_405, maxConnectionsPerAddress: members * 2 + 100 });
     try {
       const r = await fanout(server, members, messages);
       (results.fanout as unknown[]).push(r);
