@@ -1,8 +1,9 @@
 import { closeSync, fdatasync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database } from './kysely-store/tables.js';
+import { QueuedSqliteDialect } from './sqlite-queued-dialect.js';
 
 export interface SqliteOptions {
   path: string;
@@ -38,7 +39,7 @@ export function openSqlite(options: SqliteOptions): OpenedSqlite {
   raw.pragma(`synchronous = ${syncer ? 'NORMAL' : options.synchronous.toUpperCase()}`);
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw, syncer) }) });
+  const db = new Kysely<Database>({ dialect: new QueuedSqliteDialect({ database: withStatementCache(raw, syncer) }) });
   return { db, syncLog: syncer && (() => syncer.sync()) };
 }
 
