@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { filterEvents, limitOf, matchesEventFilter, matchesRoomFilter, matchesTypePattern } from './match.js';
+import { excludesEveryEvent, filterEvents, limitOf, matchesEventFilter, matchesRoomFilter, matchesTypePattern } from './match.js';
 import { parseEventFilter, parseFilter, parseRoomEventFilter } from './parse-filter.js';
 import { DEFAULT_EVENT_LIMIT, MAX_EVENT_LIMIT } from './types.js';
 import { ErrCode, type ErrCodeValue } from '../errors.js';
@@ -191,4 +191,13 @@ test('parseFilter: lists of more than 1,000 entries or entries over 255 characte
   assert.deepEqual(parseFilter({ presence: { types: ['x'.repeat(255)] } }).presence.types, ['x'.repeat(255)]);
   rejects({ room: { timeline: { types: Array.from({ length: 300 }, () => 'x'.repeat(255)) } } }, 413, ErrCode.tooLarge);
   rejects({ 'org.example.unstable': 'x'.repeat(65536) }, 413, ErrCode.tooLarge);
+});
+
+test('excludesEveryEvent: an empty types or senders list, or * in not_types; nothing else', () => {
+  for (const json of [{ types: [] }, { senders: [] }, { not_types: ['*'] }, { types: ['m.presence'], not_types: ['*'] }]) {
+    assert.ok(excludesEveryEvent(parseEventFilter(json)), JSON.stringify(json));
+  }
+  for (const json of [{}, { types: ['m.presence'] }, { not_types: ['m.*'] }, { not_senders: ['@a:hs'] }, { limit: 0 }]) {
+    assert.ok(!excludesEveryEvent(parseEventFilter(json)), JSON.stringify(json));
+  }
 });

@@ -58,6 +58,14 @@ export function filterEvents<T extends FilterableEvent>(filter: EventFilter | Ro
   return events.filter((event) => matchesEventFilter(filter, event));
 }
 
+/**
+ * Whether no event can pass `filter` (an empty `types` or `senders` list, or `*` in `not_types`):
+ * a section a client switched off this way need not be computed at all.
+ */
+export function excludesEveryEvent(filter: EventFilter): boolean {
+  return filter.types?.length === 0 || filter.senders?.length === 0 || filter.notTypes.includes('*');
+}
+
 /** The number of events a filter allows: its own `limit`, else `fallback`, never above `MAX_EVENT_LIMIT`. */
 export function limitOf(filter: EventFilter, fallback: number = DEFAULT_EVENT_LIMIT): number {
   return Math.min(filter.limit ?? fallback, MAX_EVENT_LIMIT);

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import { badJson, invalidParam, notFound } from '../../core/errors.js';
-import { filterEvents, matchesEventFilter, matchesRoomFilter } from '../../core/filters/match.js';
+import { excludesEveryEvent, filterEvents, matchesEventFilter, matchesRoomFilter } from '../../core/filters/match.js';
 import { formatEventToken } from '../../core/tokens.js';
 import type { Presence } from '../ephemeral/presence.js';
 import type { Filters } from '../user-data/filters.js';
@@ -147,7 +147,9 @@ export class SyncService {
       (rooms.leave[roomId] as JsonObject).account_data = { events: filterInRoom(filter.room.accountData, roomId as RoomId, accountData.rooms.get(roomId as RoomId) ?? []) } as unknown as JsonObject;
     }
     const globalData = filterEvents(filter.accountData, accountData.global);
-    const presence = filterEvents(filter.presence, await extras.presence(joined, since && { presence: since.presence, events: since.events }, now.presence));
+    // Switched off by the filter (`presence: {types: []}`, as busy clients do): not even computed,
+    // since computing it reads every member of every joined room.
+    const presence = excludesEveryEvent(filter.presence) ? [] : filterEvents(filter.presence, await extras.presence(joined, since && { presence: since.presence, events: since.events }, now.presence));
     const e2ee = await this.deps.e2ee.section(requester, since, now);
     // Account data left for the next sync (more than one response carries) makes this one non-empty.
     const empty = Object.values(rooms).every((section) => Object.keys(section).length === 0) && globalData.length === 0 && presence.length === 0 && e2ee.empty
