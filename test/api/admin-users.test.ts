@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { V3 } from '../helpers/rest.js';
+import { rest, V3 } from '../helpers/rest.js';
 import { assertMatrixError } from '../helpers/spec-schema.js';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/test-server.js';
 
@@ -160,5 +160,113 @@ forEachBackend('admin API: server and accounts', (backend) => {
     assert.deepEqual((await call('GET', path, root.accessToken)).json(), { admin: true });
     adminError(await call('PUT', path, root.accessToken, {}), 400, 'M_MISSING_PARAM');
     adminError(await call('GET', `/v1/users/${u('@nobody:hs.test')}/admin`, root.accessToken), 404, 'M_NOT_FOUND');
+  });
+  it('deactivate leaves and forgets every room, logs every device out; erase removes the profile', async () => {
+    const r = rest(s);
+    const hal = await s.createUser('hal');
+    const ivy = await s.createUser('ivy');
+    const roomId = await r.createRoom(ivy, { preset: 'public_chat' });
+    await r.join(hal, roomId);
+    await s.app.store.accounts.setProfile(hal.userId, { avatarUrl: 'mxc://hs.test/hal' });
+    const path = `/v1/deactivate/${u(hal.userId)}`;
+    assertMatrixError(await call('POST', path, hal.accessToken, {}), 403, 'M_FORBIDDEN', 'admin API', ADMIN, 'synapse-admin');
+    adminError(await call('POST', path, root.accessToken, { erase: 'yes' }), 400, 'M_BAD_JSON');
+
+    const res = await call('POST', path, root.accessToken, { erase: true });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), { id_server_unbind_result: 'no-support' });
+    adminError(await s.request('GET', `${V3}/account/whoami`, { token: hal.accessToken }), 401, 'M_UNKNOWN_TOKEN');
+    assert.equal((await login(s, 'hal', hal.password)).statusCode, 403);
+    const m = await s.app.store.memberships.get(roomId as never, hal.userId);
+    assert.deepEqual([m?.membership, m?.forgotten], ['leave', true]);
+    const members = await r.ok('GET', `${r.room(roomId)}/joined_members`, ivy);
+    assert.deepEqual(Object.keys(members.joined), [ivy.userId]);
+    const shown = (await call('GET', `/v2/users/${u(hal.userId)}`, root.accessToken)).json();
+    assert.deepEqual([shown.deactivated, shown.erased, shown.displayname, shown.avatar_url], [true, true, null, null]);
+    // An empty body is a deactivation without erasure.
+    const jo = await s.createUser('jo');
+    assert.equal((await s.request('POST', `${ADMIN}/v1/deactivate/${u(jo.userId)}`, { token: root.accessToken })).statusCode, 200);
+    const joShown = (await call('GET', `/v2/users/${u(jo.userId)}`, root.accessToken)).json();
+    assert.deepEqual([joShown.deactivated, joShown.erased, joShown.displayname], [true, false, 'jo']);
+    adminError(await call('POST', `/v1/deactivate/${u('@nobody:hs.test')}`, root.accessToken, {}), 404, 'M_NOT_FOUND');
+  });
+
+  it('reset_password sets the password and logs every device out, unless logout_devices is false', async () => {
+    const kim = await s.createUser('kim');
+    const path = `/v1/reset_password/${u(kim.userId)}`;
+    const kept = await call('POST', path, root.accessToken, { new_password: 'new one', logout_devices: false });
+    assert.equal(kept.statusCode, 200, kept.body);
+    assert.deepEqual(kept.json(), {});
+    assert.equal((await s.request('GET', `${V3}/account/whoami`, { token: kim.accessToken })).statusCode, 200);
+    assert.equal((await login(s, 'kim', kim.password)).statusCode, 403);
+    assert.equal((await call('POST', path, root.accessToken, { new_password: 'newer one' })).statusCode, 200);
+    adminError(await s.request('GET', `${V3}/account/whoami`, { token: kim.accessToken }), 401, 'M_UNKNOWN_TOKEN');
+    assert.equal((await login(s, 'kim', 'newer one')).statusCode, 200);
+    adminError(await call('POST', path, root.accessToken, {}), 400, 'M_MISSING_PARAM');
+    adminError(await call('POST', `/v1/reset_password/${u('@nobody:hs.test')}`, root.accessToken, { new_password: 'x' }), 404, 'M_NOT_FOUND');
+  });
+
+  it('whois, joined_rooms and devices show the user\'s sessions and rooms; delete_devices logs devices out', async () => {
+    const r = rest(s);
+    const lu = await s.createUser('lu');
+    const second = await s.app.services.sessions.issue(lu.userId, undefined, 'laptop');
+    s.clock.advance(5000);
+    await s.app.store.devices.touch(lu.userId, lu.deviceId as never, s.clock.now(), '192.0.2.7');
+    const roomId = await r.createRoom(lu);
+    const left = await r.createRoom(lu);
+    await r.leave(lu, left);
+
+    const whois = await call('GET', `/v1/whois/${u(lu.userId)}`, root.accessToken);
+    assert.equal(whois.statusCode, 200);
+    assert.deepEqual(whois.json(), {
+      user_id: lu.userId,
+      devices: {
+        [lu.deviceId]: { sessions: [{ connections: [{ ip: '192.0.2.7', last_seen: s.clock.now() }] }] },
+        [second.device_id]: { sessions: [{ connections: [] }] },
+      },
+    });
+    assert.deepEqual((await call('GET', `/v1/users/${u(lu.userId)}/joined_rooms`, root.accessToken)).json(), { joined_rooms: [roomId], total: 1 });
+    const devices = (await call('GET', `/v2/users/${u(lu.userId)}/devices`, root.accessToken)).json();
+    assert.equal(devices.total, 2);
+    assert.deepEqual(devices.devices.find((d: { device_id: string }) => d.device_id === second.device_id), {
+      device_id: second.device_id, display_name: 'laptop', last_seen_ip: null, last_seen_user_agent: null, last_seen_ts: null, user_id: lu.userId,
+    });
+
+    const deleted = await call('POST', `/v2/users/${u(lu.userId)}/delete_devices`, root.accessToken, { devices: [second.device_id, 'UNKNOWN'] });
+    assert.equal(deleted.statusCode, 200, deleted.body);
+    assert.deepEqual(deleted.json(), {});
+    adminError(await s.request('GET', `${V3}/account/whoami`, { token: second.access_token }), 401, 'M_UNKNOWN_TOKEN');
+    assert.equal((await s.request('GET', `${V3}/account/whoami`, { token: lu.accessToken })).statusCode, 200);
+    assert.deepEqual((await call('GET', `/v2/users/${u(lu.userId)}/devices`, root.accessToken)).json().total, 1);
+    adminError(await call('POST', `/v2/users/${u(lu.userId)}/delete_devices`, root.accessToken, {}), 400, 'M_MISSING_PARAM');
+    for (const path of ['/v1/whois/', '/v1/users/%/joined_rooms', '/v2/users/%/devices']) {
+      const url = path.includes('%') ? path.replace('%', u('@nobody:hs.test')) : `${path}${u('@nobody:hs.test')}`;
+      adminError(await call('GET', url, root.accessToken), 404, 'M_NOT_FOUND');
+    }
+  });
+
+  it('login as a user: a token of theirs on a device they can see, expiring at valid_until_ms; never as oneself', async () => {
+    const mo = await s.createUser('mo');
+    const path = `/v1/users/${u(mo.userId)}/login`;
+    const res = await call('POST', path, root.accessToken, { valid_until_ms: s.clock.now() + 60_000 });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(Object.keys(res.json()), ['access_token']);
+    const token = res.json().access_token as string;
+    const who = await s.request('GET', `${V3}/account/whoami`, { token });
+    assert.equal(who.statusCode, 200);
+    assert.equal(who.json().user_id, mo.userId);
+    const devices = (await call('GET', `/v2/users/${u(mo.userId)}/devices`, root.accessToken)).json();
+    assert.deepEqual(devices.devices.map((d: { display_name: string }) => d.display_name).sort(), ['Admin login', null].sort());
+    s.clock.advance(60_000);
+    adminError(await s.request('GET', `${V3}/account/whoami`, { token }), 401, 'M_UNKNOWN_TOKEN');
+
+    // Without valid_until_ms (or an empty body) the token does not expire.
+    const forever = (await s.request('POST', `${ADMIN}${path}`, { token: root.accessToken })).json().access_token as string;
+    s.clock.advance(365 * 86_400_000);
+    assert.equal((await s.request('GET', `${V3}/account/whoami`, { token: forever })).statusCode, 200);
+
+    adminError(await call('POST', `/v1/users/${u(root.userId)}/login`, root.accessToken, {}), 400, 'M_INVALID_PARAM');
+    adminError(await call('POST', path, root.accessToken, { valid_until_ms: -1 }), 400, 'M_BAD_JSON');
+    adminError(await call('POST', `/v1/users/${u('@nobody:hs.test')}/login`, root.accessToken, {}), 404, 'M_NOT_FOUND');
   });
 }, describe);
