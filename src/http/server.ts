@@ -17,6 +17,7 @@ import { deactivateRoutes } from './client/deactivate.js';
 import { keyBackupRoutes } from './client/key-backup.js';
 import { adminRoutes } from './admin.js';
 import { adminUserRoutes } from './admin-users.js';
+import { adminRegistrationTokenRoutes } from './admin-registration-tokens.js';
 import { mediaRoutes } from './media.js';
 import { syncRoutes } from './client/sync.js';
 import { accountDataRoutes } from './client/account-data.js';
@@ -151,6 +152,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(registrationTokenRoutes, { services });
   await app.register(adminRoutes, { services });
   await app.register(adminUserRoutes, { services, version: opts.version });
+  await app.register(adminRegistrationTokenRoutes, { services });
   await app.register(mediaRoutes, { services });
   for (const prefix of CLIENT_PREFIXES) {
     await app.register(async (client) => {

@@ -7,6 +7,7 @@ import { Deactivation } from './accounts/deactivation.js';
 import { AdminRooms } from './admin/rooms.js';
 import { AdminUsers } from './admin/users.js';
 import { AdminUserSessions } from './admin/user-sessions.js';
+import { AdminRegistrationTokens } from './admin/registration-tokens.js';
 import { PasswordChange } from './accounts/password-change.js';
 import { Profiles } from './accounts/profiles.js';
 import { PasswordChecks } from './accounts/password-checks.js';
@@ -91,6 +92,7 @@ export interface Services {
   /** Synapse's admin API for accounts (services/admin/). */
   readonly adminUsers: AdminUsers;
   readonly adminUserSessions: AdminUserSessions;
+  readonly adminRegistrationTokens: AdminRegistrationTokens;
   /** Outbound federation: the signing client and the key ring. */
   readonly federation: FederationOutbound;
   /** Invites of local users to rooms of other servers (the federation listener's `/v2/invite`), and their rejection. */
@@ -171,6 +173,7 @@ export function createServices(deps: {
     store, clock, uia, sessions, serverName,
     enabled: config.enableRegistration,
     registrationTokens: config.registrationTokens,
+    requiresToken: config.registrationRequiresToken,
     hashing,
     passwordMinLength: config.passwordMinLength,
   });
@@ -186,6 +189,7 @@ export function createServices(deps: {
     adminRooms: new AdminRooms({ store }),
     adminUsers: new AdminUsers({ ...adminDeps, registration }),
     adminUserSessions: new AdminUserSessions({ ...adminDeps, sessions }),
+    adminRegistrationTokens: new AdminRegistrationTokens({ store, clock }),
     inboundInvites,
     inboundTransactions: new InboundTransactions({ store, clock, serverName, notifier, forgetRoomsOnLeave: config.forgetRoomsOnLeave }),
     federation,

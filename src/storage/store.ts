@@ -53,6 +53,8 @@ export interface Store {
   readonly media: MediaStore;
   readonly pushers: PusherStore;
   readonly notifications: NotificationStore;
+  /** Registration tokens an admin created (the admin API); configured ones are not stored. */
+  readonly registrationTokens: RegistrationTokenStore;
   /**
    * Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves,
    * and resolves once the commit is durable. `afterCommit` runs as soon as the COMMIT succeeded,
@@ -172,6 +174,37 @@ export interface TokenStore {
   create(tokenHash: string, userId: UserId, deviceId: DeviceId, createdTs: number, validUntilTs?: number | null): Promise<void>;
   lookup(tokenHash: string): Promise<TokenOwner | undefined>;
   delete(tokenHash: string): Promise<void>;
+}
+
+export interface RegistrationToken {
+  token: string;
+  /** Registrations it may complete; null: unlimited. */
+  usesAllowed: number | null;
+  /** Registrations that passed its stage and are being created. */
+  pending: number;
+  completed: number;
+  /** The last moment (ms) it is valid; null: for ever. */
+  expiryTime: number | null;
+}
+
+export interface RegistrationTokenStore {
+  /** Throws ConflictError when the token exists. */
+  create(token: Pick<RegistrationToken, 'token' | 'usesAllowed' | 'expiryTime'>): Promise<void>;
+  get(token: string): Promise<RegistrationToken | undefined>;
+  /** Every token, in token order. */
+  list(): Promise<RegistrationToken[]>;
+  /** Changes the given fields; resolves to the token as changed, or undefined when there is none. */
+  update(token: string, fields: { usesAllowed?: number | null; expiryTime?: number | null }): Promise<RegistrationToken | undefined>;
+  /** Resolves to whether it existed. */
+  delete(token: string): Promise<boolean>;
+  /**
+   * Takes one use of the token (pending + 1) when it is valid at `now`: not expired, and pending plus
+   * completed below uses_allowed. In one statement, so that concurrent registrations never take more
+   * uses than allowed. Resolves to whether it took one.
+   */
+  reserve(token: string, now: number): Promise<boolean>;
+  /** A reserved use ends: completed (pending - 1, completed + 1) or given back (pending - 1). */
+  finish(token: string, outcome: 'completed' | 'released'): Promise<void>;
 }
 
 export interface UiaSession {
