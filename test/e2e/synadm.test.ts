@@ -97,4 +97,20 @@ describe('synadm against Hearth', { skip: synadmSkip, timeout: 180_000 }, () => 
     const all = await ok(['user', 'list', '--deactivated']);
     assert.deepEqual((all.users as Json[]).map((u) => [u.name, u.deactivated]), [[ALICE, true], [`@root:${SERVER}`, false]]);
   });
+  it('regtok new, list and delete', async () => {
+    const made = await ok(['regtok', 'new']);
+    assert.match(String(made.token), /^[A-Za-z0-9._~-]{16}$/);
+    assert.deepEqual({ ...made, token: 'x' }, { token: 'x', uses_allowed: null, pending: 0, completed: 0, expiry_time: null });
+    const named = await ok(['regtok', 'new', '--token', 'party-2026', '--uses-allowed', '3']);
+    assert.deepEqual(named, { token: 'party-2026', uses_allowed: 3, pending: 0, completed: 0, expiry_time: null });
+    const listed = await ok(['regtok', 'list', '--timestamp']);
+    assert.deepEqual((listed.registration_tokens as Json[]).map((t) => t.token).sort(), [made.token, 'party-2026'].sort());
+    assert.deepEqual(((await ok(['regtok', 'list', '--valid'])).registration_tokens as Json[]).length, 2);
+
+    const deleted = await synadm.run(['regtok', 'delete', 'party-2026']);
+    assert.equal(deleted.code, 0, deleted.stdout + deleted.stderr);
+    // synadm prints this line only when the answer is {}.
+    assert.match(deleted.stdout, /Registration token successfully deleted/);
+    assert.deepEqual(((await ok(['regtok', 'list'])).registration_tokens as Json[]).map((t) => t.token), [made.token]);
+  });
 });
