@@ -1,21 +1,12 @@
 import { invalidParam } from '../../core/errors.js';
 import type { DeviceId, RoomId, UserId } from '../../core/ids.js';
-import type { Device, Store } from '../../storage/store.js';
-import type { Deactivation } from '../accounts/deactivation.js';
-import type { PasswordHashing } from '../accounts/password-hash.js';
-import { requireAcceptablePassword } from '../accounts/password-policy.js';
+import type { Device } from '../../storage/store.js';
 import type { Sessions } from '../accounts/sessions.js';
-import type { DeviceLists } from '../e2ee/device-lists.js';
 import type { Requester } from '../requester.js';
+import { setPassword, type AdminAccountDeps } from './account-changes.js';
 import { localAccount, requireAdmin } from './admin-access.js';
 
-export interface AdminUserSessionsDeps {
-  store: Store;
-  serverName: string;
-  hashing: PasswordHashing;
-  passwordMinLength: number;
-  deviceLists: DeviceLists;
-  deactivation: Deactivation;
+export interface AdminUserSessionsDeps extends AdminAccountDeps {
   sessions: Sessions;
 }
 
@@ -39,13 +30,7 @@ export class AdminUserSessions {
   async resetPassword(requester: Requester, userId: UserId, newPassword: string, logoutDevices: boolean): Promise<Record<string, never>> {
     const account = await this.account(requester, userId);
     if (account.deactivated) throw invalidParam('The account is deactivated');
-    requireAcceptablePassword(newPassword, this.deps.passwordMinLength);
-    const hash = await this.deps.hashing.hash(newPassword);
-    const { deviceLists } = this.deps;
-    deviceLists.announce(await this.deps.store.transaction(async (tx) => {
-      await tx.accounts.setPasswordHash(userId, hash);
-      return logoutDevices ? deviceLists.deleteDevices(tx, userId, { allExcept: undefined }) : undefined;
-    }));
+    await setPassword(this.deps, userId, newPassword, logoutDevices);
     return {};
   }
 

@@ -1,22 +1,14 @@
 import { invalidParam, invalidUsername } from '../../core/errors.js';
 import { checkNewLocalpart, domainOf, localpartOf, type UserId } from '../../core/ids.js';
-import type { Account, AccountOrder, Store } from '../../storage/store.js';
-import type { Deactivation } from '../accounts/deactivation.js';
-import type { PasswordHashing } from '../accounts/password-hash.js';
+import type { Account, AccountOrder } from '../../storage/store.js';
 import { requireAcceptablePassword } from '../accounts/password-policy.js';
 import type { Registration } from '../accounts/registration.js';
-import type { DeviceLists } from '../e2ee/device-lists.js';
 import type { Requester } from '../requester.js';
+import { setPassword, type AdminAccountDeps } from './account-changes.js';
 import { localAccount, requireAdmin } from './admin-access.js';
 import { details, listEntry } from './user-views.js';
 
-export interface AdminUsersDeps {
-  store: Store;
-  serverName: string;
-  hashing: PasswordHashing;
-  passwordMinLength: number;
-  deviceLists: DeviceLists;
-  deactivation: Deactivation;
+export interface AdminUsersDeps extends AdminAccountDeps {
   registration: Registration;
 }
 
@@ -115,20 +107,14 @@ export class AdminUsers {
   }
 
   private async modify(requester: Requester, account: Account, changes: AccountChanges): Promise<void> {
-    const { store, deviceLists } = this.deps;
+    const { store } = this.deps;
     const { userId } = account;
     if (changes.admin !== undefined) this.refuseSelfDemotion(requester, userId, changes.admin);
     // Deactivation wipes the password: bringing an account back needs a new one (as Synapse).
     if (changes.deactivated === false && account.deactivated && changes.password === undefined) {
       throw invalidParam('A password is needed to reactivate an account');
     }
-    if (changes.password !== undefined) {
-      const hash = await this.deps.hashing.hash(changes.password);
-      deviceLists.announce(await store.transaction(async (tx) => {
-        await tx.accounts.setPasswordHash(userId, hash);
-        return changes.logoutDevices === false ? undefined : deviceLists.deleteDevices(tx, userId, { allExcept: undefined });
-      }));
-    }
+    if (changes.password !== undefined) await setPassword(this.deps, userId, changes.password, changes.logoutDevices !== false);
     await this.setProfile(userId, changes);
     if (changes.admin !== undefined) await store.accounts.setAdmin(userId, changes.admin);
     if (changes.deactivated === true && !account.deactivated) await this.deps.deactivation.deactivateAccount(userId, { erase: false });
