@@ -5,7 +5,8 @@ import type { Services } from '../services/services.js';
 import { requesterOf } from './auth.js';
 import { deviceIdParam, userIdParam } from './params.js';
 import { paramsOf } from './schemas/common.js';
-import { DeactivateBody, DeleteDevicesBody, ListUsersQuery, LoginAsBody, PutUserBody, ResetPasswordBody, SetAdminBody } from './schemas/admin-users.js';
+import { DeleteDevicesBody } from './schemas/accounts.js';
+import { DeactivateBody, ListUsersQuery, LoginAsBody, PutUserBody, ResetPasswordBody, SetAdminBody } from './schemas/admin-users.js';
 
 const ADMIN = '/_synapse/admin';
 
@@ -60,6 +61,7 @@ export async function adminUserRoutes(app: FastifyInstance, { services, version 
     adminUserSessions.joinedRooms(requesterOf(req), userIdParam(req.params.userId)));
   app.get<UserRoute>(`${ADMIN}/v2/users/:userId/devices`, user(), async (req) =>
     adminUserSessions.devices(requesterOf(req), userIdParam(req.params.userId)));
+  // The user's own bulk delete's body (its `auth` means nothing here: the admin needs no password).
   app.post<UserRoute<{ devices: string[] }>>(`${ADMIN}/v2/users/:userId/delete_devices`, user({ body: DeleteDevicesBody }), async (req) =>
     adminUserSessions.deleteDevices(requesterOf(req), userIdParam(req.params.userId), req.body.devices.map(deviceIdParam)));
   app.post<UserRoute<{ valid_until_ms?: number | null } | null>>(`${ADMIN}/v1/users/:userId/login`, user({ body: LoginAsBody }), async (req) => {

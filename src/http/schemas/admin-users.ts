@@ -44,12 +44,6 @@ export const ResetPasswordBody = {
   properties: { new_password: { type: 'string', maxLength: 512 }, logout_devices: { type: 'boolean' } },
 } as const;
 
-export const DeleteDevicesBody = {
-  type: 'object',
-  required: ['devices'],
-  properties: { devices: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 255, pattern: NO_NUL } } },
-} as const;
-
 export const LoginAsBody = {
   type: ['object', 'null'],
   properties: { valid_until_ms: { type: ['integer', 'null'], minimum: 0 } },
