@@ -100,7 +100,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const metrics = config.metrics.enabled ? new (await import('./services/metrics.js')).Metrics() : undefined;
   metrics?.watchPasswordHashing(services.passwordHashing.stats);
   metrics?.watchFederationOutbox(services.outbox, () => store.outbox.count());
-  const http = await createHttpServer({ services, config, metrics, logger, clock, signingKey });
+  const http = await createHttpServer({ services, config, metrics, logger, clock, signingKey, version: hearthVersion() });
   const federationHttp = config.federation.port === null ? undefined : await createFederationServer({
     config, logger, clock, signingKey, version: hearthVersion(), tls, services,
     serverKeys: overrides.serverKeys ?? services.federation.keyRing,

@@ -10,6 +10,8 @@ export const DEFAULTS = {
   database_pool_size: 10,
   enable_registration: false,
   registration_tokens: [] as string[],
+  // Registration needs a token (configured, or created through the admin API) even when registration_tokens is empty.
+  registration_requires_token: false,
   // Load balancers / reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges).
   trusted_proxies: [] as string[],
   rate_limits: {

@@ -195,6 +195,7 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
       : path.resolve(baseDir, str(raw.signing_key_path, 'signing_key_path')),
     enableRegistration: bool(get('enable_registration'), 'enable_registration'),
     registrationTokens: buildTokens(get('registration_tokens')),
+    registrationRequiresToken: bool(get('registration_requires_token'), 'registration_requires_token'),
     trustedProxies: buildProxies(get('trusted_proxies')),
     rateLimits: buildRateLimits(asRecord(raw.rate_limits, 'rate_limits')),
     metrics: buildMetrics(asRecord(raw.metrics, 'metrics')),

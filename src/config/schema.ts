@@ -28,6 +28,8 @@ export interface Config {
   readonly enableRegistration: boolean;
   /** When non-empty, registration requires one of these tokens (m.login.registration_token). */
   readonly registrationTokens: readonly string[];
+  /** Registration needs a token even when `registrationTokens` is empty (tokens created through the admin API). */
+  readonly registrationRequiresToken: boolean;
   readonly rateLimits: { readonly enabled: boolean } & Readonly<Record<RateLimitName, RateLimitRule>>;
   readonly metrics: { readonly enabled: boolean; readonly path: string; readonly port: number | null; readonly host: string };
   readonly forgetRoomsOnLeave: boolean;

@@ -16,6 +16,8 @@ import { roomRoutes } from './client/rooms.js';
 import { deactivateRoutes } from './client/deactivate.js';
 import { keyBackupRoutes } from './client/key-backup.js';
 import { adminRoutes } from './admin.js';
+import { adminUserRoutes } from './admin-users.js';
+import { adminRegistrationTokenRoutes } from './admin-registration-tokens.js';
 import { mediaRoutes } from './media.js';
 import { syncRoutes } from './client/sync.js';
 import { accountDataRoutes } from './client/account-data.js';
@@ -47,6 +49,8 @@ export interface HttpServerOptions {
   logger: FastifyBaseLogger;
   clock: Clock;
   signingKey: SigningKey;
+  /** Hearth's version, for the admin API's `server_version`. */
+  version: string;
 }
 
 /** Client-Server API paths are served under both prefixes: r0 for older clients (Hydrogen). */
@@ -147,6 +151,8 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(serverKeyRoutes, { serverName: config.serverName, signingKey: opts.signingKey, clock: opts.clock });
   await app.register(registrationTokenRoutes, { services });
   await app.register(adminRoutes, { services });
+  await app.register(adminUserRoutes, { services, version: opts.version });
+  await app.register(adminRegistrationTokenRoutes, { services });
   await app.register(mediaRoutes, { services });
   for (const prefix of CLIENT_PREFIXES) {
     await app.register(async (client) => {

@@ -5,6 +5,9 @@ import type { Store } from '../storage/store.js';
 import { Devices } from './accounts/devices.js';
 import { Deactivation } from './accounts/deactivation.js';
 import { AdminRooms } from './admin/rooms.js';
+import { AdminUsers } from './admin/users.js';
+import { AdminUserSessions } from './admin/user-sessions.js';
+import { AdminRegistrationTokens } from './admin/registration-tokens.js';
 import { PasswordChange } from './accounts/password-change.js';
 import { Profiles } from './accounts/profiles.js';
 import { PasswordChecks } from './accounts/password-checks.js';
@@ -86,6 +89,10 @@ export interface Services {
   readonly presence: Presence;
   readonly deactivation: Deactivation;
   readonly adminRooms: AdminRooms;
+  /** Synapse's admin API for accounts (services/admin/). */
+  readonly adminUsers: AdminUsers;
+  readonly adminUserSessions: AdminUserSessions;
+  readonly adminRegistrationTokens: AdminRegistrationTokens;
   /** Outbound federation: the signing client and the key ring. */
   readonly federation: FederationOutbound;
   /** Invites of local users to rooms of other servers (the federation listener's `/v2/invite`), and their rejection. */
@@ -162,20 +169,27 @@ export function createServices(deps: {
     readMarkers: new ReadMarkers({ store, fullyRead, receipts }),
     presence: new Presence({ store, clock, notifier, limit: config.rateLimits.enabled ? { limiter: rateLimiter, rule: config.rateLimits.presence } : undefined }),
   };
+  const registration = new Registration({
+    store, clock, uia, sessions, serverName,
+    enabled: config.enableRegistration,
+    registrationTokens: config.registrationTokens,
+    requiresToken: config.registrationRequiresToken,
+    hashing,
+    passwordMinLength: config.passwordMinLength,
+  });
+  const deactivation = new Deactivation({ store, clock, uia, leave, forget });
+  const adminDeps = { store, serverName, hashing, passwordMinLength: config.passwordMinLength, deviceLists, deactivation };
   return {
     ...userAndEphemeral,
     sessions,
-    registration: new Registration({
-      store, clock, uia, sessions, serverName,
-      enabled: config.enableRegistration,
-      registrationTokens: config.registrationTokens,
-      hashing,
-      passwordMinLength: config.passwordMinLength,
-    }),
+    registration,
     devices: new Devices({ store, uia, deviceLists }),
     e2ee,
-    deactivation: new Deactivation({ store, clock, uia, leave, forget }),
+    deactivation,
     adminRooms: new AdminRooms({ store }),
+    adminUsers: new AdminUsers({ ...adminDeps, registration }),
+    adminUserSessions: new AdminUserSessions({ ...adminDeps, sessions }),
+    adminRegistrationTokens: new AdminRegistrationTokens({ store, clock }),
     inboundInvites,
     inboundTransactions: new InboundTransactions({ store, clock, serverName, notifier, forgetRoomsOnLeave: config.forgetRoomsOnLeave }),
     federation,

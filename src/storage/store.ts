@@ -53,6 +53,8 @@ export interface Store {
   readonly media: MediaStore;
   readonly pushers: PusherStore;
   readonly notifications: NotificationStore;
+  /** Registration tokens an admin created (the admin API); configured ones are not stored. */
+  readonly registrationTokens: RegistrationTokenStore;
   /**
    * Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves,
    * and resolves once the commit is durable. `afterCommit` runs as soon as the COMMIT succeeded,
@@ -85,6 +87,24 @@ export interface Account {
   displayname: string | null;
   avatarUrl: string | null;
   createdTs: number;
+  /** Deactivated with `erase` (Synapse's admin API): set by `erase`, never by `create`. */
+  erased?: boolean;
+}
+
+/** Synapse's `order_by` of the admin user list, as columns (the rest of Synapse's orders are constant here). */
+export type AccountOrder = 'name' | 'admin' | 'deactivated' | 'displayname' | 'avatar_url' | 'creation_ts';
+
+export interface AccountListQuery {
+  offset: number;
+  limit: number;
+  /** Localpart or display name contains this (case-insensitive). */
+  name?: string | undefined;
+  /** User ID contains this (case-insensitive); ignored when `name` is given. */
+  userId?: string | undefined;
+  includeDeactivated: boolean;
+  orderBy: AccountOrder;
+  /** Descending on `orderBy`; ties are always in ascending user ID order. */
+  backwards: boolean;
 }
 
 export interface AccountStore {
@@ -95,6 +115,13 @@ export interface AccountStore {
   setPasswordHash(userId: UserId, hash: string): Promise<void>;
   setProfile(userId: UserId, fields: { displayname?: string | null; avatarUrl?: string | null }): Promise<void>;
   setDeactivated(userId: UserId): Promise<void>;
+  /** Admin API: a page of accounts, with the number of all that match. */
+  list(query: AccountListQuery): Promise<{ accounts: Account[]; total: number }>;
+  setAdmin(userId: UserId, isAdmin: boolean): Promise<void>;
+  /** Undoes `setDeactivated` (the password is set separately); the erased mark stays. */
+  reactivate(userId: UserId): Promise<void>;
+  /** Marks the account erased and removes its display name and avatar. */
+  erase(userId: UserId): Promise<void>;
   /**
    * Deactivated users who still have a membership they have not forgotten (join, invite and knock
    * never are): deactivation left them unfinished, and each such room's purge waits on them. In user
@@ -137,13 +164,47 @@ export interface TokenOwner {
   deviceId: DeviceId;
   isAdmin: boolean;
   deactivated: boolean;
+  /** When the token stops working; null: never. */
+  validUntilTs: number | null;
 }
 
 export interface TokenStore {
   /** `tokenHash` is the SHA-256 of the token: tokens themselves are never stored. */
-  create(tokenHash: string, userId: UserId, deviceId: DeviceId, createdTs: number): Promise<void>;
+  /** `validUntilTs`: when the token stops working (null or absent: never). */
+  create(tokenHash: string, userId: UserId, deviceId: DeviceId, createdTs: number, validUntilTs?: number | null): Promise<void>;
   lookup(tokenHash: string): Promise<TokenOwner | undefined>;
   delete(tokenHash: string): Promise<void>;
+}
+
+export interface RegistrationToken {
+  token: string;
+  /** Registrations it may complete; null: unlimited. */
+  usesAllowed: number | null;
+  /** Registrations that passed its stage and are being created. */
+  pending: number;
+  completed: number;
+  /** The last moment (ms) it is valid; null: for ever. */
+  expiryTime: number | null;
+}
+
+export interface RegistrationTokenStore {
+  /** Throws ConflictError when the token exists. */
+  create(token: Pick<RegistrationToken, 'token' | 'usesAllowed' | 'expiryTime'>): Promise<void>;
+  get(token: string): Promise<RegistrationToken | undefined>;
+  /** Every token, in token order. */
+  list(): Promise<RegistrationToken[]>;
+  /** Changes the given fields; resolves to the token as changed, or undefined when there is none. */
+  update(token: string, fields: { usesAllowed?: number | null; expiryTime?: number | null }): Promise<RegistrationToken | undefined>;
+  /** Resolves to whether it existed. */
+  delete(token: string): Promise<boolean>;
+  /**
+   * Takes one use of the token (pending + 1) when it is valid at `now`: not expired, and pending plus
+   * completed below uses_allowed. In one statement, so that concurrent registrations never take more
+   * uses than allowed. Resolves to whether it took one.
+   */
+  reserve(token: string, now: number): Promise<boolean>;
+  /** A reserved use ends: completed (pending - 1, completed + 1) or given back (pending - 1). */
+  finish(token: string, outcome: 'completed' | 'released'): Promise<void>;
 }
 
 export interface UiaSession {

@@ -452,3 +452,68 @@ function safeErrcode(res: LightMyRequestResponse): string {
     return '(no JSON body)';
   }
 }
+
+/**
+ * Synapse's admin API (users, registration tokens): admins only. Every endpoint × caller: a user who
+ * is not an admin 403 M_FORBIDDEN, a logged-out admin token 401 M_UNKNOWN_TOKEN, no token 401
+ * M_MISSING_TOKEN, and (for the reads, which change nothing) an admin 200. The bodies are valid,
+ * so that only who asks decides; nothing is changed by a refused request.
+ */
+const ADMIN_ENDPOINTS: ReadonlyArray<readonly ['GET' | 'PUT' | 'POST' | 'DELETE', string, unknown?]> = [
+  ['GET', '/v1/server_version'],
+  ['GET', '/v2/users'],
+  ['GET', '/v2/users/{target}'],
+  ['PUT', '/v2/users/{target}', { admin: true }],
+  ['GET', '/v1/users/{target}/admin'],
+  ['PUT', '/v1/users/{target}/admin', { admin: true }],
+  ['POST', '/v1/deactivate/{target}', { erase: false }],
+  ['POST', '/v1/reset_password/{target}', { new_password: 'taken over' }],
+  ['GET', '/v1/whois/{target}'],
+  ['GET', '/v1/users/{target}/joined_rooms'],
+  ['GET', '/v2/users/{target}/devices'],
+  ['POST', '/v2/users/{target}/delete_devices', { devices: ['X'] }],
+  ['POST', '/v1/users/{target}/login', {}],
+  ['GET', '/v1/registration_tokens'],
+  ['POST', '/v1/registration_tokens/new', { token: 'made-by-anyone' }],
+  ['GET', '/v1/registration_tokens/kept'],
+  ['PUT', '/v1/registration_tokens/kept', { uses_allowed: 0 }],
+  ['DELETE', '/v1/registration_tokens/kept'],
+];
+
+forEachBackend('authorization matrix: admin API', (backend) => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ backend });
+  });
+  after(() => s.close());
+
+  it(`every admin endpoint × admin, non-admin, logged-out and no token: ${ADMIN_ENDPOINTS.length * 4} cells`, async () => {
+    const admin = await s.createUser('matrix-admin', { admin: true });
+    const loggedOut = await s.createUser('matrix-admin-gone', { admin: true });
+    const user = await s.createUser('matrix-user');
+    const target = await s.createUser('matrix-target');
+    assert.equal((await s.request('POST', `${V3}/logout`, { token: loggedOut.accessToken })).statusCode, 200);
+    assert.equal((await s.request('POST', '/_synapse/admin/v1/registration_tokens/new', { token: admin.accessToken, body: { token: 'kept' } })).statusCode, 200);
+
+    const failures: string[] = [];
+    for (const [method, path, body] of ADMIN_ENDPOINTS) {
+      const url = `/_synapse/admin${path.replace('{target}', encodeURIComponent(target.userId))}`;
+      const callers: Array<[string, string | undefined, string]> = [
+        ['non-admin', user.accessToken, FORBIDDEN], ['logged-out admin', loggedOut.accessToken, UNKNOWN_TOKEN], ['no token', undefined, MISSING_TOKEN],
+      ];
+      if (method === 'GET') callers.push(['admin', admin.accessToken, OK]);
+      for (const [who, token, expected] of callers) {
+        const res = await s.request(method, url, { ...(token === undefined ? {} : { token }), ...(body === undefined ? {} : { body }) });
+        const got = res.statusCode === 200 ? OK : `${res.statusCode} ${safeErrcode(res)}`;
+        if (got !== expected) failures.push(`${method} ${path} as ${who}: ${got}, expected ${expected}`);
+        if (got !== OK) assert.deepEqual(Object.keys(res.json()).filter((k) => k !== 'soft_logout').sort(), ['errcode', 'error'], `${method} ${path}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+    // Nothing a refused request asked for happened.
+    const account = await s.app.store.accounts.get(target.userId);
+    assert.deepEqual([account?.isAdmin, account?.deactivated], [false, false]);
+    assert.equal((await s.request('GET', `${V3}/account/whoami`, { token: target.accessToken })).statusCode, 200);
+    assert.deepEqual((await s.app.store.registrationTokens.list()).map((t) => [t.token, t.usesAllowed]), [['kept', null]]);
+  });
+}, describe);

@@ -259,11 +259,14 @@ const FIELD_NAMES = [
   'generic_search_term', 'not_senders', 'senders', 'rooms', 'not_rooms', 'types', 'not_types', 'lazy_load_members', 'include_leave',
   'users', 'events', 'users_default', 'join_rule', 'history_visibility', 'inhibit_login', 'refresh_token', 'server', 'ts', 'url',
   'algorithm', 'auth_data', 'public_key', 'sessions', 'first_message_index', 'forwarded_count', 'is_verified', 'session_data',
+  // Synapse's admin API (users, registration tokens).
+  'admin', 'deactivated', 'erase', 'valid_until_ms', 'uses_allowed', 'expiry_time', 'length', 'threepids', 'user_type',
   '__proto__', 'constructor', '',
 ];
 const QUERY_KEYS = [
   'limit', 'from', 'to', 'dir', 'filter', 'since', 'timeout', 'full_state', 'set_presence', 'format', 'at', 'membership',
   'not_membership', 'server', 'token', 'user_id', 'kind', 'ts', 'access_token', 'include_leave', 'room_id', 'event_id', 'version',
+  'name', 'guests', 'deactivated', 'order_by', 'valid',
 ];
 const CONTENT_TYPES = [
   undefined, 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
@@ -320,6 +323,8 @@ const WORDS_FOR_PARAM: Record<string, string[]> = {
   sessionId: ['s1', 's2', '__proto__'],
   serverName: ['hs.test', 'hs.test', 'other.test'],
   fileName: ['a.png', 'a%22b', '..%2F..%2Fx', '%0D%0Ax'],
+  // Registration tokens of the admin API (the fixture's admin may create them).
+  token: ['fuzz-token', 'new', 'a.b~c_d-e', 'x'.repeat(65)],
 };
 
 function paramArb(name: string): fc.Arbitrary<Piece> {
@@ -681,6 +686,8 @@ class Harness {
   }
 
   private async login(u: TestUser): Promise<TestUser> {
+    // The admin API may have deactivated the user (POST /_synapse/admin/v1/deactivate): back for the next cases.
+    await this.s.app.store.accounts.reactivate(u.userId);
     const issued = await this.s.app.services.sessions.issue(u.userId, undefined, null);
     return { ...u, accessToken: issued.access_token, deviceId: issued.device_id };
   }

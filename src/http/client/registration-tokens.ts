@@ -7,6 +7,6 @@ export async function registrationTokenRoutes(app: FastifyInstance, { services }
   app.get<{ Querystring: { token: string } }>(
     '/_matrix/client/v1/register/m.login.registration_token/validity',
     { schema: { querystring: TokenValidityQuery }, config: { rateLimit: 'registration' } },
-    async (request) => ({ valid: services.registration.isTokenValid(request.query.token) }),
+    async (request) => ({ valid: await services.registration.isTokenAccepted(request.query.token) }),
   );
 }

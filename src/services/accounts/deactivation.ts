@@ -29,7 +29,7 @@ export class Deactivation {
   constructor(private readonly deps: DeactivationDeps) {}
 
   async deactivate(requester: Requester, auth: unknown): Promise<{ id_server_unbind_result: 'no-support' }> {
-    const { store, uia } = this.deps;
+    const { uia } = this.deps;
     await uia.require({
       purpose: 'deactivate',
       flows: [{ stages: ['m.login.password'] }],
@@ -37,12 +37,23 @@ export class Deactivation {
       userId: requester.userId,
       checkStage: uia.passwordStage(requester.userId),
     });
+    await this.deactivateAccount(requester.userId, { erase: false });
+    return { id_server_unbind_result: 'no-support' };
+  }
+
+  /**
+   * Deactivates the account without asking (the user's own request after its password; the admin
+   * API). `erase` also marks it erased and removes its display name and avatar.
+   */
+  async deactivateAccount(userId: UserId, { erase }: { erase: boolean }): Promise<void> {
     // Mark the account first: from here on its tokens are refused, so nothing new can join it to a
     // room. In a transaction, which resolves only once the mark is on disk, so that no room is left
     // before a crash could no longer lose the mark (and with it the resume job's trace of the work).
-    await store.transaction((tx) => tx.accounts.setDeactivated(requester.userId));
-    await this.finish(requester.userId);
-    return { id_server_unbind_result: 'no-support' };
+    await this.deps.store.transaction(async (tx) => {
+      await tx.accounts.setDeactivated(userId);
+      if (erase) await tx.accounts.erase(userId);
+    });
+    await this.finish(userId);
   }
 
   /**

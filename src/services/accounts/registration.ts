@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { forbidden, guestAccessForbidden, invalidUsername, unknownError, userInUse } from '../../core/errors.js';
 import { checkNewLocalpart, makeUserId, parseDeviceId, type UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
+import { isTokenUsable, isWellFormedToken } from '../../core/registration-tokens.js';
 import { ConflictError } from '../../storage/errors.js';
 import type { Store } from '../../storage/store.js';
 import { newOpaqueId } from './access-tokens.js';
@@ -19,6 +20,8 @@ export interface RegistrationDeps {
   serverName: string;
   enabled: boolean;
   registrationTokens: readonly string[];
+  /** A token is needed even when `registrationTokens` is empty (those created through the admin API). */
+  requiresToken: boolean;
   hashing: PasswordHashing;
   passwordMinLength: number;
 }
@@ -42,18 +45,27 @@ export class Registration {
     const userId = localpart === undefined ? undefined : await this.checkAvailable(localpart);
     // Before auth too: a client learns of a too-short password without completing the stages first.
     if (typeof body.password === 'string') this.checkPassword(body.password);
+    // A database token whose use the token stage reserved: the use completes with the account, or is given back.
+    let reserved: string | undefined;
     await this.deps.uia.require({
       purpose: 'register',
       flows: this.flows(),
       auth: body.auth,
       userId: null,
-      checkStage: async (type, auth) => this.checkStage(type, auth),
+      checkStage: async (type, auth) => this.checkStage(type, auth, (token) => (reserved = token)),
     });
-    const created = await this.createAccount({
-      userId: userId ?? (await this.generateUserId()),
-      password: typeof body.password === 'string' ? body.password : undefined,
-      admin: false,
-    });
+    let created: UserId;
+    try {
+      created = await this.createAccount({
+        userId: userId ?? (await this.generateUserId()),
+        password: typeof body.password === 'string' ? body.password : undefined,
+        admin: false,
+      });
+    } catch (err) {
+      if (reserved !== undefined) await this.deps.store.registrationTokens.finish(reserved, 'released');
+      throw err;
+    }
+    if (reserved !== undefined) await this.deps.store.registrationTokens.finish(reserved, 'completed');
     if (body.inhibit_login === true) return { user_id: created };
     const deviceId = typeof body.device_id === 'string' ? parseDeviceId(body.device_id) : undefined;
     const name = typeof body.initial_device_display_name === 'string' ? body.initial_device_display_name : null;
@@ -76,7 +88,18 @@ export class Registration {
     requireAcceptablePassword(password, this.deps.passwordMinLength);
   }
 
-  /** Compares digests (equal lengths) in constant time: neither a token nor its length leaks. */
+  /**
+   * `GET /register/m.login.registration_token/validity`: a configured token, or one created through
+   * the admin API that is neither expired nor used up (pending registrations count as uses).
+   */
+  async isTokenAccepted(token: string): Promise<boolean> {
+    if (this.isTokenValid(token)) return true;
+    if (!isWellFormedToken(token)) return false;
+    const stored = await this.deps.store.registrationTokens.get(token);
+    return stored !== undefined && isTokenUsable(stored, this.deps.clock.now());
+  }
+
+  /** Whether `token` is a configured one. Compares digests (equal lengths) in constant time: neither a token nor its length leaks. */
   isTokenValid(token: string): boolean {
     const given = createHash('sha256').update(token).digest();
     return this.deps.registrationTokens.some((t) => timingSafeEqual(createHash('sha256').update(t).digest(), given));
@@ -103,15 +126,23 @@ export class Registration {
   }
 
   private flows() {
-    return this.deps.registrationTokens.length > 0
+    return this.deps.registrationTokens.length > 0 || this.deps.requiresToken
       ? [{ stages: ['m.login.registration_token'] }]
       : [{ stages: ['m.login.dummy'] }];
   }
 
-  private async checkStage(type: string, auth: JsonObject) {
+  /** `reserve` is told of a database token whose use the stage took (store `reserve`). */
+  private async checkStage(type: string, auth: JsonObject, reserve: (token: string) => void) {
     if (type === 'm.login.dummy') return undefined;
     if (type === 'm.login.registration_token') {
-      return typeof auth.token === 'string' && this.isTokenValid(auth.token) ? undefined : forbidden('Invalid registration token');
+      const token = auth.token;
+      if (typeof token !== 'string') return forbidden('Invalid registration token');
+      if (this.isTokenValid(token)) return undefined;
+      if (isWellFormedToken(token) && (await this.deps.store.registrationTokens.reserve(token, this.deps.clock.now()))) {
+        reserve(token);
+        return undefined;
+      }
+      return forbidden('Invalid registration token');
     }
     return unknownError(401, 'Unsupported stage');
   }

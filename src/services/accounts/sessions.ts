@@ -37,7 +37,8 @@ export class Sessions {
     if (token === undefined || token === '') throw missingToken();
     const tokenHash = hashAccessToken(token);
     const owner = await this.deps.store.tokens.lookup(tokenHash);
-    if (!owner || owner.deactivated) throw unknownToken();
+    // An expired token (the admin API's "log in as a user" may set an expiry) is as unknown as a wrong one.
+    if (!owner || owner.deactivated || (owner.validUntilTs !== null && owner.validUntilTs <= this.deps.clock.now())) throw unknownToken();
     return { userId: owner.userId, deviceId: owner.deviceId, isAdmin: owner.isAdmin, tokenHash };
   }
 
@@ -54,15 +55,15 @@ export class Sessions {
     return this.issue(userId, requested, displayName);
   }
 
-  /** Creates (or reuses) a device and a fresh access token for it. */
-  async issue(userId: UserId, deviceId: DeviceId | undefined, displayName: string | null): Promise<LoginResult> {
+  /** Creates (or reuses) a device and a fresh access token for it, valid until `validUntilTs` (null: for ever). */
+  async issue(userId: UserId, deviceId: DeviceId | undefined, displayName: string | null, validUntilTs: number | null = null): Promise<LoginResult> {
     const device = deviceId ?? (newDeviceId() as DeviceId);
     const token = newAccessToken();
     const now = this.deps.clock.now();
     await this.deps.store.transaction(async (tx) => {
       await this.deps.quotas.checkNewDevice(tx, userId, device);
       await tx.devices.upsert({ userId, deviceId: device, displayName, createdTs: now });
-      await tx.tokens.create(hashAccessToken(token), userId, device, now);
+      await tx.tokens.create(hashAccessToken(token), userId, device, now, validUntilTs);
     });
     return {
       user_id: userId,

@@ -9,6 +9,7 @@ import type { DialectName } from './dialect.js';
 import { KyselyDeviceStore } from './devices.js';
 import type { Database } from './tables.js';
 import { KyselyTokenStore } from './tokens.js';
+import { KyselyRegistrationTokenStore } from './registration-tokens.js';
 import { KyselyUiaStore } from './uia.js';
 import { KyselyEventStore } from './events.js';
 import { KyselyMembershipStore } from './memberships.js';
@@ -57,6 +58,7 @@ export class KyselyStore implements Store {
   readonly media: KyselyMediaStore;
   readonly pushers: KyselyPusherStore;
   readonly notifications: KyselyNotificationStore;
+  readonly registrationTokens: KyselyRegistrationTokenStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -90,6 +92,7 @@ export class KyselyStore implements Store {
     this.media = new KyselyMediaStore(db);
     this.pushers = new KyselyPusherStore(db);
     this.notifications = new KyselyNotificationStore(db);
+    this.registrationTokens = new KyselyRegistrationTokenStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

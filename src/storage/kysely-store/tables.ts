@@ -14,6 +14,7 @@ export interface UsersTable {
   displayname: string | null;
   avatar_url: string | null;
   created_ts: number;
+  erased: Generated<number>;
 }
 
 export interface DevicesTable {
@@ -30,6 +31,7 @@ export interface AccessTokensTable {
   user_id: string;
   device_id: string;
   created_ts: number;
+  valid_until_ts: number | null;
 }
 
 export interface UiaSessionsTable {
@@ -62,6 +64,15 @@ export interface Database extends E2eeDatabase, PushDatabase {
   invite_room_state: InviteRoomStateTable;
   media: MediaTable;
   media_thumbnails: MediaThumbnailsTable;
+  registration_tokens: RegistrationTokensTable;
+}
+
+export interface RegistrationTokensTable {
+  token: string;
+  uses_allowed: number | null;
+  pending: Generated<number>;
+  completed: Generated<number>;
+  expiry_time: number | null;
 }
 
 export interface FederationOutboxTable {
