@@ -62,6 +62,27 @@ export interface Database extends E2eeDatabase, PushDatabase {
   invite_room_state: InviteRoomStateTable;
   media: MediaTable;
   media_thumbnails: MediaThumbnailsTable;
+  room_blocks: RoomBlocksTable;
+  admin_jobs: AdminJobsTable;
+}
+
+export interface RoomBlocksTable {
+  room_id: string;
+  blocked_by: string;
+  blocked_ts: number;
+}
+
+export interface AdminJobsTable {
+  id: string;
+  kind: string;
+  room_id: string;
+  params: string;
+  status: string;
+  error: string | null;
+  result: string | null;
+  lease_until: number;
+  created_ts: number;
+  updated_ts: number;
 }
 
 export interface FederationOutboxTable {
