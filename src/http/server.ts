@@ -16,6 +16,7 @@ import { roomRoutes } from './client/rooms.js';
 import { deactivateRoutes } from './client/deactivate.js';
 import { keyBackupRoutes } from './client/key-backup.js';
 import { adminRoutes } from './admin.js';
+import { adminRoomRoutes } from './admin-rooms.js';
 import { mediaRoutes } from './media.js';
 import { syncRoutes } from './client/sync.js';
 import { accountDataRoutes } from './client/account-data.js';
@@ -147,6 +148,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(serverKeyRoutes, { serverName: config.serverName, signingKey: opts.signingKey, clock: opts.clock });
   await app.register(registrationTokenRoutes, { services });
   await app.register(adminRoutes, { services });
+  await app.register(adminRoomRoutes, { services });
   await app.register(mediaRoutes, { services });
   for (const prefix of CLIENT_PREFIXES) {
     await app.register(async (client) => {

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Store } from '../storage/store.js';
 import { Devices } from './accounts/devices.js';
 import { Deactivation } from './accounts/deactivation.js';
-import { AdminRooms } from './admin/rooms.js';
+import { createAdminRoomServices, type AdminRoomServices } from './admin/admin-room-services.js';
 import { PasswordChange } from './accounts/password-change.js';
 import { Profiles } from './accounts/profiles.js';
 import { PasswordChecks } from './accounts/password-checks.js';
@@ -85,7 +85,7 @@ export interface Services {
   readonly readMarkers: ReadMarkers;
   readonly presence: Presence;
   readonly deactivation: Deactivation;
-  readonly adminRooms: AdminRooms;
+  readonly adminRooms: AdminRoomServices;
   /** Outbound federation: the signing client and the key ring. */
   readonly federation: FederationOutbound;
   /** Invites of local users to rooms of other servers (the federation listener's `/v2/invite`), and their rejection. */
@@ -162,8 +162,10 @@ export function createServices(deps: {
     readMarkers: new ReadMarkers({ store, fullyRead, receipts }),
     presence: new Presence({ store, clock, notifier, limit: config.rateLimits.enabled ? { limiter: rateLimiter, rule: config.rateLimits.presence } : undefined }),
   };
+  const roomCreation = new RoomCreation({ store, clock, writer, serverName, defaultRoomVersion: config.defaultRoomVersion });
   return {
     ...userAndEphemeral,
+    adminRooms: createAdminRoomServices({ store, clock, serverName, writer, events, rooms: roomCreation, join: verbs.join, leave, logger: deps.logger ?? silentLogger }),
     sessions,
     registration: new Registration({
       store, clock, uia, sessions, serverName,
@@ -175,7 +177,6 @@ export function createServices(deps: {
     devices: new Devices({ store, uia, deviceLists }),
     e2ee,
     deactivation: new Deactivation({ store, clock, uia, leave, forget }),
-    adminRooms: new AdminRooms({ store }),
     inboundInvites,
     inboundTransactions: new InboundTransactions({ store, clock, serverName, notifier, forgetRoomsOnLeave: config.forgetRoomsOnLeave }),
     federation,
@@ -189,7 +190,7 @@ export function createServices(deps: {
     rateLimiter,
     passwordHashing: hashing,
     notifier,
-    rooms: new RoomCreation({ store, clock, writer, serverName, defaultRoomVersion: config.defaultRoomVersion }),
+    rooms: roomCreation,
     sending: new EventSending({ store, clock, writer }),
     reads: new RoomReads({ store, clock, access, events }),
     directory: new RoomDirectory({ store, clock, serverName, access, remote: new RemoteAliases({ federation: federation.client }) }),
