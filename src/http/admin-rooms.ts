@@ -14,7 +14,7 @@ const BlockBody = { type: 'object', required: ['block'], properties: { block: { 
 
 /** The room side of Synapse's admin API beyond the details and members views (src/http/admin.ts); admins only. */
 export async function adminRoomRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
-  const { views, blocks, deletions } = services.adminRooms;
+  const { views, blocks, deletions, membership } = services.adminRooms;
   const auth = { auth: 'required' as const };
   const room = { params: paramsOf('roomId') };
   const v1 = '/_synapse/admin/v1';
@@ -46,4 +46,10 @@ export async function adminRoomRoutes(app: FastifyInstance, { services }: { serv
     deletions.statusOfRoom(requesterOf(req), roomIdParam(req.params.roomId)));
   app.get<{ Params: { deleteId: string } }>(`${v2}/rooms/delete_status/:deleteId`, { schema: { params: paramsOf('deleteId') }, config: auth }, async (req) =>
     deletions.status(requesterOf(req), req.params.deleteId));
+
+  app.post<{ Params: { roomIdOrAlias: string }; Body: unknown }>(`${v1}/rooms/:roomIdOrAlias/make_room_admin`,
+    { schema: { params: paramsOf('roomIdOrAlias') }, config: { ...auth, anyJsonBody: true } }, async (req) =>
+      membership.makeRoomAdmin(requesterOf(req), req.params.roomIdOrAlias, req.body ?? {}));
+  app.post<{ Params: { roomIdOrAlias: string }; Body: unknown }>(`${v1}/join/:roomIdOrAlias`, { schema: { params: paramsOf('roomIdOrAlias') }, config: auth }, async (req) =>
+    membership.join(requesterOf(req), req.params.roomIdOrAlias, req.body ?? {}));
 }

@@ -165,7 +165,7 @@ export function createServices(deps: {
   const roomCreation = new RoomCreation({ store, clock, writer, serverName, defaultRoomVersion: config.defaultRoomVersion });
   return {
     ...userAndEphemeral,
-    adminRooms: createAdminRoomServices({ store, clock, serverName, writer, events, rooms: roomCreation, join: verbs.join, leave, logger: deps.logger ?? silentLogger }),
+    adminRooms: createAdminRoomServices({ store, clock, serverName, writer, events, rooms: roomCreation, join: verbs.join, leave, invite: verbs.invite, logger: deps.logger ?? silentLogger }),
     sessions,
     registration: new Registration({
       store, clock, uia, sessions, serverName,

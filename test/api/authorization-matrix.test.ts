@@ -54,7 +54,7 @@ type Endpoint =
 /** Synapse's room admin API: server admins only, whatever the caller's relation to the room (even its moderator). */
 type AdminEndpoint =
   | 'GET admin rooms' | 'GET admin room' | 'GET admin room members' | 'GET admin room state' | 'GET admin block' | 'PUT admin block'
-  | 'DELETE admin v1 room' | 'DELETE admin v2 room' | 'GET admin delete_status';
+  | 'DELETE admin v1 room' | 'DELETE admin v2 room' | 'GET admin delete_status' | 'POST admin make_room_admin' | 'POST admin join';
 
 /**
  * The private (`knock`, `shared`) room. Columns are RELATIONS, in order.
@@ -119,6 +119,8 @@ const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
   'DELETE admin v1 room': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'DELETE admin v2 room': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET admin delete_status': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST admin make_room_admin': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST admin join':   [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
 };
 
 const WR_RELATIONS = ['invited', 'left', 'forgotten', 'never', 'otherUser', 'loggedOut', 'noToken'] as const satisfies readonly Relation[];
@@ -342,6 +344,8 @@ forEachBackend('authorization matrix', (backend) => {
         case 'DELETE admin v1 room': return { method: 'DELETE', url: adminRoom, body: {} };
         case 'DELETE admin v2 room': return { method: 'DELETE', url: `/_synapse/admin/v2/rooms/${enc(f.roomId)}`, body: {} };
         case 'GET admin delete_status': return { method: 'GET', url: `/_synapse/admin/v2/rooms/${enc(f.roomId)}/delete_status` };
+        case 'POST admin make_room_admin': return { method: 'POST', url: `${adminRoom}/make_room_admin`, body: { user_id: f.caller.userId } };
+        case 'POST admin join': return { method: 'POST', url: `/_synapse/admin/v1/join/${enc(f.roomId)}`, body: { user_id: f.inviteTarget.userId } };
       }
     })();
     // With {userId} in the path, the path itself names the other user.

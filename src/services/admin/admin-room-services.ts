@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Store } from '../../storage/store.js';
 import type { RoomWriter } from '../events/room-writer.js';
+import type { Invite } from '../membership/invite.js';
 import type { Join } from '../membership/join.js';
 import type { Leave } from '../membership/leave.js';
 import type { PurgeLogger } from '../purge/forgotten-rooms.js';
@@ -10,6 +11,7 @@ import { AdminJobs } from './admin-jobs.js';
 import { deleteRoomJob, DeleteRoomRequests } from './delete-room.js';
 import { RoomBlocks } from './room-blocks.js';
 import { RoomDeletion } from './room-deletion.js';
+import { AdminRoomMembership } from './room-membership.js';
 import { AdminRooms } from './rooms.js';
 
 /** The room side of Synapse's admin API (src/http/admin.ts, src/http/admin-rooms.ts). */
@@ -18,13 +20,15 @@ export interface AdminRoomServices {
   readonly views: AdminRooms;
   readonly blocks: RoomBlocks;
   readonly deletions: DeleteRoomRequests;
+  /** make_room_admin and the admin join. */
+  readonly membership: AdminRoomMembership;
   /** Deletions and history purges run in the background; started and stopped by the app. */
   readonly jobs: AdminJobs;
 }
 
 export function createAdminRoomServices(deps: {
   store: Store; clock: Clock; serverName: string; writer: RoomWriter; events: ClientEvents;
-  rooms: RoomCreation; join: Join; leave: Leave; logger: PurgeLogger;
+  rooms: RoomCreation; join: Join; leave: Leave; invite: Invite; logger: PurgeLogger;
 }): AdminRoomServices {
   const { store, clock, serverName } = deps;
   const deletion = new RoomDeletion(deps);
@@ -33,6 +37,7 @@ export function createAdminRoomServices(deps: {
     views: new AdminRooms(deps),
     blocks: new RoomBlocks(deps),
     deletions: new DeleteRoomRequests({ store, serverName, deletion, jobs }),
+    membership: new AdminRoomMembership(deps),
     jobs,
   };
 }

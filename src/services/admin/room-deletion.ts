@@ -16,7 +16,7 @@ export type DeletionProgress = (status: 'shutting_down' | 'purging', result: Shu
 export const emptyShutdownResult = (): ShutdownResult => ({ kicked_users: [], failed_to_kick_users: [], local_aliases: [], new_room_id: null });
 
 /** A user of this server acting through the admin API (no device, no token of their own). */
-function actingAs(userId: UserId): Requester {
+export function actingAs(userId: UserId): Requester {
   return { userId, deviceId: '' as DeviceId, isAdmin: false, tokenHash: '' };
 }
 
