@@ -14,7 +14,7 @@ const BlockBody = { type: 'object', required: ['block'], properties: { block: { 
 
 /** The room side of Synapse's admin API beyond the details and members views (src/http/admin.ts); admins only. */
 export async function adminRoomRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
-  const { views, blocks, deletions, membership } = services.adminRooms;
+  const { views, blocks, deletions, membership, purgeHistory } = services.adminRooms;
   const auth = { auth: 'required' as const };
   const room = { params: paramsOf('roomId') };
   const v1 = '/_synapse/admin/v1';
@@ -52,4 +52,11 @@ export async function adminRoomRoutes(app: FastifyInstance, { services }: { serv
       membership.makeRoomAdmin(requesterOf(req), req.params.roomIdOrAlias, req.body ?? {}));
   app.post<{ Params: { roomIdOrAlias: string }; Body: unknown }>(`${v1}/join/:roomIdOrAlias`, { schema: { params: paramsOf('roomIdOrAlias') }, config: auth }, async (req) =>
     membership.join(requesterOf(req), req.params.roomIdOrAlias, req.body ?? {}));
+
+  for (const path of [`${v1}/purge_history/:roomId`, `${v1}/purge_history/:roomId/:eventId`]) {
+    app.post<{ Params: { roomId: string; eventId?: string }; Body: unknown }>(path, { schema: { params: paramsOf('roomId') }, config: auth }, async (req) =>
+      purgeHistory.start(requesterOf(req), roomIdParam(req.params.roomId), req.params.eventId, req.body ?? {}));
+  }
+  app.get<{ Params: { purgeId: string } }>(`${v1}/purge_history_status/:purgeId`, { schema: { params: paramsOf('purgeId') }, config: auth }, async (req) =>
+    purgeHistory.status(requesterOf(req), req.params.purgeId));
 }

@@ -54,7 +54,8 @@ type Endpoint =
 /** Synapse's room admin API: server admins only, whatever the caller's relation to the room (even its moderator). */
 type AdminEndpoint =
   | 'GET admin rooms' | 'GET admin room' | 'GET admin room members' | 'GET admin room state' | 'GET admin block' | 'PUT admin block'
-  | 'DELETE admin v1 room' | 'DELETE admin v2 room' | 'GET admin delete_status' | 'POST admin make_room_admin' | 'POST admin join';
+  | 'DELETE admin v1 room' | 'DELETE admin v2 room' | 'GET admin delete_status' | 'POST admin make_room_admin' | 'POST admin join'
+  | 'POST admin purge_history' | 'GET admin purge_history_status';
 
 /**
  * The private (`knock`, `shared`) room. Columns are RELATIONS, in order.
@@ -121,6 +122,8 @@ const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
   'GET admin delete_status': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'POST admin make_room_admin': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'POST admin join':   [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST admin purge_history': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET admin purge_history_status': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
 };
 
 const WR_RELATIONS = ['invited', 'left', 'forgotten', 'never', 'otherUser', 'loggedOut', 'noToken'] as const satisfies readonly Relation[];
@@ -345,6 +348,8 @@ forEachBackend('authorization matrix', (backend) => {
         case 'DELETE admin v2 room': return { method: 'DELETE', url: `/_synapse/admin/v2/rooms/${enc(f.roomId)}`, body: {} };
         case 'GET admin delete_status': return { method: 'GET', url: `/_synapse/admin/v2/rooms/${enc(f.roomId)}/delete_status` };
         case 'POST admin make_room_admin': return { method: 'POST', url: `${adminRoom}/make_room_admin`, body: { user_id: f.caller.userId } };
+        case 'POST admin purge_history': return { method: 'POST', url: `/_synapse/admin/v1/purge_history/${enc(f.roomId)}`, body: { purge_up_to_event_id: f.lateEventId, delete_local_events: true } };
+        case 'GET admin purge_history_status': return { method: 'GET', url: '/_synapse/admin/v1/purge_history_status/x' };
         case 'POST admin join': return { method: 'POST', url: `/_synapse/admin/v1/join/${enc(f.roomId)}`, body: { user_id: f.inviteTarget.userId } };
       }
     })();

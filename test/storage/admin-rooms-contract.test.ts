@@ -82,4 +82,26 @@ forEachBackend('Store contract: admin room summaries, blocks and jobs', (backend
     assert.deepEqual(await store.adminJobs.claimable(1000, 10), ['j2']);
     assert.equal(await store.adminJobs.get('none'), undefined);
   });
+
+  it('deleteHistory: timeline events before a position or a time, never state, other servers\' only unless told', async () => {
+    const room = '!hist:hs' as RoomId;
+    await r.createRoom(room);
+    await r.append(room, { type: 'm.room.create', sender: alice, stateKey: '', content: { creator: alice } });
+    await r.member(room, alice, 'join');
+    const local = await r.message(room, alice, 'local');
+    const foreign = await r.message(room, remote, 'foreign');
+    const topic = await r.append(room, { type: 'm.room.topic', sender: alice, stateKey: '', content: { topic: 't' } });
+    const point = await r.message(room, remote, 'point');
+    await store.events.saveTxn({ userId: alice, deviceId: 'D' as never, scope: 's', txnId: 't' }, local.event.event_id, 1);
+    const ids = async () => (await store.events.page(room, { dir: 'f', limit: 50 })).map((e) => e.event.event_id);
+    const all = await ids();
+
+    assert.equal(await store.purge.deleteHistory(room, { pos: point.pos }, 'hs'), 1);
+    assert.deepEqual(await ids(), all.filter((id) => id !== foreign.event.event_id));
+    assert.equal(await store.purge.deleteHistory(room, { ts: 0 }, null), 0, 'nothing was sent before time 0');
+    assert.equal(await store.purge.deleteHistory(room, { pos: point.pos }, null), 1);
+    assert.deepEqual(await ids(), all.filter((id) => id !== foreign.event.event_id && id !== local.event.event_id));
+    assert.ok((await ids()).includes(topic.event.event_id));
+    assert.equal(await store.events.findTxn({ userId: alice, deviceId: 'D' as never, scope: 's', txnId: 't' }), undefined, 'its transaction ID went with it');
+  });
 }, describe);

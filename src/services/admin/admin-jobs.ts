@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import { MatrixError, unknownError } from '../../core/errors.js';
+import { MatrixError } from '../../core/errors.js';
 import type { RoomId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import type { AdminJob, AdminJobKind, AdminJobStatus } from '../../storage/admin-store.js';
@@ -30,7 +30,7 @@ export class AdminJobs extends PeriodicJob {
   private stopped = false;
   private readonly underway = new Set<Promise<void>>();
 
-  constructor(private readonly deps: { store: Store; clock: Clock; logger: PurgeLogger; handlers: Partial<Record<AdminJobKind, JobHandler>> }) {
+  constructor(private readonly deps: { store: Store; clock: Clock; logger: PurgeLogger; handlers: Record<AdminJobKind, JobHandler> }) {
     super(deps.store, 'admin jobs');
   }
 
@@ -82,9 +82,7 @@ export class AdminJobs extends PeriodicJob {
     if (!job) return false;
     const progress: JobProgress = (status, result) => store.adminJobs.update(id, { status, result, leaseUntil: lease(), ts: clock.now() });
     try {
-      const handler = this.deps.handlers[job.kind];
-      if (!handler) throw unknownError(500, `No handler for ${job.kind} jobs`);
-      const result = await handler(job, progress);
+      const result = await this.deps.handlers[job.kind](job, progress);
       await store.adminJobs.update(id, { status: 'complete', result, leaseUntil: 0, ts: clock.now() });
       logger.info({ id, kind: job.kind, roomId: job.roomId }, 'admin job complete');
     } catch (err) {

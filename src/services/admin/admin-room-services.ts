@@ -12,6 +12,7 @@ import { deleteRoomJob, DeleteRoomRequests } from './delete-room.js';
 import { RoomBlocks } from './room-blocks.js';
 import { RoomDeletion } from './room-deletion.js';
 import { AdminRoomMembership } from './room-membership.js';
+import { PurgeHistoryRequests, purgeHistoryJob } from './purge-history.js';
 import { AdminRooms } from './rooms.js';
 
 /** The room side of Synapse's admin API (src/http/admin.ts, src/http/admin-rooms.ts). */
@@ -22,6 +23,7 @@ export interface AdminRoomServices {
   readonly deletions: DeleteRoomRequests;
   /** make_room_admin and the admin join. */
   readonly membership: AdminRoomMembership;
+  readonly purgeHistory: PurgeHistoryRequests;
   /** Deletions and history purges run in the background; started and stopped by the app. */
   readonly jobs: AdminJobs;
 }
@@ -32,12 +34,16 @@ export function createAdminRoomServices(deps: {
 }): AdminRoomServices {
   const { store, clock, serverName } = deps;
   const deletion = new RoomDeletion(deps);
-  const jobs = new AdminJobs({ store, clock, logger: deps.logger, handlers: { delete_room: deleteRoomJob({ deletion, serverName }) } });
+  const jobs = new AdminJobs({ store, clock, logger: deps.logger, handlers: {
+    delete_room: deleteRoomJob({ deletion, serverName }),
+    purge_history: purgeHistoryJob({ store, serverName }),
+  } });
   return {
     views: new AdminRooms(deps),
     blocks: new RoomBlocks(deps),
     deletions: new DeleteRoomRequests({ store, serverName, deletion, jobs }),
     membership: new AdminRoomMembership(deps),
+    purgeHistory: new PurgeHistoryRequests({ store, serverName, jobs }),
     jobs,
   };
 }
