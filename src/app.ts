@@ -14,6 +14,7 @@ import { ForgottenRoomPurger } from './services/purge/forgotten-rooms.js';
 import { TO_DEVICE_EXPIRY_INTERVAL_MS, ToDeviceExpiry } from './services/purge/to-device-expiry.js';
 import { TRANSACTION_ID_EXPIRY_INTERVAL_MS, TransactionIdExpiry } from './services/purge/transaction-ids.js';
 import { PUSH_INTERVAL_MS, PushWorker } from './services/push/push-worker.js';
+import { ADMIN_JOB_RESUME_FIRST_RUN_MS, ADMIN_JOB_RESUME_INTERVAL_MS } from './services/admin/admin-jobs.js';
 import { DEACTIVATION_RESUME_FIRST_RUN_MS, DEACTIVATION_RESUME_INTERVAL_MS, DeactivationResume } from './services/accounts/deactivation-resume.js';
 import { loadOrCreateSigningKey } from './storage/signing-key-file.js';
 import type { Store } from './storage/store.js';
@@ -121,6 +122,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const deactivationResume = new DeactivationResume({ store, deactivation: services.deactivation, logger });
   deactivationResume.start(DEACTIVATION_RESUME_INTERVAL_MS, DEACTIVATION_RESUME_FIRST_RUN_MS);
   services.outbox.start();
+  // Admin jobs (room deletions, history purges) a restart interrupted are resumed by the first pass.
+  services.adminRooms.jobs.start(ADMIN_JOB_RESUME_INTERVAL_MS, ADMIN_JOB_RESUME_FIRST_RUN_MS);
   const { recorder, delivery } = services.push;
   const pushWorker = new PushWorker({ store, notifier: services.notifier, recorder, delivery, logger });
   pushWorker.start(PUSH_INTERVAL_MS);
@@ -152,6 +155,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await txnExpiry.stop();
       await toDeviceExpiry?.stop();
       await deactivationResume.stop();
+      await services.adminRooms.jobs.stop();
       await pushWorker.stop();
       services.push.close();
       await metricsServer?.close();

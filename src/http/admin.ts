@@ -8,7 +8,7 @@ import { paramsOf } from './schemas/common.js';
 export async function adminRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const opts = { schema: { params: paramsOf('roomId') }, config: { auth: 'required' as const } };
   app.get<{ Params: { roomId: string } }>('/_synapse/admin/v1/rooms/:roomId', opts, async (req) =>
-    services.adminRooms.room(requesterOf(req), roomIdParam(req.params.roomId)));
+    services.adminRooms.views.room(requesterOf(req), roomIdParam(req.params.roomId)));
   app.get<{ Params: { roomId: string } }>('/_synapse/admin/v1/rooms/:roomId/members', opts, async (req) =>
-    services.adminRooms.members(requesterOf(req), roomIdParam(req.params.roomId)));
+    services.adminRooms.views.members(requesterOf(req), roomIdParam(req.params.roomId)));
 }

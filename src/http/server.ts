@@ -18,6 +18,7 @@ import { keyBackupRoutes } from './client/key-backup.js';
 import { adminRoutes } from './admin.js';
 import { adminUserRoutes } from './admin-users.js';
 import { adminRegistrationTokenRoutes } from './admin-registration-tokens.js';
+import { adminRoomRoutes } from './admin-rooms.js';
 import { mediaRoutes } from './media.js';
 import { syncRoutes } from './client/sync.js';
 import { accountDataRoutes } from './client/account-data.js';
@@ -153,6 +154,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(adminRoutes, { services });
   await app.register(adminUserRoutes, { services, version: opts.version });
   await app.register(adminRegistrationTokenRoutes, { services });
+  await app.register(adminRoomRoutes, { services });
   await app.register(mediaRoutes, { services });
   for (const prefix of CLIENT_PREFIXES) {
     await app.register(async (client) => {

@@ -4,10 +4,10 @@ import type { Config } from '../config/schema.js';
 import type { Store } from '../storage/store.js';
 import { Devices } from './accounts/devices.js';
 import { Deactivation } from './accounts/deactivation.js';
-import { AdminRooms } from './admin/rooms.js';
 import { AdminUsers } from './admin/users.js';
 import { AdminUserSessions } from './admin/user-sessions.js';
 import { AdminRegistrationTokens } from './admin/registration-tokens.js';
+import { createAdminRoomServices, type AdminRoomServices } from './admin/admin-room-services.js';
 import { PasswordChange } from './accounts/password-change.js';
 import { Profiles } from './accounts/profiles.js';
 import { PasswordChecks } from './accounts/password-checks.js';
@@ -88,7 +88,7 @@ export interface Services {
   readonly readMarkers: ReadMarkers;
   readonly presence: Presence;
   readonly deactivation: Deactivation;
-  readonly adminRooms: AdminRooms;
+  readonly adminRooms: AdminRoomServices;
   /** Synapse's admin API for accounts (services/admin/). */
   readonly adminUsers: AdminUsers;
   readonly adminUserSessions: AdminUserSessions;
@@ -179,14 +179,15 @@ export function createServices(deps: {
   });
   const deactivation = new Deactivation({ store, clock, uia, leave, forget });
   const adminDeps = { store, serverName, hashing, passwordMinLength: config.passwordMinLength, deviceLists, deactivation };
+  const roomCreation = new RoomCreation({ store, clock, writer, serverName, defaultRoomVersion: config.defaultRoomVersion });
   return {
     ...userAndEphemeral,
+    adminRooms: createAdminRoomServices({ store, clock, serverName, writer, events, rooms: roomCreation, join: verbs.join, leave, invite: verbs.invite, logger: deps.logger ?? silentLogger }),
     sessions,
     registration,
     devices: new Devices({ store, uia, deviceLists }),
     e2ee,
     deactivation,
-    adminRooms: new AdminRooms({ store }),
     adminUsers: new AdminUsers({ ...adminDeps, registration }),
     adminUserSessions: new AdminUserSessions({ ...adminDeps, sessions }),
     adminRegistrationTokens: new AdminRegistrationTokens({ store, clock }),
@@ -203,7 +204,7 @@ export function createServices(deps: {
     rateLimiter,
     passwordHashing: hashing,
     notifier,
-    rooms: new RoomCreation({ store, clock, writer, serverName, defaultRoomVersion: config.defaultRoomVersion }),
+    rooms: roomCreation,
     sending: new EventSending({ store, clock, writer }),
     reads: new RoomReads({ store, clock, access, events }),
     directory: new RoomDirectory({ store, clock, serverName, access, remote: new RemoteAliases({ federation: federation.client }) }),

@@ -10,11 +10,13 @@ export type * from './e2ee-store.js';
 export type * from './outbox-store.js';
 export type * from './media-store.js';
 export type * from './push-store.js';
+export type * from './admin-store.js';
 import type { PurgeStore } from './purge-store.js';
 import type { E2eeStore } from './e2ee-store.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { MediaStore } from './media-store.js';
 import type { NotificationStore, PusherStore } from './push-store.js';
+import type { AdminJobStore, RoomBlockStore, RoomSummaryStore } from './admin-store.js';
 
 /** Other servers' verified public keys (the key ring's persistent cache). */
 export interface ServerKeyStore {
@@ -55,6 +57,10 @@ export interface Store {
   readonly notifications: NotificationStore;
   /** Registration tokens an admin created (the admin API); configured ones are not stored. */
   readonly registrationTokens: RegistrationTokenStore;
+  /** The room side of the admin API: room summaries, blocked rooms, background jobs. */
+  readonly roomSummaries: RoomSummaryStore;
+  readonly roomBlocks: RoomBlockStore;
+  readonly adminJobs: AdminJobStore;
   /**
    * Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves,
    * and resolves once the commit is durable. `afterCommit` runs as soon as the COMMIT succeeded,

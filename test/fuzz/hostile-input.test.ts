@@ -325,6 +325,7 @@ const WORDS_FOR_PARAM: Record<string, string[]> = {
   fileName: ['a.png', 'a%22b', '..%2F..%2Fx', '%0D%0Ax'],
   // Registration tokens of the admin API (the fixture's admin may create them).
   token: ['fuzz-token', 'new', 'a.b~c_d-e', 'x'.repeat(65)],
+  deleteId: ['x', '__proto__'],
 };
 
 function paramArb(name: string): fc.Arbitrary<Piece> {
@@ -580,6 +581,10 @@ const REGRESSIONS: Spec[] = [
   example('GET', '/_matrix/client/v1/media/download/:serverName/:mediaId/:fileName', [{ raw: 'hs.test' }, { sym: 'mediaId' }, { raw: 'a%0D%0ASet-Cookie:%20x' }], { kind: 'none' }),
   example('GET', '/_matrix/client/v1/media/download/:serverName/:mediaId', [{ raw: 'hs.test' }, { raw: '..%2F..%2Fhearth.db' }], { kind: 'none' }),
   example('GET', '/_matrix/client/v1/media/thumbnail/:serverName/:mediaId', [{ raw: 'hs.test' }, { sym: 'mediaId' }], { kind: 'none' }, [['width', { raw: '32' }], ['height', { raw: '32' }]]),
+  // Synapse's room admin API, as an admin: a hostile search term and order, a deletion with a body of the wrong types.
+  { ...example('GET', '/_synapse/admin/v1/rooms', [], { kind: 'none' }, [['search_term', { raw: '%25%00_' }], ['order_by', { raw: '__proto__' }], ['limit', { raw: '1e308' }]]), auth: 'admin' },
+  { ...example('DELETE', '/_synapse/admin/v1/rooms/:roomId', [{ sym: 'roomId' }], json(new Obj([['new_room_user_id', new Ref('roomId')], ['purge', 'no']]))), auth: 'admin' },
+  { ...example('DELETE', '/_synapse/admin/v2/rooms/:roomId', [{ sym: 'roomId' }], json(new Obj([['block', true], ['message', '\u0000']]))), auth: 'admin' },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -661,6 +661,8 @@ export function assertMatrixError(
   assert.equal(body.errcode, errcode, `${method} ${url}: ${res.body}`);
   assert.equal(typeof body.error, 'string', `${method} ${url}: error text`);
   if (api === 'synapse-admin') return body;
+  // Synapse's admin API is in no Matrix spec: there is no schema to check the answer against.
+  if (url.startsWith('/_synapse/admin/')) return body;
   const checked = validate({ method, url, status, body }, api);
   if (checked.ok) recordCoverage(checked.route, status, checked.hasSchema);
   else if (!/is undocumented/.test(checked.errors)) assertSpecResponse(res as never, method, url, api);

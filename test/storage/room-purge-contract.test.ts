@@ -82,6 +82,12 @@ const ROOM_TABLES = ['account_data', 'event_txns', 'events', 'invite_room_state'
  * on at other servers and be joined again, and only the user deletes them (`DELETE /room_keys`).
  */
 const USER_OWNED_TABLES = ['e2e_room_keys'];
+/**
+ * The admin's records of a room, which must outlive its purge: a block refuses the room from then
+ * on (that is its point, and a room may be blocked before it exists), and a deletion's status is
+ * asked for after the deletion purged the room.
+ */
+const ADMIN_TABLES = ['admin_jobs', 'room_blocks'];
 
 forEachBackend('Store contract: deleting a room', (backend) => {
   const fresh = useFreshDatabase(backend);
@@ -107,6 +113,8 @@ forEachBackend('Store contract: deleting a room', (backend) => {
       const version = (await tx.e2ee.keyBackups.getVersion(alice))?.version ?? await tx.e2ee.keyBackups.createVersion(alice, 'm.megolm_backup.v1.curve25519-aes-sha2', {});
       await tx.e2ee.keyBackups.saveKeys(alice, version, [{ roomId, sessionId: 's1', firstMessageIndex: 0, forwardedCount: 0, isVerified: false, sessionData: { ciphertext: 'c' } }], []);
     });
+    await store.roomBlocks.block(roomId, alice, 1);
+    await store.adminJobs.create({ id: `job${roomId}`, kind: 'delete_room', roomId, params: {}, status: 'shutting_down', createdTs: 1 });
   }
 
   /** Rows mentioning the room or one of its events, counted by table. */
@@ -131,19 +139,19 @@ forEachBackend('Store contract: deleting a room', (backend) => {
   it('the tables with a room or event column are the ones this suite fills', async () => {
     const withRoomColumn = [...(await tableColumns(fresh.database())).entries()]
       .filter(([, columns]) => columns.some((c) => /room|event/.test(c))).map(([table]) => table);
-    assert.deepEqual(withRoomColumn.sort(), [...ROOM_TABLES, ...USER_OWNED_TABLES].sort());
-    assert.deepEqual(Object.keys(await rowsOf(room, await eventIdsOf(room))).sort(), [...ROOM_TABLES, ...USER_OWNED_TABLES].sort());
+    assert.deepEqual(withRoomColumn.sort(), [...ROOM_TABLES, ...USER_OWNED_TABLES, ...ADMIN_TABLES].sort());
+    assert.deepEqual(Object.keys(await rowsOf(room, await eventIdsOf(room))).sort(), [...ROOM_TABLES, ...USER_OWNED_TABLES, ...ADMIN_TABLES].sort());
   });
 
   it('deleteRoom removes every row of the room, reports them by table, and leaves other rooms alone', async () => {
     const eventIds = await eventIdsOf(room);
     const before = await rowsOf(room, eventIds);
     const keptBefore = await rowsOf(kept, await eventIdsOf(kept));
-    assert.deepEqual(before, { rooms: 1, events: 3, state_entries: 2, memberships: 1, event_txns: 1, notifications: 1, receipts: 1, account_data: 1, room_aliases: 1, invite_room_state: 1, e2e_room_keys: 1 });
+    assert.deepEqual(before, { rooms: 1, events: 3, state_entries: 2, memberships: 1, event_txns: 1, notifications: 1, receipts: 1, account_data: 1, room_aliases: 1, invite_room_state: 1, e2e_room_keys: 1, admin_jobs: 1, room_blocks: 1 });
     const deleted = await store.transaction((tx) => tx.purge.deleteRoom(room));
-    const { e2e_room_keys: _kept, ...roomRows } = before;
+    const { e2e_room_keys: _kept, admin_jobs: _job, room_blocks: _block, ...roomRows } = before;
     assert.deepEqual(Object.fromEntries(Object.entries(deleted).filter(([, n]) => n > 0)), roomRows);
-    assert.deepEqual(await rowsOf(room, eventIds), { e2e_room_keys: 1 });
+    assert.deepEqual(await rowsOf(room, eventIds), { e2e_room_keys: 1, admin_jobs: 1, room_blocks: 1 });
     const version = (await store.e2ee.keyBackups.getVersion(alice))!;
     assert.deepEqual((await store.e2ee.keyBackups.keys(alice, version.version, { roomId: room })).map((k) => k.sessionId), ['s1']);
     assert.equal(version.count, 2);

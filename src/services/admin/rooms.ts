@@ -1,41 +1,41 @@
+import { roomEntry, roomListPage, type AdminRoomEntry, type RoomListPage, type RoomListQuery } from '../../core/admin/room-list.js';
+import type { ClientEvent } from '../../core/events/client-format.js';
 import { forbidden, notFound } from '../../core/errors.js';
 import type { RoomId, UserId } from '../../core/ids.js';
-import type { JsonObject } from '../../core/json.js';
 import type { Store } from '../../storage/store.js';
+import type { ClientEvents } from '../rooms/client-events.js';
 import type { Requester } from '../requester.js';
+
+/** Synapse's admin API refuses everyone but server admins. */
+export function requireAdmin(requester: Requester): void {
+  if (!requester.isAdmin) throw forbidden('You are not a server admin');
+}
 
 /** The room views of Synapse's admin API, so existing admin tools work with Hearth. */
 export class AdminRooms {
-  constructor(private readonly deps: { store: Store }) {}
+  constructor(private readonly deps: { store: Store; serverName: string; events: ClientEvents }) {}
 
-  async room(requester: Requester, roomId: RoomId): Promise<JsonObject> {
-    const { store } = this.deps;
-    const room = await this.roomOr404(requester, roomId);
-    const memberships = await store.memberships.members(roomId);
-    const joined = memberships.filter((m) => m.membership === 'join');
-    const state = await store.state.current(roomId);
-    const content = (type: string, key: string) => state.find((s) => s.event.type === type && s.event.state_key === '')?.event.content[key] ?? null;
+  /** `GET /v1/rooms`: every room of this server's, filtered, ordered and paged as Synapse does. */
+  async list(requester: Requester, query: RoomListQuery): Promise<RoomListPage> {
+    requireAdmin(requester);
+    return roomListPage(await this.deps.store.roomSummaries.summaries(this.deps.serverName), query);
+  }
+
+  async room(requester: Requester, roomId: RoomId): Promise<AdminRoomEntry & { topic: string | null; avatar: string | null; local_members: number; forgotten: boolean }> {
+    requireAdmin(requester);
+    const [facts] = await this.deps.store.roomSummaries.summaries(this.deps.serverName, roomId);
+    if (!facts) throw notFound('Room not found');
+    const text = (type: string, key: string) => {
+      const value = facts.state[type]?.[key];
+      return typeof value === 'string' ? value : null;
+    };
     return {
-      room_id: roomId,
-      name: content('m.room.name', 'name'),
-      topic: content('m.room.topic', 'topic'),
-      avatar: content('m.room.avatar', 'url'),
-      canonical_alias: content('m.room.canonical_alias', 'alias'),
-      joined_members: joined.length,
-      joined_local_members: joined.length,
-      local_members: joined.length,
-      version: room.version,
-      creator: room.creator,
-      encryption: content('m.room.encryption', 'algorithm'),
-      federatable: content('m.room.create', 'm.federate') !== false,
-      public: room.isPublic,
-      join_rules: content('m.room.join_rules', 'join_rule'),
-      guest_access: content('m.room.guest_access', 'guest_access'),
-      history_visibility: content('m.room.history_visibility', 'history_visibility'),
-      state_events: state.length,
-      room_type: content('m.room.create', 'type'),
+      ...roomEntry(facts),
+      topic: text('m.room.topic', 'topic'),
+      avatar: text('m.room.avatar', 'url'),
+      local_members: facts.joinedLocalMembers,
       // Every local user with a membership has forgotten the room (it is waiting for the purge).
-      forgotten: await store.purge.isEligible(roomId),
+      forgotten: await this.deps.store.purge.isEligible(roomId),
     };
   }
 
@@ -45,8 +45,14 @@ export class AdminRooms {
     return { members: joined.map((m) => m.userId), total: joined.length };
   }
 
+  /** `GET /v1/rooms/{roomId}/state`: the current state, in the client format. */
+  async state(requester: Requester, roomId: RoomId): Promise<{ state: ClientEvent[] }> {
+    const room = await this.roomOr404(requester, roomId);
+    return { state: await this.deps.events.format(await this.deps.store.state.current(roomId), room.version) };
+  }
+
   private async roomOr404(requester: Requester, roomId: RoomId) {
-    if (!requester.isAdmin) throw forbidden('You are not a server admin');
+    requireAdmin(requester);
     const room = await this.deps.store.rooms.get(roomId);
     if (!room) throw notFound('Room not found');
     return room;

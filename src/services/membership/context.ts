@@ -31,3 +31,8 @@ export async function checkLocalUser(deps: MembershipDeps, userId: UserId): Prom
   if (domainOf(userId) !== deps.serverName) throw forbidden('Only users of this server can be targeted here');
   if (!(await deps.store.accounts.exists(userId))) throw notFound(`Unknown user ${userId}`);
 }
+
+/** A room a server admin blocked takes no one new: joins and invites are refused (the admin API's block). */
+export async function refuseIfBlocked(store: Store, roomId: RoomId): Promise<void> {
+  if (await store.roomBlocks.get(roomId)) throw forbidden('This room has been blocked on this server');
+}

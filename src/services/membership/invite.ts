@@ -3,7 +3,7 @@ import { domainOf, type EventId, type RoomId, type UserId } from '../../core/ids
 import type { EventDraft, RoomView } from '../events/room-writer.js';
 import type { InviteCoSigning } from '../federation/invite-co-signing.js';
 import type { Requester } from '../requester.js';
-import { checkLocalUser, type MembershipDeps } from './context.js';
+import { checkLocalUser, refuseIfBlocked, type MembershipDeps } from './context.js';
 import { memberContent, type MemberChange } from './member-content.js';
 
 /** How often a remote invite is built again when the room moved on while its server co-signed it. */
@@ -60,5 +60,6 @@ export class Invite {
     const current = await room.membershipOf(target);
     if (current === 'join') throw forbidden(`${target} is already in the room`);
     if (current === 'ban') throw forbidden(`${target} is banned from the room`);
+    await refuseIfBlocked(room.tx, room.room.roomId);
   }
 }

@@ -6,7 +6,7 @@ import { isJsonObject } from '../../core/json.js';
 import type { RoomTransaction } from '../events/room-writer.js';
 import type { Requester } from '../requester.js';
 import { powerLevelState } from '../events/effective-state.js';
-import { resolveRoom, type MembershipDeps } from './context.js';
+import { refuseIfBlocked, resolveRoom, type MembershipDeps } from './context.js';
 import { memberContent, type MemberChange } from './member-content.js';
 
 /** The one answer to a refused join of a user who is not in the room, and to an unknown room ID. */
@@ -45,6 +45,7 @@ export class Join {
     return this.deps.writer.write(roomId, async (room) => {
       const current = await room.member(userId);
       reached(current?.membership === 'join');
+      if (current?.membership !== 'join') await refuseIfBlocked(room.tx, roomId);
       if (current?.membership === 'join' && change.reason === undefined && change.content === undefined) return current.eventId;
       const content = await memberContent(room.tx, userId, 'join', change);
       if (current?.membership !== 'invite' && current?.membership !== 'join') {

@@ -37,6 +37,17 @@ export class KyselyPurgeStore implements PurgeStore {
     return Number(res.numDeletedRows);
   }
 
+  async deleteHistory(roomId: RoomId, before: { pos?: number; ts?: number }, keepServer: string | null): Promise<number> {
+    const doomed = this.db.selectFrom('events').select('event_id').where('room_id', '=', roomId).where('state_key', 'is', null)
+      .$if(before.pos !== undefined, (q) => q.where('stream_pos', '<', before.pos!))
+      .$if(before.ts !== undefined, (q) => q.where('origin_server_ts', '<', before.ts!))
+      .$if(keepServer !== null, (q) => q.where('sender', 'not like', `%:${keepServer}`));
+    await this.db.deleteFrom('event_txns').where('event_id', 'in', doomed).execute();
+    await this.db.deleteFrom('notifications').where('room_id', '=', roomId).where('event_id', 'in', doomed).execute();
+    const res = await this.db.deleteFrom('events').where('event_id', 'in', doomed).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
   async deleteRoom(roomId: RoomId): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
     const count = (table: string, res: { numDeletedRows: bigint }) => {

@@ -28,6 +28,7 @@ import { KyselyOutboxStore } from './outbox.js';
 import { KyselyInviteStateStore } from './invite-state.js';
 import { KyselyMediaStore } from './media.js';
 import { KyselyNotificationStore, KyselyPusherStore } from './push.js';
+import { KyselyAdminJobStore, KyselyRoomBlockStore, KyselyRoomSummaryStore } from './admin.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -59,6 +60,9 @@ export class KyselyStore implements Store {
   readonly pushers: KyselyPusherStore;
   readonly notifications: KyselyNotificationStore;
   readonly registrationTokens: KyselyRegistrationTokenStore;
+  readonly roomSummaries: KyselyRoomSummaryStore;
+  readonly roomBlocks: KyselyRoomBlockStore;
+  readonly adminJobs: KyselyAdminJobStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -93,6 +97,9 @@ export class KyselyStore implements Store {
     this.pushers = new KyselyPusherStore(db);
     this.notifications = new KyselyNotificationStore(db);
     this.registrationTokens = new KyselyRegistrationTokenStore(db);
+    this.roomSummaries = new KyselyRoomSummaryStore(db);
+    this.roomBlocks = new KyselyRoomBlockStore(db);
+    this.adminJobs = new KyselyAdminJobStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

@@ -65,6 +65,8 @@ export interface Database extends E2eeDatabase, PushDatabase {
   media: MediaTable;
   media_thumbnails: MediaThumbnailsTable;
   registration_tokens: RegistrationTokensTable;
+  room_blocks: RoomBlocksTable;
+  admin_jobs: AdminJobsTable;
 }
 
 export interface RegistrationTokensTable {
@@ -73,6 +75,25 @@ export interface RegistrationTokensTable {
   pending: Generated<number>;
   completed: Generated<number>;
   expiry_time: number | null;
+}
+
+export interface RoomBlocksTable {
+  room_id: string;
+  blocked_by: string;
+  blocked_ts: number;
+}
+
+export interface AdminJobsTable {
+  id: string;
+  kind: string;
+  room_id: string;
+  params: string;
+  status: string;
+  error: string | null;
+  result: string | null;
+  lease_until: number;
+  created_ts: number;
+  updated_ts: number;
 }
 
 export interface FederationOutboxTable {

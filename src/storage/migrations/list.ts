@@ -13,6 +13,7 @@ import * as m015 from './015-out-of-band-invites.js';
 import * as m017 from './017-media.js';
 import * as m018 from './018-push.js';
 import * as m019 from './019-admin-users.js';
+import * as m020 from './020-admin-rooms.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '017-media': m017,
   '018-push': m018,
   '019-admin-users': m019,
+  '020-admin-rooms': m020,
 };
 
 export const migrationProvider: MigrationProvider = {
