@@ -62,6 +62,19 @@ export interface Database extends E2eeDatabase, PushDatabase {
   invite_room_state: InviteRoomStateTable;
   media: MediaTable;
   media_thumbnails: MediaThumbnailsTable;
+  event_relations: EventRelationsTable;
+}
+
+export interface EventRelationsTable {
+  event_id: string;
+  room_id: string;
+  relates_to_id: string;
+  rel_type: string;
+  type: string;
+  sender: string;
+  origin_server_ts: number;
+  stream_pos: number;
+  is_state: number;
 }
 
 export interface FederationOutboxTable {
