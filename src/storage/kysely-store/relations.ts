@@ -85,7 +85,7 @@ export class KyselyRelationStore implements RelationStore {
   async threads(roomId: RoomId, o: Parameters<RelationStore['threads']>[1]): Promise<Array<{ rootId: EventId; latestPos: number }>> {
     let q = bounded(this.db.selectFrom('event_relations as r')
       .innerJoin('events as root', 'root.event_id', 'r.relates_to_id')
-      .where('r.room_id', '=', roomId).where('r.rel_type', '=', 'm.thread'), o, 'r')
+      .where('r.room_id', '=', roomId).where('root.room_id', '=', roomId).where('r.rel_type', '=', 'm.thread'), o, 'r')
       .select(['r.relates_to_id', (eb) => eb.fn.max('r.stream_pos').as('latest')])
       .groupBy(['r.relates_to_id', 'root.sender']);
     if (o.before !== undefined) q = q.having((eb) => eb.fn.max('r.stream_pos'), '<', o.before);
