@@ -117,7 +117,7 @@ forEachBackend('relations, threads and bundled aggregations', (backend) => {
       for (const u of [url(roomId, '$nope'), url(other, root)]) {
         assertMatrixError(await s.request('GET', u, { token: alice.accessToken }), 404, 'M_NOT_FOUND', 'GET', u);
       }
-      for (const query of ['?dir=x', '?limit=-1', '?recurse=maybe', '?from=nonsense']) {
+      for (const query of ['?dir=x', '?limit=-1', '?recurse=maybe', '?from=nonsense', '/m.thread%00', '/m.thread/a%00b']) {
         const u = url(roomId, root, query);
         assertMatrixError(await s.request('GET', u, { token: alice.accessToken }), 400, 'M_INVALID_PARAM', 'GET', u);
       }

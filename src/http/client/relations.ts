@@ -3,7 +3,7 @@ import type { Services } from '../../services/services.js';
 import { requesterOf } from '../auth.js';
 import { eventIdParam, roomIdParam } from '../params.js';
 import { paramsOf } from '../schemas/common.js';
-import { RelationsQuery, ThreadsQuery } from '../schemas/relations.js';
+import { RelationsQuery, relationsParams, ThreadsQuery } from '../schemas/relations.js';
 
 /** Pages of /relations and /threads hold at most this many events, whatever `limit` asks. */
 const MAX_PAGE = 1000;
@@ -18,7 +18,7 @@ export async function relationRoutes(app: FastifyInstance, { services }: { servi
   const config = { auth: 'required' } as const;
   const base = '/_matrix/client/v1/rooms/:roomId/relations/:eventId';
   for (const [path, names] of [[base, []], [`${base}/:relType`, ['relType']], [`${base}/:relType/:eventType`, ['relType', 'eventType']]] as const) {
-    app.get<RelationsRoute>(path, { schema: { params: paramsOf('roomId', 'eventId', ...names), querystring: RelationsQuery }, config }, async (req) => {
+    app.get<RelationsRoute>(path, { schema: { params: relationsParams(...names), querystring: RelationsQuery }, config }, async (req) => {
       const { roomId, eventId, relType, eventType } = req.params;
       const { from, to, dir, limit, recurse } = req.query;
       // An empty token is no token, as for /messages.

@@ -1,3 +1,5 @@
+import { NO_NUL, paramsOf } from './common.js';
+
 /** Query schemas of `/relations` and `/threads` (relations.yaml, threads_list.yaml). */
 export const RelationsQuery = {
   type: 'object',
@@ -18,3 +20,10 @@ export const ThreadsQuery = {
     limit: { type: 'integer', minimum: 1, default: 50 },
   },
 } as const;
+
+/** The path of `/relations`, with `relType` and `eventType` when given: compared with stored text, so never with U+0000. */
+export function relationsParams(...names: Array<'relType' | 'eventType'>) {
+  const base = paramsOf('roomId', 'eventId', ...names);
+  const text = { type: 'string', maxLength: 2048, pattern: NO_NUL } as const;
+  return { ...base, properties: { ...base.properties, ...Object.fromEntries(names.map((n) => [n, text])) } };
+}
