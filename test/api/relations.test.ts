@@ -272,4 +272,42 @@ forEachBackend('relations, threads and bundled aggregations', (backend) => {
       assert.equal(relationsOf(await event(bob, roomId, root))?.['m.thread']?.count, 2);
     });
   });
+
+  describe('threaded read receipts and unread_thread_notifications', () => {
+    it('with the filter flag, the main timeline and each thread are counted apart, each after its own receipt', async () => {
+      const [alice, bob] = [await user('alice'), await user('bob')];
+      const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+      await r.join(bob, roomId);
+      await send(alice, roomId, text('main 1'));
+      const root = await send(alice, roomId, text('root'));
+      const t1 = await send(alice, roomId, text('t1', relatesTo('m.thread', root)));
+      await send(alice, roomId, text('t2', relatesTo('m.thread', root)));
+      const threaded = '?filter=' + q(JSON.stringify({ room: { timeline: { unread_thread_notifications: true } } }));
+      const counts = async (query: string) => {
+        const res = await s.request('GET', `${V3}/sync${query}`, { token: bob.accessToken });
+        assert.equal(res.statusCode, 200, res.body);
+        assertSpecResponse(res, 'GET', `${V3}/sync${query}`);
+        const room = res.json().rooms.join[roomId];
+        return { main: room.unread_notifications?.notification_count, threads: room.unread_thread_notifications };
+      };
+      const none = { notification_count: 0, highlight_count: 0 };
+      assert.deepEqual(await counts(threaded), { main: 2, threads: { [root]: { ...none, notification_count: 2 } } });
+      assert.deepEqual(await counts(''), { main: 4, threads: undefined });
+      const receipt = (eventId: string, threadId: unknown) => s.request('POST', `${V3}${r.room(roomId)}/receipt/m.read/${q(eventId)}`, { token: bob.accessToken, body: { thread_id: threadId } });
+      assert.equal((await receipt(t1, root)).statusCode, 200);
+      assert.deepEqual(await counts(threaded), { main: 2, threads: { [root]: { ...none, notification_count: 1 } } });
+      assert.equal((await receipt(root, 'main')).statusCode, 200);
+      assert.deepEqual(await counts(threaded), { main: 0, threads: { [root]: { ...none, notification_count: 1 } } });
+      const url = `${V3}${r.room(roomId)}/receipt/m.read/${q(t1)}`;
+      assertMatrixError(await receipt(t1, 5), 400, 'M_INVALID_PARAM', 'POST', url);
+    });
+
+    it('threaded receipts reach the other members in /sync with their thread_id', async () => {
+      const { alice, bob, roomId, root, reply1 } = await threadRoom();
+      assert.equal((await s.request('POST', `${V3}${r.room(roomId)}/receipt/m.read/${q(reply1)}`, { token: bob.accessToken, body: { thread_id: root } })).statusCode, 200);
+      const ephemeral = (await sync(s, alice)).rooms.join[roomId].ephemeral.events as Array<{ type: string; content: Record<string, Record<string, Record<string, { thread_id?: string }>>> }>;
+      const receipt = ephemeral.find((e) => e.type === 'm.receipt')?.content[reply1]?.['m.read']?.[bob.userId];
+      assert.equal(receipt?.thread_id, root);
+    });
+  });
 }, describe);
