@@ -1,12 +1,14 @@
 import { NO_NUL, paramsOf } from './common.js';
+import { MessagesQuery } from './rooms.js';
 
 /** Query schemas of `/relations` and `/threads` (relations.yaml, threads_list.yaml). */
 export const RelationsQuery = {
   type: 'object',
   properties: {
-    from: { type: 'string', maxLength: 256 },
-    to: { type: 'string', maxLength: 256 },
-    dir: { type: 'string', enum: ['b', 'f'], default: 'b' },
+    // Tokens and direction as /messages takes them (its tokens are accepted here too).
+    from: MessagesQuery.properties.from,
+    to: MessagesQuery.properties.to,
+    dir: MessagesQuery.properties.dir,
     limit: { type: 'integer', minimum: 0, default: 50 },
     recurse: { type: 'boolean' },
   },
