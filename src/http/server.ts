@@ -28,6 +28,7 @@ import { keyRoutes } from './client/keys.js';
 import { toDeviceRoutes } from './client/to-device.js';
 import { pushRuleRoutes } from './client/push-rules.js';
 import { pushRoutes } from './client/push.js';
+import { relationRoutes } from './client/relations.js';
 import { receiptRoutes } from './client/receipts.js';
 import { typingRoutes } from './client/typing.js';
 import { capabilitiesRoutes, discoveryRoutes } from './client/discovery.js';
@@ -156,6 +157,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(adminRegistrationTokenRoutes, { services });
   await app.register(adminRoomRoutes, { services });
   await app.register(mediaRoutes, { services });
+  await app.register(relationRoutes, { services });
   for (const prefix of CLIENT_PREFIXES) {
     await app.register(async (client) => {
       await client.register(capabilitiesRoutes, { config });

@@ -30,6 +30,7 @@ import { ClientEvents } from './rooms/client-events.js';
 import { RoomCreation } from './rooms/create-room.js';
 import { RoomDirectory } from './rooms/directory.js';
 import { RoomReads } from './rooms/reads.js';
+import { Relations } from './relations/relations.js';
 import { RoomReadAccess } from './rooms/room-access.js';
 import { EventSending } from './rooms/send.js';
 import { RoomEntries } from './sync/room-entries.js';
@@ -76,6 +77,7 @@ export interface Services {
   readonly rooms: RoomCreation;
   readonly sending: EventSending;
   readonly reads: RoomReads;
+  readonly relations: Relations;
   readonly directory: RoomDirectory;
   readonly sync: SyncService;
   /** The /sync long-polls parked now: ended all at once at shutdown. */
@@ -145,6 +147,7 @@ export function createServices(deps: {
   const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier });
   const access = new RoomReadAccess(store);
   const events = new ClientEvents({ store, clock });
+  const reads = new RoomReads({ store, clock, access, events });
   const typing = new Typing({ store, clock, notifier });
   const membershipDeps = { store, clock, writer, serverName, forgetRoomsOnLeave: config.forgetRoomsOnLeave, stopTyping: typing.stop.bind(typing) };
   const inboundInvites = new InboundInvites({
@@ -206,7 +209,8 @@ export function createServices(deps: {
     notifier,
     rooms: roomCreation,
     sending: new EventSending({ store, clock, writer }),
-    reads: new RoomReads({ store, clock, access, events }),
+    reads,
+    relations: new Relations({ store, access, events, reads }),
     directory: new RoomDirectory({ store, clock, serverName, access, remote: new RemoteAliases({ federation: federation.client }) }),
     parkedSyncs,
     sync: new SyncService({

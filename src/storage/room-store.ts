@@ -145,3 +145,53 @@ export interface AliasStore {
   delete(alias: RoomAlias): Promise<boolean>;
   forRoom(roomId: RoomId): Promise<RoomAlias[]>;
 }
+
+/** Who reads relations: what aggregations and relation pages may include for them. */
+export interface RelationView {
+  /** The last position the reader may see (a departed user's leave); undefined: no bound. */
+  upTo?: number | undefined;
+  /** Senders whose relating events are left out (the reader's ignored users). */
+  ignored?: ReadonlySet<string> | undefined;
+}
+
+/** A relation row: the relating event as the relations table keeps it. */
+export interface RelationRecord {
+  eventId: EventId;
+  relatesToId: EventId;
+  relType: string;
+  type: string;
+  sender: UserId;
+  originServerTs: number;
+  pos: number;
+  isState: boolean;
+}
+
+/** The raw material of the bundled aggregations of a page of events, read in one call. */
+export interface RelationAggregates {
+  /** Per thread root: replies counted, the newest one, and whether `participant` sent one. */
+  threads: Map<EventId, { count: number; latest: StoredEvent | undefined; participated: boolean }>;
+  /** `m.replace` relations whose sender and type are those of the event they replace, by that event. */
+  edits: Map<EventId, RelationRecord[]>;
+  /** `m.reference` relations, oldest first, by the referenced event. */
+  references: Map<EventId, EventId[]>;
+}
+
+/** Relations between events (migration 021), written by `EventStore.append`. */
+export interface RelationStore {
+  /**
+   * The events relating to `parentId` in `roomId` (with `depth` > 1, also those relating to them,
+   * down to `depth` levels), optionally only of one rel_type and event type, with their depth
+   * (1: direct). Positions in (after, before), newest first when `dir` is 'b'.
+   */
+  page(roomId: RoomId, parentId: EventId, o: RelationView & {
+    relType?: string | undefined; eventType?: string | undefined; depth: number;
+    after?: number | undefined; before?: number | undefined; dir: 'f' | 'b'; limit: number;
+  }): Promise<Array<{ stored: StoredEvent; depth: number }>>;
+  /** Threads, m.replace and m.reference aggregates of `parents` (events of any rooms), a constant number of queries whatever their number. */
+  aggregates(parents: ReadonlyArray<{ roomId: RoomId; eventId: EventId }>, participant: UserId, view: RelationView): Promise<RelationAggregates>;
+  /**
+   * Thread roots of the room by latest reply, newest first: those whose latest reply is before
+   * `before`; with `participant`, only threads they started or replied to.
+   */
+  threads(roomId: RoomId, o: RelationView & { participant?: UserId | undefined; before?: number | undefined; limit: number }): Promise<Array<{ rootId: EventId; latestPos: number }>>;
+}

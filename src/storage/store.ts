@@ -1,6 +1,6 @@
 import type { ChangeChannel } from './change-channel.js';
 import type { DeviceId, UserId } from '../core/ids.js';
-import type { AliasStore, EventStore, InviteStateStore, MembershipStore, RoomStore, StateStore } from './room-store.js';
+import type { AliasStore, EventStore, InviteStateStore, MembershipStore, RelationStore, RoomStore, StateStore } from './room-store.js';
 import type { AccountDataStore, FilterStore, PresenceStore, PushRuleStore, ReceiptStore, StreamCounters } from './sync-store.js';
 
 export type * from './room-store.js';
@@ -61,6 +61,7 @@ export interface Store {
   readonly roomSummaries: RoomSummaryStore;
   readonly roomBlocks: RoomBlockStore;
   readonly adminJobs: AdminJobStore;
+  readonly relations: RelationStore;
   /**
    * Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves,
    * and resolves once the commit is durable. `afterCommit` runs as soon as the COMMIT succeeded,

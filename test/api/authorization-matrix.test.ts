@@ -50,6 +50,7 @@ type Endpoint =
   | 'GET messages' | 'GET context' | 'GET event' | 'GET event (later)' | 'GET state' | 'GET state/type/key' | 'GET members' | 'GET joined_members' | 'GET aliases'
   | 'POST join' | 'POST leave' | 'POST forget' | 'POST invite' | 'POST kick' | 'POST ban' | 'POST unban' | 'POST knock'
   | 'PUT send' | 'PUT state' | 'PUT redact' | 'PUT typing' | 'GET publicRooms' | 'POST join (unknown room)'
+  | 'GET relations' | 'GET threads'
   | AdminEndpoint;
 /** Synapse's room admin API: server admins only, whatever the caller's relation to the room (even its moderator). */
 type AdminEndpoint =
@@ -84,6 +85,8 @@ type AdminEndpoint =
  * - GET publicRooms: any user with a token (allow_public_rooms_without_auth is off by default).
  * - POST join (unknown room): a room that does not exist answers as one the caller may not join, whatever the
  *   caller's relation to some other room: 403, nothing about the room.
+ * - GET relations / GET threads (v1): read as GET messages is (relations.ts), the thread in the early message's
+ *   thread: a departed caller sees the reply from before their leave, never the one after it.
  * - loggedOut / noToken: authentication comes before anything else.
  */
 const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
@@ -111,6 +114,8 @@ const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
   'PUT typing':         [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET publicRooms':    [OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
   'POST join (unknown room)': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET relations':      [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET threads':        [OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET admin rooms':   [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET admin room':    [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET admin room members': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
@@ -147,6 +152,8 @@ const WORLD_READABLE_ROOM: Partial<Record<Endpoint, readonly Expect[]>> = {
   'PUT send':           [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'PUT state':          [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'PUT typing':         [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET relations':      [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET threads':        [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
 };
 
 type OtherUserEndpoint =
@@ -201,6 +208,9 @@ interface Fixture {
   earlyText: string;
   lateText: string;
   lateEventId: string;
+  /** Replies in the early message's thread from before and after the caller's relation began. */
+  earlyReply: string;
+  lateReply: string;
   /** Every text of the room that is not the caller's own: never in an error body. */
   secrets: string[];
 }
@@ -243,6 +253,11 @@ forEachBackend('authorization matrix', (backend) => {
     await r.ban(owner!, roomId, bannedUser!);
     const earlyText = secret('message-before');
     const earlyEventId = await r.send(owner!, roomId, earlyText);
+    const threadReply = async (body: string) => (await r.ok('PUT', `/rooms/${enc(roomId)}/send/m.room.message/tr${++seq}`, owner!, {
+      msgtype: 'm.text', body, 'm.relates_to': { rel_type: 'm.thread', event_id: earlyEventId },
+    })).event_id as string;
+    const earlyReply = secret('reply-before');
+    await threadReply(earlyReply);
 
     const joinAndSpeak = async () => {
       await r.invite(owner!, roomId, caller!);
@@ -295,13 +310,16 @@ forEachBackend('authorization matrix', (backend) => {
 
     const lateText = secret('message-after');
     const lateEventId = await r.send(owner!, roomId, lateText);
+    const lateReply = secret('reply-after');
+    const lateReplyId = await threadReply(lateReply);
     const topicAfter = secret('topic-after');
     await r.putState(owner!, roomId, 'm.room.topic', { topic: topicAfter });
-    const after = [lateText, lateEventId, topicAfter];
+    const after = [lateText, lateEventId, topicAfter, lateReply, lateReplyId];
     return {
       roomId, alias: `#${alias}:hs.test`, owner: owner!, caller: caller!, token, masquerade, witness: witness!,
       kickTarget: kickTarget!, bannedUser: bannedUser!, inviteTarget: inviteTarget!, earlyEventId,
-      after, secrets: [topicBefore, earlyText, earlyEventId, ...after], topicBefore, topicAfter, earlyText, lateText, lateEventId,
+      after, secrets: [topicBefore, earlyText, earlyEventId, earlyReply, ...after], topicBefore, topicAfter, earlyText, lateText, lateEventId,
+      earlyReply, lateReply,
     };
   }
 
@@ -334,6 +352,8 @@ forEachBackend('authorization matrix', (backend) => {
         case 'PUT send': return { method: 'PUT', url: `${room}/send/m.room.message/m${++seq}`, body: { msgtype: 'm.text', body: 'hello' } };
         case 'PUT state': return { method: 'PUT', url: `${room}/state/m.room.topic/`, body: { topic: 'new topic' } };
         case 'PUT redact': return { method: 'PUT', url: `${room}/redact/${enc(f.earlyEventId)}/r${++seq}`, body: {} };
+        case 'GET relations': return { method: 'GET', url: `/_matrix/client/v1/rooms/${enc(f.roomId)}/relations/${enc(f.earlyEventId)}` };
+        case 'GET threads': return { method: 'GET', url: `/_matrix/client/v1/rooms/${enc(f.roomId)}/threads` };
         case 'PUT typing': {
           const target = f.masquerade ? f.witness : f.caller;
           return { method: 'PUT', url: `${room}/typing/${enc(target.userId)}`, body: { typing: true, timeout: 1000 } };
@@ -389,6 +409,7 @@ forEachBackend('authorization matrix', (backend) => {
       case 'GET state': case 'GET state/type/key': return departed ? f.topicBefore : f.topicAfter;
       case 'GET members': case 'GET joined_members': return f.witness.userId;
       case 'GET aliases': return f.alias;
+      case 'GET relations': case 'GET threads': return departed ? f.earlyReply : f.lateReply;
       default: return undefined;
     }
   }

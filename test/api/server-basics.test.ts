@@ -18,7 +18,10 @@ describe('discovery, capabilities and server keys', () => {
     assertSpecResponse(res, 'GET', '/_matrix/client/versions');
     // v1.2 and later add endpoints not served (see SUPPORTED_VERSIONS): a client must not expect them.
     assert.deepEqual(res.json().versions, ['r0.6.1', 'v1.1']);
-    assert.deepEqual(res.json().unstable_features, { 'org.matrix.msc3916.stable': true, 'org.matrix.msc2285.stable': true });
+    assert.deepEqual(res.json().unstable_features, {
+      'org.matrix.msc3916.stable': true, 'org.matrix.msc2285.stable': true,
+      'org.matrix.msc3440.stable': true, 'org.matrix.msc3856.stable': true, 'org.matrix.msc3715.stable': true,
+    });
   });
 
   it('GET /.well-known/matrix/client names the base URL', async () => {

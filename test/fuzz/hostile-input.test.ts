@@ -267,6 +267,7 @@ const QUERY_KEYS = [
   'limit', 'from', 'to', 'dir', 'filter', 'since', 'timeout', 'full_state', 'set_presence', 'format', 'at', 'membership',
   'not_membership', 'server', 'token', 'user_id', 'kind', 'ts', 'access_token', 'include_leave', 'room_id', 'event_id', 'version',
   'name', 'guests', 'deactivated', 'order_by', 'valid',
+  'recurse', 'include',
 ];
 const CONTENT_TYPES = [
   undefined, 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
@@ -320,6 +321,7 @@ const WORDS_FOR_PARAM: Record<string, string[]> = {
   kind: ['override', 'underride', 'sender', 'room', 'content'],
   ruleId: ['.m.rule.master', '.m.rule.message', 'custom', '.m.rule.contains_user_name'],
   receiptType: ['m.read', 'm.read.private', 'm.fully_read'],
+  relType: ['m.thread', 'm.replace', 'm.reference', 'm.annotation'],
   sessionId: ['s1', 's2', '__proto__'],
   serverName: ['hs.test', 'hs.test', 'other.test'],
   fileName: ['a.png', 'a%22b', '..%2F..%2Fx', '%0D%0Ax'],
@@ -573,6 +575,8 @@ const REGRESSIONS: Spec[] = [
   example('POST', `${V3}/login`, [], json(new Obj([['type', 'm.login.password'], ['user', 'a\u0000'], ['password', 'x']]))),
   example('POST', `${V3}/login`, [], json(new Obj([['type', 'm.login.password'], ['identifier', new Obj([['type', 'm.id.user'], ['user', new Ref('userId')]])], ['password', 'x'], ['initial_device_display_name', '\u0000']]))),
   example('GET', `${V3}/sync`, [], { kind: 'none' }, [['filter', { raw: 'a%00b' }]]),
+  // Relations: a rel_type and an event type with U+0000 are compared with stored text (PostgreSQL refuses it).
+  example('GET', '/_matrix/client/v1/rooms/:roomId/relations/:eventId/:relType/:eventType', [{ sym: 'roomId' }, { sym: 'eventId' }, { raw: 'm.thread%00' }, { raw: 'a%00b' }], { kind: 'none' }),
   // Key backups: a session ID with U+0000 in a body, and one named __proto__.
   example('PUT', `${V3}/room_keys/keys`, [], json(new Obj([['rooms', new Obj([['\u0001roomId', new Obj([['sessions', new Obj([['a\u0000b', BACKUP_KEY]])]])]])]])),
     [['version', { sym: 'backupVersion' }]]),

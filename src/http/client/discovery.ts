@@ -8,10 +8,10 @@ import { ROOM_VERSIONS } from '../../core/room-versions.js';
  * includes every earlier one, so a version is claimed only when everything it added is served or
  * optional in the spec. From the changelogs of v1.2 to v1.12:
  * - r0.6.1 and v1.1 (key backups, knocking; the SSO redirect only concerns servers offering SSO).
- * - Not v1.2: it adds `GET /v1/rooms/{roomId}/hierarchy` (spaces), not served. Nor v1.3
- *   (`/relations` and bundled aggregations, which threads build on), v1.4 (`/threads`), v1.6
- *   (`/timestamp_to_event`), v1.7 (edits in the aggregations) or v1.10 (`erase` on deactivation,
- *   which Hearth would ignore; `recurse` on `/relations`): none of them is served.
+ * - Not v1.2: it adds `GET /v1/rooms/{roomId}/hierarchy` (spaces), not served, and every later
+ *   version includes it. `/relations`, bundled aggregations (v1.3, edits as of v1.7), `/threads`
+ *   (v1.4) and `recurse` (v1.10) are served, announced as unstable features below; not
+ *   `/timestamp_to_event` (v1.6) nor `erase` on deactivation (v1.10).
  * So not v1.11 either, although its authenticated media is served: that is announced by the flag
  * clients check alongside v1.11 (see `UNSTABLE_FEATURES`).
  */
@@ -31,6 +31,14 @@ export const UNSTABLE_FEATURES: Record<string, boolean> = {
   'org.matrix.msc3916.stable': true,
   /** Private read receipts (MSC2285, v1.4): `m.read.private`. */
   'org.matrix.msc2285.stable': true,
+  /**
+   * Threads (MSC3440, v1.4; served: `m.thread` relations and their bundled aggregation, threaded
+   * receipts), the thread list `GET /v1/rooms/{roomId}/threads` (MSC3856, v1.4) and `dir` on
+   * `/relations` (MSC3715, v1.4). Not the `related_by_*` room event filters of MSC3440.
+   */
+  'org.matrix.msc3440.stable': true,
+  'org.matrix.msc3856.stable': true,
+  'org.matrix.msc3715.stable': true,
 };
 
 /** Unprefixed discovery endpoints: /versions and /.well-known/matrix/client. */

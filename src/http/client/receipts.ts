@@ -1,17 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { invalidParam } from '../../core/errors.js';
-import { parseEventId, type EventId } from '../../core/ids.js';
+import type { EventId } from '../../core/ids.js';
 import type { Services } from '../../services/services.js';
 import { requesterOf } from '../auth.js';
-import { roomIdParam } from '../params.js';
+import { eventIdParam, roomIdParam } from '../params.js';
 import { paramsOf } from '../schemas/common.js';
 import { PostReceiptBody, SetReadMarkerBody } from '../schemas/ephemeral.js';
-
-function eventIdParam(raw: string): EventId {
-  const id = parseEventId(raw);
-  if (!id) throw invalidParam('Invalid event ID');
-  return id;
-}
 
 const optionalEventId = (raw: string | undefined): EventId | undefined => (raw === undefined ? undefined : eventIdParam(raw));
 

@@ -1,25 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { invalidParam, notJson } from '../../core/errors.js';
+import { notJson } from '../../core/errors.js';
 import { parseRoomEventFilter } from '../../core/filters/parse-filter.js';
 import type { RoomEventFilter } from '../../core/filters/types.js';
-import { parseEventId, type EventId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import type { CreateRoomInput } from '../../services/rooms/create-room.js';
 import type { Services } from '../../services/services.js';
 import { requesterOf } from '../auth.js';
-import { roomIdParam } from '../params.js';
+import { eventIdParam, roomIdParam } from '../params.js';
 import { paramsOf } from '../schemas/common.js';
 import { ContextQuery, CreateRoomBody, EventContentBody, MembersQuery, MessagesQuery, ReasonBody } from '../schemas/rooms.js';
 
 const MAX_PAGE = 1000;
 
 const StateEventQuery = { type: 'object', properties: { format: { type: 'string', enum: ['content', 'event'] } } } as const;
-
-function eventIdParam(raw: string): EventId {
-  const id = parseEventId(raw);
-  if (!id) throw invalidParam('Invalid event ID');
-  return id;
-}
 
 /** `filter` query parameters are JSON text. */
 function filterParam(raw: string | undefined): RoomEventFilter | undefined {

@@ -11,6 +11,7 @@ import { eventPosOfToken, formatEventToken } from '../../core/tokens.js';
 import type { Store, StoredEvent } from '../../storage/store.js';
 import type { Requester } from '../requester.js';
 import { ignoredUsersOf } from '../user-data/ignored-users.js';
+import { viewerOf } from './bundled-aggregations.js';
 import type { ClientEvents } from './client-events.js';
 import type { RoomAccess, RoomReadAccess } from './room-access.js';
 
@@ -37,11 +38,17 @@ export class RoomReads {
   /** `/event/{eventId}`: an event the user may not see (or ignores) is 404, exactly like one that does not exist. */
   async event(requester: Requester, roomId: RoomId, eventId: EventId): Promise<ClientEvent> {
     const access = await this.accessOr404(requester, roomId);
+    const ignored = await ignoredUsersOf(this.deps.store, requester.userId);
+    return this.deps.events.formatOne(await this.visibleEvent(access, ignored, eventId), undefined, viewerOf(access, ignored));
+  }
+
+  /** The event of the room, if the reader may see it and does not ignore its sender; else 404, as if it did not exist. */
+  async visibleEvent(access: RoomAccess, ignored: ReadonlySet<string>, eventId: EventId): Promise<StoredEvent> {
     const stored = await this.deps.store.events.get(eventId);
-    if (!stored || stored.event.room_id !== roomId) throw notFound('Event not found');
+    if (!stored || stored.event.room_id !== access.roomId) throw notFound('Event not found');
     const [visible] = await this.deps.access.filter(access, [stored]);
-    if (!visible || isFromIgnoredUser(visible.event, await ignoredUsersOf(this.deps.store, requester.userId))) throw notFound('Event not found');
-    return this.deps.events.formatOne(visible);
+    if (!visible || isFromIgnoredUser(visible.event, ignored)) throw notFound('Event not found');
+    return visible;
   }
 
   /** Current state, or the state at the user's leave for departed users. */
@@ -107,7 +114,7 @@ export class RoomReads {
     const to = q.to === undefined ? undefined : this.tokenPos(q.to, 'to');
     const { events, exhausted, next } = await this.collect(access, ignored, q, from, to);
     const body: { chunk: ClientEvent[]; start: string; end?: string } = {
-      chunk: await this.deps.events.format(events),
+      chunk: await this.deps.events.format(events, undefined, undefined, viewerOf(access, ignored)),
       start: formatEventToken(from),
     };
     // Forwards, a page that reached the newest event still names where to continue once more arrive.
@@ -157,7 +164,7 @@ export class RoomReads {
     // The filter applies to the events around the target and to the state, not to the target (spec).
     const shownState = filter ? filterEvents(filter, state.map(asFilterable)).map((f) => f.stored) : state;
     return {
-      event: await this.deps.events.formatOne(target),
+      event: await this.deps.events.formatOne(target, undefined, viewerOf(access, ignored)),
       events_before: before.chunk,
       events_after: after.chunk,
       start: before.end ?? formatEventToken(0),
@@ -183,10 +190,15 @@ export class RoomReads {
   }
 
   private tokenPos(token: string, name: string): number {
-    const pos = eventPosOfToken(token);
-    if (pos === undefined) throw invalidParam(`Invalid ${name} token`);
-    return pos;
+    return tokenPosition(token, name);
   }
+}
+
+/** The position a pagination token names; 400 for one that is not a token. */
+export function tokenPosition(token: string, name: string): number {
+  const pos = eventPosOfToken(token);
+  if (pos === undefined) throw invalidParam(`Invalid ${name} token`);
+  return pos;
 }
 
 

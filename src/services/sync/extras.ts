@@ -81,4 +81,9 @@ export class SyncExtras {
   unread(userId: UserId, roomId: RoomId, joinedAt: number, ignored: ReadonlySet<string>): Promise<UnreadCounts> {
     return this.unreadCounter.count(userId, roomId, joinedAt, ignored);
   }
+
+  /** The same split by thread (`unread_thread_notifications`): the main timeline's, and each thread's by root. */
+  unreadByThread(userId: UserId, roomId: RoomId, joinedAt: number, ignored: ReadonlySet<string>) {
+    return this.unreadCounter.countByThread(userId, roomId, joinedAt, ignored);
+  }
 }

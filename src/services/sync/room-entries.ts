@@ -55,7 +55,7 @@ export class RoomEntries {
     const stateEvents = joins.length === 0 ? [] : await this.stateBefore(userId, m, start, view, timeline);
     return {
       timeline: {
-        events: await this.deps.events.format(timeline, undefined, await this.ownTxnIds(userId, o.deviceId, timeline)),
+        events: await this.deps.events.format(timeline, undefined, await this.ownTxnIds(userId, o.deviceId, timeline), { userId, upTo: o.upTo, ignored: o.ignored }),
         limited,
         prev_batch: formatEventToken(start - 1),
       },

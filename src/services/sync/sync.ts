@@ -136,11 +136,13 @@ export class SyncService {
       const roomEphemeral = filterInRoom(filter.room.ephemeral, m.roomId, ephemeral.get(m.roomId) ?? []);
       const entry = rooms.join[m.roomId] as JsonObject | undefined;
       if (!entry && roomData.length === 0 && roomEphemeral.length === 0) continue;
+      const byThread = filter.room.timeline.unreadThreadNotifications ? await extras.unreadByThread(userId, m.roomId, m.pos, ignored) : undefined;
       rooms.join[m.roomId] = {
         ...(entry ?? { timeline: { events: [], limited: false, prev_batch: formatEventToken(now.events) }, state: { events: [] } }),
         ephemeral: { events: roomEphemeral },
         account_data: { events: roomData },
-        unread_notifications: await extras.unread(userId, m.roomId, m.pos, ignored),
+        unread_notifications: byThread ? byThread.main : await extras.unread(userId, m.roomId, m.pos, ignored),
+        ...(byThread ? { unread_thread_notifications: Object.fromEntries(byThread.threads) } : {}),
       } as unknown as JsonObject;
     }
     for (const roomId of Object.keys(rooms.leave)) {

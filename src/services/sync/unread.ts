@@ -1,7 +1,11 @@
 import { stateLookupOf } from '../../core/auth-rules/auth-events.js';
 import { powerLevelsContent } from '../../core/auth-rules/levels.js';
-import type { RoomId, UserId } from '../../core/ids.js';
+import { MAIN_THREAD } from '../../core/ephemeral/receipts.js';
+import { relationOf } from '../../core/events/relations.js';
+import type { RoomEvent } from '../../core/events/types.js';
+import type { EventId, RoomId, UserId } from '../../core/ids.js';
 import { isFromIgnoredUser } from '../../core/ignored-users.js';
+import type { PushRuleset } from '../../core/push-rules/types.js';
 import { evaluatePushRules } from '../../core/push-rules/evaluate.js';
 import type { Store } from '../../storage/store.js';
 import type { PushRules } from '../user-data/push-rules.js';
@@ -62,15 +66,44 @@ export class UnreadCounter {
     const counts: Counted = resume ? { ...kept } : { notification_count: 0, highlight_count: 0, from, inputs, upTo: from };
     for (const e of events) {
       counts.upTo = Math.max(counts.upTo, e.pos);
-      if (e.event.sender === userId || isFromIgnoredUser(e.event, ignored)) continue;
-      const result = evaluatePushRules(ruleset, e.event, context);
-      if (result.notify) counts.notification_count++;
-      if (result.highlight) counts.highlight_count++;
+      tally(counts, ruleset, e.event, context, ignored);
     }
     this.counted.delete(key);
     this.counted.set(key, counts);
     if (this.counted.size > CACHE_SIZE) this.counted.delete(this.counted.keys().next().value as string);
     return { notification_count: counts.notification_count, highlight_count: counts.highlight_count };
+  }
+
+  /**
+   * The counts split by thread (a room event filter's `unread_thread_notifications`): the main
+   * timeline's (events in no thread, and thread roots) after the user's unthreaded or `main`
+   * receipt, each thread's after their unthreaded receipt or the one of that thread. Evaluated
+   * afresh each time over the latest UNREAD_WINDOW events after the unthreaded receipt (not kept).
+   */
+  async countByThread(userId: UserId, roomId: RoomId, joinedAt: number, ignored: ReadonlySet<string>): Promise<{ main: UnreadCounts; threads: Map<EventId, UnreadCounts> }> {
+    const { store } = this.deps;
+    const receipts = await store.receipts.latestFor(roomId, userId);
+    const positions = new Map((await store.events.getMany(receipts.map((r) => r.eventId))).map((e) => [e.event.event_id, e.pos]));
+    const fromOf = new Map<string, number>();
+    for (const r of receipts) {
+      const thread = r.threadId ?? '';
+      fromOf.set(thread, Math.max(fromOf.get(thread) ?? joinedAt, positions.get(r.eventId) ?? joinedAt));
+    }
+    const base = Math.max(joinedAt, fromOf.get('') ?? joinedAt);
+    const main: UnreadCounts = { notification_count: 0, highlight_count: 0 };
+    const threads = new Map<EventId, UnreadCounts>();
+    const events = await store.events.page(roomId, { dir: 'b', after: base, limit: UNREAD_WINDOW });
+    if (events.length === 0) return { main, threads };
+    const [ruleset, context] = [await this.deps.pushRules.ruleset(userId), await this.context(userId, roomId)];
+    for (const e of events) {
+      const relation = relationOf(e.event.content);
+      const root = relation?.relType === 'm.thread' ? relation.eventId : undefined;
+      if (e.pos <= Math.max(base, fromOf.get(root ?? MAIN_THREAD) ?? base)) continue;
+      const counts = root === undefined ? main : threads.get(root) ?? { notification_count: 0, highlight_count: 0 };
+      tally(counts, ruleset, e.event, context, ignored);
+      if (root !== undefined && (counts.notification_count > 0 || counts.highlight_count > 0)) threads.set(root, counts);
+    }
+    return { main, threads };
   }
 
   /** What the push rules are evaluated against in this room now. */
@@ -86,4 +119,15 @@ export class UnreadCounter {
       ...(typeof displayName === 'string' ? { displayName } : {}),
     };
   }
+}
+
+/**
+ * Counts the event if the user's push rules say it notifies. Their own events never do, nor those
+ * /sync withholds from them (an ignored user's, but state).
+ */
+function tally(counts: UnreadCounts, ruleset: PushRuleset, event: RoomEvent, context: Parameters<typeof evaluatePushRules>[2], ignored: ReadonlySet<string>): void {
+  if (event.sender === context.userId || isFromIgnoredUser(event, ignored)) return;
+  const result = evaluatePushRules(ruleset, event, context);
+  if (result.notify) counts.notification_count++;
+  if (result.highlight) counts.highlight_count++;
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DialectName } from './dialect.js';
+import { relationOf } from '../../core/events/relations.js';
 import { isInRoom, type RoomEvent } from '../../core/events/types.js';
 import type { DeviceId, EventId, RoomId, UserId } from '../../core/ids.js';
 import { CorruptEventError, type EventRef, type EventStore, type StoredEvent, type TxnKey } from '../room-store.js';
@@ -97,6 +98,7 @@ export class KyselyEventStore implements EventStore {
       await insertStateEntry(this.db, { ...key, eventId: event.event_id, pos });
     }
     if (membership !== null) await this.recordMembership(event, membership, pos);
+    await this.recordRelation(event, pos);
     return { event, pos, prevState: prevState as StoredEvent['prevState'], redactedBy: null };
   }
 
@@ -129,6 +131,15 @@ export class KyselyEventStore implements EventStore {
     await (unforget ? upsertUnforgetting : upsertKeepingForgotten)(this.db, {
       roomId: event.room_id, userId: event.state_key!, membership, eventId: event.event_id, pos,
     });
+  }
+
+  private async recordRelation(event: RoomEvent, pos: number): Promise<void> {
+    const relation = relationOf(event.content);
+    if (!relation) return;
+    await this.db.insertInto('event_relations').values({
+      event_id: event.event_id, room_id: event.room_id, relates_to_id: relation.eventId, rel_type: relation.relType, type: event.type,
+      sender: event.sender, origin_server_ts: event.origin_server_ts, stream_pos: pos, is_state: typeof event.state_key === 'string' ? 1 : 0,
+    }).execute();
   }
 
   private async currentStateEvent(roomId: RoomId, type: string, stateKey: string): Promise<StoredEvent | undefined> {
@@ -182,6 +193,8 @@ export class KyselyEventStore implements EventStore {
 
   async markRedacted(eventId: EventId, redactionId: EventId): Promise<void> {
     await this.db.updateTable('events').set({ redacted_by: redactionId }).where('event_id', '=', eventId).where('redacted_by', 'is', null).execute();
+    // Redaction strips `m.relates_to` from the content: the event relates to nothing any more.
+    await this.db.deleteFrom('event_relations').where('event_id', '=', eventId).execute();
   }
 
   async txnIdsFor(userId: UserId, deviceId: DeviceId, eventIds: readonly EventId[]): Promise<Map<EventId, string>> {

@@ -60,6 +60,7 @@ export class KyselyPurgeStore implements PurgeStore {
     count('account_data', await this.db.deleteFrom('account_data').where('room_id', '=', roomId).executeTakeFirst());
     count('invite_room_state', await this.db.deleteFrom('invite_room_state').where('room_id', '=', roomId).executeTakeFirst());
     count('room_aliases', await this.db.deleteFrom('room_aliases').where('room_id', '=', roomId).executeTakeFirst());
+    count('event_relations', await this.db.deleteFrom('event_relations').where('room_id', '=', roomId).executeTakeFirst());
     count('memberships', await this.db.deleteFrom('memberships').where('room_id', '=', roomId).executeTakeFirst());
     count('state_entries', await this.db.deleteFrom('state_entries').where('room_id', '=', roomId).executeTakeFirst());
     count('events', await this.db.deleteFrom('events').where('room_id', '=', roomId).executeTakeFirst());

@@ -29,6 +29,7 @@ import { KyselyInviteStateStore } from './invite-state.js';
 import { KyselyMediaStore } from './media.js';
 import { KyselyNotificationStore, KyselyPusherStore } from './push.js';
 import { KyselyAdminJobStore, KyselyRoomBlockStore, KyselyRoomSummaryStore } from './admin.js';
+import { KyselyRelationStore } from './relations.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -63,6 +64,7 @@ export class KyselyStore implements Store {
   readonly roomSummaries: KyselyRoomSummaryStore;
   readonly roomBlocks: KyselyRoomBlockStore;
   readonly adminJobs: KyselyAdminJobStore;
+  readonly relations: KyselyRelationStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -100,6 +102,7 @@ export class KyselyStore implements Store {
     this.roomSummaries = new KyselyRoomSummaryStore(db);
     this.roomBlocks = new KyselyRoomBlockStore(db);
     this.adminJobs = new KyselyAdminJobStore(db);
+    this.relations = new KyselyRelationStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

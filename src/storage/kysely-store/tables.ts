@@ -67,6 +67,7 @@ export interface Database extends E2eeDatabase, PushDatabase {
   registration_tokens: RegistrationTokensTable;
   room_blocks: RoomBlocksTable;
   admin_jobs: AdminJobsTable;
+  event_relations: EventRelationsTable;
 }
 
 export interface RegistrationTokensTable {
@@ -94,6 +95,18 @@ export interface AdminJobsTable {
   lease_until: number;
   created_ts: number;
   updated_ts: number;
+}
+
+export interface EventRelationsTable {
+  event_id: string;
+  room_id: string;
+  relates_to_id: string;
+  rel_type: string;
+  type: string;
+  sender: string;
+  origin_server_ts: number;
+  stream_pos: number;
+  is_state: number;
 }
 
 export interface FederationOutboxTable {

@@ -14,6 +14,7 @@ import * as m017 from './017-media.js';
 import * as m018 from './018-push.js';
 import * as m019 from './019-admin-users.js';
 import * as m020 from './020-admin-rooms.js';
+import * as m021 from './021-event-relations.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '018-push': m018,
   '019-admin-users': m019,
   '020-admin-rooms': m020,
+  '021-event-relations': m021,
 };
 
 export const migrationProvider: MigrationProvider = {
