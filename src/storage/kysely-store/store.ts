@@ -27,6 +27,7 @@ import { KyselyOutboxStore } from './outbox.js';
 import { KyselyInviteStateStore } from './invite-state.js';
 import { KyselyMediaStore } from './media.js';
 import { KyselyNotificationStore, KyselyPusherStore } from './push.js';
+import { KyselyReportStore, KyselySearchStore } from './search.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -57,6 +58,8 @@ export class KyselyStore implements Store {
   readonly media: KyselyMediaStore;
   readonly pushers: KyselyPusherStore;
   readonly notifications: KyselyNotificationStore;
+  readonly search: KyselySearchStore;
+  readonly reports: KyselyReportStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -90,6 +93,8 @@ export class KyselyStore implements Store {
     this.media = new KyselyMediaStore(db);
     this.pushers = new KyselyPusherStore(db);
     this.notifications = new KyselyNotificationStore(db);
+    this.search = new KyselySearchStore(db, dialect);
+    this.reports = new KyselyReportStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

@@ -3,6 +3,7 @@ import type { E2eeDatabase } from './e2ee-tables.js';
 import type { ServerKeysTable } from './server-keys.js';
 import type { MediaTable, MediaThumbnailsTable } from './media.js';
 import type { PushDatabase } from './push-tables.js';
+import type { EventSearchTable, ReportsTable } from './search.js';
 import type { AccountDataTable, FiltersTable, PresenceTable, PushRulesTable, ReceiptsTable, StreamCountersTable } from './sync-tables.js';
 
 /** Row types of every table, as Kysely sees them. Booleans are stored as 0/1 integers on both dialects. */
@@ -62,6 +63,8 @@ export interface Database extends E2eeDatabase, PushDatabase {
   invite_room_state: InviteRoomStateTable;
   media: MediaTable;
   media_thumbnails: MediaThumbnailsTable;
+  event_search: EventSearchTable;
+  reports: ReportsTable;
 }
 
 export interface FederationOutboxTable {
