@@ -32,6 +32,7 @@ import { profileRoutes } from './client/profile.js';
 import { registrationTokenRoutes } from './client/registration-tokens.js';
 import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
+import { searchRoutes } from './client/search.js';
 import { makeClientErrorHandler } from './client-error.js';
 import { installErrorHandling, sendError, toMatrixError } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
@@ -171,6 +172,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(presenceRoutes, { services });
       await client.register(keyRoutes, { services });
       await client.register(toDeviceRoutes, { services });
+      await client.register(searchRoutes, { services });
     }, { prefix });
   }
   if (metrics && config.metrics.port === null) {

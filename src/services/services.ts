@@ -27,6 +27,7 @@ import { ClientEvents } from './rooms/client-events.js';
 import { RoomCreation } from './rooms/create-room.js';
 import { RoomDirectory } from './rooms/directory.js';
 import { RoomReads } from './rooms/reads.js';
+import { RoomSearch } from './search/room-search.js';
 import { RoomReadAccess } from './rooms/room-access.js';
 import { EventSending } from './rooms/send.js';
 import { RoomEntries } from './sync/room-entries.js';
@@ -73,6 +74,8 @@ export interface Services {
   readonly rooms: RoomCreation;
   readonly sending: EventSending;
   readonly reads: RoomReads;
+  /** `POST /search` over rooms' events. */
+  readonly search: RoomSearch;
   readonly directory: RoomDirectory;
   readonly sync: SyncService;
   /** The /sync long-polls parked now: ended all at once at shutdown. */
@@ -138,6 +141,7 @@ export function createServices(deps: {
   const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier });
   const access = new RoomReadAccess(store);
   const events = new ClientEvents({ store, clock });
+  const reads = new RoomReads({ store, clock, access, events });
   const typing = new Typing({ store, clock, notifier });
   const membershipDeps = { store, clock, writer, serverName, forgetRoomsOnLeave: config.forgetRoomsOnLeave, stopTyping: typing.stop.bind(typing) };
   const inboundInvites = new InboundInvites({
@@ -191,7 +195,8 @@ export function createServices(deps: {
     notifier,
     rooms: new RoomCreation({ store, clock, writer, serverName, defaultRoomVersion: config.defaultRoomVersion }),
     sending: new EventSending({ store, clock, writer }),
-    reads: new RoomReads({ store, clock, access, events }),
+    reads,
+    search: new RoomSearch({ store, access, events, reads }),
     directory: new RoomDirectory({ store, clock, serverName, access, remote: new RemoteAliases({ federation: federation.client }) }),
     parkedSyncs,
     sync: new SyncService({

@@ -20,13 +20,19 @@ export interface SearchQuery {
   limit: number;
 }
 
+/** A matching event and how well it matches (higher is better; comparable only within one query). */
+export interface SearchHit {
+  stored: StoredEvent;
+  rank: number;
+}
+
 /** The full-text index of room events (filled by `events.append`, emptied by redaction and the purge). */
 export interface SearchStore {
   /**
    * Indexed events matching every word under one of the keys, within the ranges: best first
    * (`rank`; ties newest first) or newest first (`recent`). Redacted events are never returned.
    */
-  find(q: SearchQuery): Promise<StoredEvent[]>;
+  find(q: SearchQuery): Promise<SearchHit[]>;
 }
 
 export type ReportTarget =

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { EventId, RoomId, UserId } from '../../src/core/ids.js';
 import { ALL_SEARCH_KEYS } from '../../src/core/search.js';
-import type { SearchQuery, Store } from '../../src/storage/store.js';
+import type { SearchHit, SearchQuery, Store } from '../../src/storage/store.js';
 import { forEachBackend, useFreshStore } from '../helpers/backends.js';
 import { roomEvents } from '../helpers/room-store.js';
 
@@ -17,7 +17,7 @@ forEachBackend('Store contract: search index', (backend) => {
   const r = roomEvents(storeOf, [one, two]);
   let store: Store;
   const pos: Record<string, number> = {};
-  const ids = (found: Array<{ event: { event_id: string } }>) => found.map((f) => f.event.event_id);
+  const ids = (found: SearchHit[]) => found.map((f) => f.stored.event.event_id);
   const query = (q: Partial<SearchQuery>): SearchQuery => ({
     ranges: [{ roomId: one }, { roomId: two }], words: ['apple'], keys: ALL_SEARCH_KEYS, order: 'recent', limit: 10, ...q,
   });
@@ -35,23 +35,24 @@ forEachBackend('Store contract: search index', (backend) => {
 
   it('indexes message bodies, room names and topics (only with the empty state key), case-insensitively; a NUL does not stop a write', async () => {
     const found = await store.search.find(query({}));
-    assert.deepEqual(found.map((f) => f.pos), [pos.nul, pos.topic, pos.name, pos.a2, pos.a1]);
-    assert.equal(found[0]!.event.content.body, 'apple\u0000core');
+    assert.deepEqual(found.map((f) => f.stored.pos), [pos.nul, pos.topic, pos.name, pos.a2, pos.a1]);
+    assert.equal(found[0]!.stored.event.content.body, 'apple\u0000core');
   });
 
   it('every word must match; keys, ranges and beforePos narrow the results', async () => {
-    assert.deepEqual((await store.search.find(query({ words: ['apple', 'pie'] }))).map((f) => f.pos), [pos.a2]);
+    assert.deepEqual((await store.search.find(query({ words: ['apple', 'pie'] }))).map((f) => f.stored.pos), [pos.a2]);
     assert.deepEqual((await store.search.find(query({ words: ['apple', 'banana'] }))), []);
-    assert.deepEqual((await store.search.find(query({ keys: ['content.topic', 'content.name'] }))).map((f) => f.pos), [pos.topic, pos.name]);
-    assert.deepEqual((await store.search.find(query({ ranges: [{ roomId: one, upTo: pos.a1 }] }))).map((f) => f.pos), [pos.a1]);
-    assert.deepEqual((await store.search.find(query({ ranges: [{ roomId: two }], beforePos: pos.nul }))).map((f) => f.pos), [pos.topic]);
+    assert.deepEqual((await store.search.find(query({ keys: ['content.topic', 'content.name'] }))).map((f) => f.stored.pos), [pos.topic, pos.name]);
+    assert.deepEqual((await store.search.find(query({ ranges: [{ roomId: one, upTo: pos.a1 }] }))).map((f) => f.stored.pos), [pos.a1]);
+    assert.deepEqual((await store.search.find(query({ ranges: [{ roomId: two }], beforePos: pos.nul }))).map((f) => f.stored.pos), [pos.topic]);
     assert.deepEqual(await store.search.find(query({ ranges: [] })), []);
   });
 
   it('rank order puts the better match first; offset and limit page through it', async () => {
     const ranked = await store.search.find(query({ ranges: [{ roomId: one }], order: 'rank' }));
-    assert.equal(ranked[0]!.pos, pos.a2, 'three occurrences in a short body rank first');
-    assert.deepEqual(new Set(ranked.map((f) => f.pos)), new Set([pos.a1, pos.a2, pos.name]));
+    assert.equal(ranked[0]!.stored.pos, pos.a2, 'three occurrences in a short body rank first');
+    assert.ok(ranked[0]!.rank > ranked[ranked.length - 1]!.rank);
+    assert.deepEqual(new Set(ranked.map((f) => f.stored.pos)), new Set([pos.a1, pos.a2, pos.name]));
     const paged = [
       ...await store.search.find(query({ ranges: [{ roomId: one }], order: 'rank', limit: 2 })),
       ...await store.search.find(query({ ranges: [{ roomId: one }], order: 'rank', limit: 2, offset: 2 })),
@@ -61,9 +62,9 @@ forEachBackend('Store contract: search index', (backend) => {
 
   it('a redacted event is no longer found', async () => {
     const target = (await store.search.find(query({ words: ['day'] })))[0]!;
-    await store.events.markRedacted(target.event.event_id as EventId, '$redaction' as EventId);
+    await store.events.markRedacted(target.stored.event.event_id as EventId, '$redaction' as EventId);
     assert.deepEqual(await store.search.find(query({ words: ['day'] })), []);
-    assert.ok(!(await store.search.find(query({}))).some((f) => f.pos === pos.a1));
+    assert.ok(!(await store.search.find(query({}))).some((f) => f.stored.pos === pos.a1));
   });
 }, describe);
 

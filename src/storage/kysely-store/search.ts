@@ -2,8 +2,7 @@ import { sql, type Generated, type Kysely } from 'kysely';
 import type { EventId, RoomId, UserId } from '../../core/ids.js';
 import type { RoomEvent } from '../../core/events/types.js';
 import { searchableText } from '../../core/search.js';
-import type { StoredEvent } from '../room-store.js';
-import type { Report, ReportStore, ReportTarget, SearchQuery, SearchStore } from '../search-store.js';
+import type { Report, ReportStore, ReportTarget, SearchHit, SearchQuery, SearchStore } from '../search-store.js';
 import type { DialectName } from './dialect.js';
 import { EVENT_COLUMNS, toStoredEvent } from './events.js';
 import type { Database } from './tables.js';
@@ -41,7 +40,7 @@ export async function indexForSearch(db: Kysely<Database>, event: RoomEvent, pos
 export class KyselySearchStore implements SearchStore {
   constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
 
-  async find(q: SearchQuery): Promise<StoredEvent[]> {
+  async find(q: SearchQuery): Promise<SearchHit[]> {
     if (q.ranges.length === 0 || q.words.length === 0 || q.keys.length === 0 || q.limit <= 0) return [];
     const pg = this.dialect === 'postgres';
     const tsQuery = sql`to_tsquery('simple', ${q.words.join(' & ')})`;
@@ -65,7 +64,7 @@ export class KyselySearchStore implements SearchStore {
     if (q.beforePos !== undefined) query = query.where('s.stream_pos', '<', q.beforePos);
     query = q.order === 'rank' ? query.orderBy('rank', 'desc').orderBy('s.stream_pos', 'desc') : query.orderBy('s.stream_pos', 'desc');
     const rows = await query.limit(q.limit).offset(q.offset ?? 0).execute();
-    return rows.map(toStoredEvent);
+    return rows.map((row) => ({ stored: toStoredEvent(row), rank: Number(row.rank) }));
   }
 }
 

@@ -1,0 +1,59 @@
+import { ALL_SEARCH_KEYS } from '../../core/search.js';
+import { NO_NUL } from './common.js';
+
+/** `POST /search` (search.yaml). The `filter` is checked by `parseRoomEventFilter`. */
+export const SearchBody = {
+  type: 'object',
+  required: ['search_categories'],
+  properties: {
+    search_categories: {
+      type: 'object',
+      properties: {
+        room_events: {
+          type: 'object',
+          required: ['search_term'],
+          properties: {
+            search_term: { type: 'string', maxLength: 1000 },
+            keys: { type: 'array', maxItems: ALL_SEARCH_KEYS.length, items: { type: 'string', enum: ALL_SEARCH_KEYS } },
+            filter: { type: 'object' },
+            order_by: { type: 'string', enum: ['recent', 'rank'] },
+            event_context: {
+              type: 'object',
+              properties: {
+                before_limit: { type: 'integer', minimum: 0 },
+                after_limit: { type: 'integer', minimum: 0 },
+                include_profile: { type: 'boolean' },
+              },
+            },
+            include_state: { type: 'boolean' },
+            groupings: {
+              type: 'object',
+              properties: {
+                group_by: { type: 'array', maxItems: 2, items: { type: 'object', properties: { key: { type: 'string', enum: ['room_id', 'sender'] } } } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const SearchQuery = { type: 'object', properties: { next_batch: { type: 'string', maxLength: 64 } } } as const;
+
+/** Reasons of reports at most, in characters: enough for a paragraph, not a dump. */
+export const MAX_REPORT_REASON = 1000;
+
+const reason = { type: 'string', maxLength: MAX_REPORT_REASON, pattern: NO_NUL } as const;
+
+/** `POST /rooms/{roomId}/report/{eventId}`: `score` is deprecated in the spec (-100 to 0), kept when given. */
+export const ReportEventBody = {
+  type: ['object', 'null'],
+  properties: { reason, score: { type: 'integer', minimum: -100, maximum: 0 } },
+} as const;
+
+/** `POST /rooms/{roomId}/report` and `POST /users/{userId}/report`: `reason` is required by the spec. */
+export const ReportBody = { type: 'object', required: ['reason'], properties: { reason } } as const;
+
+/** `PUT /user/{userId}/rooms/{roomId}/tags/{tag}` (tags.yaml). */
+export const TagBody = { type: 'object', properties: { order: { type: 'number', minimum: 0, maximum: 1 } } } as const;
