@@ -33,6 +33,7 @@ import { registrationTokenRoutes } from './client/registration-tokens.js';
 import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
 import { searchRoutes } from './client/search.js';
+import { tagRoutes } from './client/tags.js';
 import { makeClientErrorHandler } from './client-error.js';
 import { installErrorHandling, sendError, toMatrixError } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
@@ -173,6 +174,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(keyRoutes, { services });
       await client.register(toDeviceRoutes, { services });
       await client.register(searchRoutes, { services });
+      await client.register(tagRoutes, { services });
     }, { prefix });
   }
   if (metrics && config.metrics.port === null) {

@@ -28,6 +28,7 @@ import { RoomCreation } from './rooms/create-room.js';
 import { RoomDirectory } from './rooms/directory.js';
 import { RoomReads } from './rooms/reads.js';
 import { RoomSearch } from './search/room-search.js';
+import { RoomTags } from './user-data/room-tags.js';
 import { RoomReadAccess } from './rooms/room-access.js';
 import { EventSending } from './rooms/send.js';
 import { RoomEntries } from './sync/room-entries.js';
@@ -81,6 +82,7 @@ export interface Services {
   /** The /sync long-polls parked now: ended all at once at shutdown. */
   readonly parkedSyncs: ParkedSyncs;
   readonly accountData: AccountData;
+  readonly tags: RoomTags;
   readonly filters: Filters;
   readonly pushRules: PushRules;
   readonly typing: Typing;
@@ -168,6 +170,7 @@ export function createServices(deps: {
   };
   return {
     ...userAndEphemeral,
+    tags: new RoomTags({ store, accountData: userAndEphemeral.accountData }),
     sessions,
     registration: new Registration({
       store, clock, uia, sessions, serverName,
