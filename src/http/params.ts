@@ -1,5 +1,5 @@
 import { invalidParam } from '../core/errors.js';
-import { parseDeviceId, parseRoomId, parseUserId, type DeviceId, type RoomId, type UserId } from '../core/ids.js';
+import { parseDeviceId, parseEventId, parseRoomId, parseUserId, type DeviceId, type EventId, type RoomId, type UserId } from '../core/ids.js';
 
 /** Parses identifiers from paths and bodies once, at the edge. */
 export function userIdParam(raw: string): UserId {
@@ -17,5 +17,11 @@ export function roomIdParam(raw: string): RoomId {
 export function deviceIdParam(raw: string): DeviceId {
   const id = parseDeviceId(raw);
   if (!id) throw invalidParam('Invalid device ID');
+  return id;
+}
+
+export function eventIdParam(raw: string): EventId {
+  const id = parseEventId(raw);
+  if (!id) throw invalidParam('Invalid event ID');
   return id;
 }

@@ -34,6 +34,7 @@ import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
 import { searchRoutes } from './client/search.js';
 import { tagRoutes } from './client/tags.js';
+import { reportRoutes } from './client/reports.js';
 import { makeClientErrorHandler } from './client-error.js';
 import { installErrorHandling, sendError, toMatrixError } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
@@ -175,6 +176,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(toDeviceRoutes, { services });
       await client.register(searchRoutes, { services });
       await client.register(tagRoutes, { services });
+      await client.register(reportRoutes, { services });
     }, { prefix });
   }
   if (metrics && config.metrics.port === null) {

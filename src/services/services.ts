@@ -29,6 +29,7 @@ import { RoomDirectory } from './rooms/directory.js';
 import { RoomReads } from './rooms/reads.js';
 import { RoomSearch } from './search/room-search.js';
 import { RoomTags } from './user-data/room-tags.js';
+import { Reports } from './reports/reports.js';
 import { RoomReadAccess } from './rooms/room-access.js';
 import { EventSending } from './rooms/send.js';
 import { RoomEntries } from './sync/room-entries.js';
@@ -83,6 +84,8 @@ export interface Services {
   readonly parkedSyncs: ParkedSyncs;
   readonly accountData: AccountData;
   readonly tags: RoomTags;
+  /** Reports of events, rooms and users, kept for the admins. */
+  readonly reports: Reports;
   readonly filters: Filters;
   readonly pushRules: PushRules;
   readonly typing: Typing;
@@ -200,6 +203,7 @@ export function createServices(deps: {
     sending: new EventSending({ store, clock, writer }),
     reads,
     search: new RoomSearch({ store, access, events, reads }),
+    reports: new Reports({ store, clock, serverName, access }),
     directory: new RoomDirectory({ store, clock, serverName, access, remote: new RemoteAliases({ federation: federation.client }) }),
     parkedSyncs,
     sync: new SyncService({
