@@ -10,27 +10,34 @@ export const MAX_SEARCH_WORDS = 16;
 
 /**
  * The text of an event that search indexes, and under which key; undefined for events it does not.
- * U+0000 becomes a space: PostgreSQL cannot store it in text, and no one searches for it.
+ * What is stored is the text's words (`wordsOf`) joined by spaces, not the text itself: both text
+ * indexes then see the same words as the query, whatever their own parsers would make of
+ * punctuation (PostgreSQL's splits "x-394-8abc" otherwise than FTS5's, and then a word of the text
+ * could not be found on one of them).
  */
-export function searchableText(event: RoomEvent | undefined): { key: SearchKey; body: string } | undefined {
+export function searchableText(event: RoomEvent | undefined): { key: SearchKey; words: string } | undefined {
   const key = ALL_SEARCH_KEYS.find((k) => SEARCH_KEYS[k] === event?.type);
   if (!event || key === undefined) return undefined;
   // A message is not state; a room name or topic is state with the empty state key.
   const isState = typeof event.state_key === 'string';
   if (key === 'content.body' ? isState : event.state_key !== '') return undefined;
   const value = event.content[key.slice('content.'.length)];
-  return typeof value === 'string' && value.length > 0 ? { key, body: value.replaceAll('\u0000', ' ') } : undefined;
+  if (typeof value !== 'string') return undefined;
+  const words = wordsOf(value);
+  return words.length > 0 ? { key, words: words.join(' ') } : undefined;
+}
+
+/** Runs of letters and digits, lower-cased: the words both indexes and every query are made of. */
+function wordsOf(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
 /**
- * The words of a search term: runs of letters and digits, lower-cased, each kept once, at most
- * MAX_SEARCH_WORDS. Both text indexes split text the same way (FTS5's unicode61, PostgreSQL's
- * `simple` configuration), and only these characters reach either query syntax. The same words
- * are the response's `highlights`.
+ * The words of a search term, each kept once, at most MAX_SEARCH_WORDS. Only letters and digits
+ * reach either query syntax. The same words are the response's `highlights`.
  */
 export function searchWords(term: string): string[] {
-  const words = term.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return [...new Set(words)].slice(0, MAX_SEARCH_WORDS);
+  return [...new Set(wordsOf(term))].slice(0, MAX_SEARCH_WORDS);
 }
 
 /** Where a page of search results ends: an offset into the ranked results, or (by recency) the position of the last one. */

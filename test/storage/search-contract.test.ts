@@ -31,12 +31,19 @@ forEachBackend('Store contract: search index', (backend) => {
     pos.notext = (await r.append(two, { type: 'm.room.message', sender: alice, content: { body: 42 } })).pos;
     pos.wrongKey = (await r.append(two, { type: 'm.room.name', sender: alice, stateKey: 'x', content: { name: 'apple' } })).pos;
     pos.nul = (await r.message(two, alice, 'apple\u0000core')).pos;
+    pos.punctuated = (await r.message(two, alice, 'code-394-8abc, über-Straße')).pos;
   });
 
   it('indexes message bodies, room names and topics (only with the empty state key), case-insensitively; a NUL does not stop a write', async () => {
     const found = await store.search.find(query({}));
     assert.deepEqual(found.map((f) => f.stored.pos), [pos.nul, pos.topic, pos.name, pos.a2, pos.a1]);
     assert.equal(found[0]!.stored.event.content.body, 'apple\u0000core');
+  });
+
+  it('finds every word of a text, whatever punctuation joins them, on both backends alike', async () => {
+    for (const word of ['code', '394', '8abc', 'über', 'straße']) {
+      assert.deepEqual((await store.search.find(query({ words: [word] }))).map((f) => f.stored.pos), [pos.punctuated], word);
+    }
   });
 
   it('every word must match; keys, ranges and beforePos narrow the results', async () => {

@@ -11,7 +11,7 @@ export interface EventSearchTable {
   stream_pos: number;
   room_id: string;
   key: string;
-  body: string;
+  words: string;
 }
 
 export interface ReportsTable {
@@ -28,13 +28,13 @@ export interface ReportsTable {
 /** Indexes an event being stored, if it has searchable text (called by `events.append`, in its transaction). */
 export async function indexForSearch(db: Kysely<Database>, event: RoomEvent, pos: number): Promise<void> {
   const text = searchableText(event);
-  if (text) await db.insertInto('event_search').values({ stream_pos: pos, room_id: event.room_id, key: text.key, body: text.body }).execute();
+  if (text) await db.insertInto('event_search').values({ stream_pos: pos, room_id: event.room_id, key: text.key, words: text.words }).execute();
 }
 
 /**
  * One query for both dialects; only the text match and its rank differ (migration 022): FTS5's
  * `bm25` (smaller is better, hence negated) over the `event_search_fts` table joined by rowid, or
- * PostgreSQL's `ts_rank` over the GIN-indexed `to_tsvector('simple', body)`. Words are letters and
+ * PostgreSQL's `ts_rank` over the GIN-indexed `to_tsvector('simple', words)`. Words are letters and
  * digits only (`searchWords`), so quoting them is enough for either query syntax.
  */
 export class KyselySearchStore implements SearchStore {
@@ -44,7 +44,7 @@ export class KyselySearchStore implements SearchStore {
     if (q.ranges.length === 0 || q.words.length === 0 || q.keys.length === 0 || q.limit <= 0) return [];
     const pg = this.dialect === 'postgres';
     const tsQuery = sql`to_tsquery('simple', ${q.words.join(' & ')})`;
-    const tsVector = sql`to_tsvector('simple', s.body)`;
+    const tsVector = sql`to_tsvector('simple', s.words)`;
     let query = this.db.selectFrom('event_search as s')
       .innerJoin('events as e', 'e.stream_pos', 's.stream_pos')
       .select(EVENT_COLUMNS)

@@ -9,11 +9,11 @@ const BACKFILL_BATCH = 500;
 /**
  * Server-side search (issue 18) and content reports.
  *
- * - `event_search`: the searchable text of an event (`content.body` of `m.room.message`,
- *   `content.name` of `m.room.name`, `content.topic` of `m.room.topic`), one row per event, keyed by
- *   its stream position. The same table on both dialects; only the text index differs: SQLite an
+ * - `event_search`: the words of an event's searchable text (`content.body` of `m.room.message`,
+ *   `content.name` of `m.room.name`, `content.topic` of `m.room.topic`; see `searchableText`), one
+ *   row per event, keyed by its stream position. The same table on both dialects; only the text index differs: SQLite an
  *   FTS5 table over it (external content, kept in step by triggers: the FTS5 manual's pattern),
- *   PostgreSQL a GIN index on `to_tsvector('simple', body)`. `simple` (no stemming, no stop words)
+ *   PostgreSQL a GIN index on `to_tsvector('simple', words)`. `simple` (no stemming, no stop words)
  *   matches what FTS5's default tokenizer does, so both backends find the same words.
  * - `reports`: reports of events, rooms and users, kept for the server's admins.
  *
@@ -27,17 +27,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('stream_pos', 'bigint', (c) => c.primaryKey())
     .addColumn('room_id', 'text', (c) => c.notNull())
     .addColumn('key', 'text', (c) => c.notNull())
-    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('words', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('event_search_by_room').on('event_search').columns(['room_id', 'stream_pos']).execute();
   if (pg) {
-    await sql`CREATE INDEX event_search_text ON event_search USING GIN (to_tsvector('simple', body))`.execute(db);
+    await sql`CREATE INDEX event_search_text ON event_search USING GIN (to_tsvector('simple', words))`.execute(db);
   } else {
-    await sql`CREATE VIRTUAL TABLE event_search_fts USING fts5(body, content='event_search', content_rowid='stream_pos')`.execute(db);
+    await sql`CREATE VIRTUAL TABLE event_search_fts USING fts5(words, content='event_search', content_rowid='stream_pos')`.execute(db);
     await sql`CREATE TRIGGER event_search_ai AFTER INSERT ON event_search BEGIN
-      INSERT INTO event_search_fts(rowid, body) VALUES (new.stream_pos, new.body); END`.execute(db);
+      INSERT INTO event_search_fts(rowid, words) VALUES (new.stream_pos, new.words); END`.execute(db);
     await sql`CREATE TRIGGER event_search_ad AFTER DELETE ON event_search BEGIN
-      INSERT INTO event_search_fts(event_search_fts, rowid, body) VALUES ('delete', old.stream_pos, old.body); END`.execute(db);
+      INSERT INTO event_search_fts(event_search_fts, rowid, words) VALUES ('delete', old.stream_pos, old.words); END`.execute(db);
   }
 
   await db.schema
@@ -58,7 +58,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 interface BackfillTables {
   events: { stream_pos: number; room_id: string; type: string; json: string; redacted_by: string | null };
-  event_search: { stream_pos: number; room_id: string; key: string; body: string };
+  event_search: { stream_pos: number; room_id: string; key: string; words: string };
 }
 
 async function backfill(db: Kysely<BackfillTables>): Promise<void> {
@@ -70,7 +70,7 @@ async function backfill(db: Kysely<BackfillTables>): Promise<void> {
     if (rows.length === 0) return;
     const values = rows.flatMap((row) => {
       const text = searchableText(parsed(row.json));
-      return text ? [{ stream_pos: Number(row.stream_pos), room_id: row.room_id, key: text.key, body: text.body }] : [];
+      return text ? [{ stream_pos: Number(row.stream_pos), room_id: row.room_id, key: text.key, words: text.words }] : [];
     });
     if (values.length > 0) await db.insertInto('event_search').values(values).execute();
     after = Number(rows[rows.length - 1]!.stream_pos);
