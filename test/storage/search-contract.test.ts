@@ -55,6 +55,12 @@ forEachBackend('Store contract: search index', (backend) => {
     assert.deepEqual(await store.search.find(query({ ranges: [] })), []);
   });
 
+  it('searches across thousands of rooms, joined and departed, in one query', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => ({ roomId: `!many${i}:hs` as RoomId, ...(i % 2 === 0 ? { upTo: i } : {}) }));
+    const found = await store.search.find(query({ ranges: [...many, { roomId: one, upTo: pos.a2 }, { roomId: two }] }));
+    assert.deepEqual(found.map((f) => f.stored.pos), [pos.nul, pos.topic, pos.a2, pos.a1]);
+  });
+
   it('rank order puts the better match first; offset and limit page through it', async () => {
     const ranked = await store.search.find(query({ ranges: [{ roomId: one }], order: 'rank' }));
     assert.equal(ranked[0]!.stored.pos, pos.a2, 'three occurrences in a short body rank first');

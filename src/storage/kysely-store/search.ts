@@ -51,9 +51,14 @@ export class KyselySearchStore implements SearchStore {
       .select(pg ? sql<number>`ts_rank(${tsVector}, ${tsQuery})`.as('rank') : sql<number>`-bm25(event_search_fts)`.as('rank'))
       .where('s.key', 'in', [...q.keys])
       .where('e.redacted_by', 'is', null)
-      .where((eb) => eb.or(q.ranges.map((r) => (r.upTo === undefined
-        ? eb('s.room_id', '=', r.roomId)
-        : eb.and([eb('s.room_id', '=', r.roomId), eb('s.stream_pos', '<=', r.upTo)])))));
+      .where('s.room_id', 'in', q.ranges.map((r) => r.roomId));
+    // One CASE for the rooms read up to a leave, not an OR per room: SQLite refuses expressions
+    // nested over 1,000 deep, which a chain of ORs becomes for a user of a few hundred rooms.
+    const bounded = q.ranges.filter((r) => r.upTo !== undefined);
+    if (bounded.length > 0) {
+      const cases = sql.join(bounded.map((r) => sql`WHEN ${r.roomId} THEN ${r.upTo}`), sql` `);
+      query = query.where(sql<boolean>`s.stream_pos <= CASE s.room_id ${cases} ELSE s.stream_pos END`);
+    }
     if (pg) {
       query = query.where(sql<boolean>`${tsVector} @@ ${tsQuery}`);
     } else {
