@@ -142,6 +142,8 @@ forEachBackend('POST /search (room_events)', (backend) => {
     assert.deepEqual(bodies(await search(alice, { search_term: 'badger', order_by: 'recent', filter: { not_types: ['m.room.message', 'm.room.name'] } })), ['all about badger life']);
     const limited = await q({ limit: 2 });
     assert.deepEqual([limited.results.length, typeof limited.next_batch], [2, 'string']);
+    const none = await q({ limit: 0 });
+    assert.deepEqual([bodies(none), typeof none.next_batch], [['badger in two'], 'string'], 'limit 0 is a page of one, so that pagination moves on');
   });
 
   it('event_context (with historic profiles), include_state and groupings', async () => {

@@ -1,7 +1,7 @@
 import { invalidParam, ReadDenied } from '../../core/errors.js';
 import type { ClientEvent } from '../../core/events/client-format.js';
 import { filterEvents, limitOf } from '../../core/filters/match.js';
-import type { RoomEventFilter } from '../../core/filters/types.js';
+import { DEFAULT_EVENT_LIMIT, type RoomEventFilter } from '../../core/filters/types.js';
 import type { RoomId, UserId } from '../../core/ids.js';
 import { isFromIgnoredUser } from '../../core/ignored-users.js';
 import type { JsonObject } from '../../core/json.js';
@@ -55,7 +55,8 @@ export class RoomSearch {
     } as const;
     const visible = (hits: SearchHit[]) => this.visible(hits, readable, ignored, c.filter);
 
-    const limit = Math.min(c.filter ? limitOf(c.filter) : limitOf({ notTypes: [], notSenders: [] }), MAX_SEARCH_PAGE);
+    // A page of none could never move on: `limit: 0` is taken as 1.
+    const limit = Math.max(1, Math.min(c.filter ? limitOf(c.filter) : DEFAULT_EVENT_LIMIT, MAX_SEARCH_PAGE));
     const page = await this.page(base, visible, limit, cursor?.order === 'rank' ? cursor.offset : 0, cursor?.order === 'recent' ? cursor.beforePos : undefined);
     const counted = await visible(await this.deps.store.search.find({ ...base, order: 'recent', limit: SEARCH_COUNT_SCAN }));
 
