@@ -15,7 +15,7 @@ const ZONES = [
   ['core', ['src/core/']],
   // What services may see of storage: the Store interface, its record types and its typed errors.
   ['store-contract', ['src/storage/store', 'src/storage/room-store', 'src/storage/sync-store', 'src/storage/e2ee-store',
-    'src/storage/purge-store', 'src/storage/outbox-store', 'src/storage/media-store', 'src/storage/push-store', 'src/storage/admin-store', 'src/storage/errors', 'src/storage/change-channel']],
+    'src/storage/purge-store', 'src/storage/outbox-store', 'src/storage/media-store', 'src/storage/push-store', 'src/storage/admin-store', 'src/storage/search-store', 'src/storage/errors', 'src/storage/change-channel']],
   // Everything else in storage: the Kysely store, migrations, the SQLite and PostgreSQL engines.
   ['storage', ['src/storage/']],
   ['services', ['src/services/']],

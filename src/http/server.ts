@@ -36,6 +36,9 @@ import { profileRoutes } from './client/profile.js';
 import { registrationTokenRoutes } from './client/registration-tokens.js';
 import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
+import { searchRoutes } from './client/search.js';
+import { tagRoutes } from './client/tags.js';
+import { reportRoutes } from './client/reports.js';
 import { makeClientErrorHandler } from './client-error.js';
 import { installErrorHandling, sendError, toMatrixError } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
@@ -181,6 +184,9 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(presenceRoutes, { services });
       await client.register(keyRoutes, { services });
       await client.register(toDeviceRoutes, { services });
+      await client.register(searchRoutes, { services });
+      await client.register(tagRoutes, { services });
+      await client.register(reportRoutes, { services });
     }, { prefix });
   }
   if (metrics && config.metrics.port === null) {

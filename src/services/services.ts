@@ -31,6 +31,9 @@ import { RoomCreation } from './rooms/create-room.js';
 import { RoomDirectory } from './rooms/directory.js';
 import { RoomReads } from './rooms/reads.js';
 import { Relations } from './relations/relations.js';
+import { RoomSearch } from './search/room-search.js';
+import { RoomTags } from './user-data/room-tags.js';
+import { Reports } from './reports/reports.js';
 import { RoomReadAccess } from './rooms/room-access.js';
 import { EventSending } from './rooms/send.js';
 import { RoomEntries } from './sync/room-entries.js';
@@ -78,11 +81,16 @@ export interface Services {
   readonly sending: EventSending;
   readonly reads: RoomReads;
   readonly relations: Relations;
+  /** `POST /search` over rooms' events. */
+  readonly search: RoomSearch;
   readonly directory: RoomDirectory;
   readonly sync: SyncService;
   /** The /sync long-polls parked now: ended all at once at shutdown. */
   readonly parkedSyncs: ParkedSyncs;
   readonly accountData: AccountData;
+  readonly tags: RoomTags;
+  /** Reports of events, rooms and users, kept for the admins. */
+  readonly reports: Reports;
   readonly filters: Filters;
   readonly pushRules: PushRules;
   readonly typing: Typing;
@@ -186,6 +194,7 @@ export function createServices(deps: {
   return {
     ...userAndEphemeral,
     adminRooms: createAdminRoomServices({ store, clock, serverName, writer, events, rooms: roomCreation, join: verbs.join, leave, invite: verbs.invite, logger: deps.logger ?? silentLogger }),
+    tags: new RoomTags({ store, accountData: userAndEphemeral.accountData }),
     sessions,
     registration,
     devices: new Devices({ store, uia, deviceLists }),
@@ -211,6 +220,8 @@ export function createServices(deps: {
     sending: new EventSending({ store, clock, writer }),
     reads,
     relations: new Relations({ store, access, events, reads }),
+    search: new RoomSearch({ store, access, events, reads }),
+    reports: new Reports({ store, clock, serverName, access }),
     directory: new RoomDirectory({ store, clock, serverName, access, remote: new RemoteAliases({ federation: federation.client }) }),
     parkedSyncs,
     sync: new SyncService({

@@ -11,12 +11,14 @@ export type * from './outbox-store.js';
 export type * from './media-store.js';
 export type * from './push-store.js';
 export type * from './admin-store.js';
+export type * from './search-store.js';
 import type { PurgeStore } from './purge-store.js';
 import type { E2eeStore } from './e2ee-store.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { MediaStore } from './media-store.js';
 import type { NotificationStore, PusherStore } from './push-store.js';
 import type { AdminJobStore, RoomBlockStore, RoomSummaryStore } from './admin-store.js';
+import type { ReportStore, SearchStore } from './search-store.js';
 
 /** Other servers' verified public keys (the key ring's persistent cache). */
 export interface ServerKeyStore {
@@ -62,6 +64,8 @@ export interface Store {
   readonly roomBlocks: RoomBlockStore;
   readonly adminJobs: AdminJobStore;
   readonly relations: RelationStore;
+  readonly search: SearchStore;
+  readonly reports: ReportStore;
   /**
    * Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves,
    * and resolves once the commit is durable. `afterCommit` runs as soon as the COMMIT succeeded,

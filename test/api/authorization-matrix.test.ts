@@ -50,7 +50,7 @@ type Endpoint =
   | 'GET messages' | 'GET context' | 'GET event' | 'GET event (later)' | 'GET state' | 'GET state/type/key' | 'GET members' | 'GET joined_members' | 'GET aliases'
   | 'POST join' | 'POST leave' | 'POST forget' | 'POST invite' | 'POST kick' | 'POST ban' | 'POST unban' | 'POST knock'
   | 'PUT send' | 'PUT state' | 'PUT redact' | 'PUT typing' | 'GET publicRooms' | 'POST join (unknown room)'
-  | 'GET relations' | 'GET threads'
+  | 'GET relations' | 'GET threads' | 'POST search' | 'POST search (later)' | 'POST report event' | 'POST report room'
   | AdminEndpoint;
 /** Synapse's room admin API: server admins only, whatever the caller's relation to the room (even its moderator). */
 type AdminEndpoint =
@@ -129,7 +129,25 @@ const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
   'POST admin join':   [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'POST admin purge_history': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET admin purge_history_status': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  // Search answers everyone with a token; what it finds is SEARCH_FINDS (below). Reporting an event needs a joined
+  // reporter and is 404 otherwise (spec: do not reveal); a room that exists anyone may report.
+  'POST search':        [OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST search (later)': [OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST report event':  [OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'POST report room':   [OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
 };
+
+/**
+ * Whom `POST /search` shows the owner's message from before the caller's relation began ('POST search') and the one
+ * after it ('POST search (later)'): the room's readers, as /messages (LEAVING.md); a departed caller only up to their
+ * leave; the forgotten, invited, knocking and strangers nothing at all.
+ */
+const SEARCH_FINDS: Partial<Record<Endpoint, readonly Relation[]>> = {
+  'POST search': ['joined', 'left', 'kicked', 'banned'],
+  'POST search (later)': ['joined'],
+};
+/** POSTs that change nothing another cell could see: they share the relation's fixture as reads do. */
+const SHARES_FIXTURE = new Set<Endpoint>(['POST search', 'POST search (later)', 'POST report event', 'POST report room']);
 
 const WR_RELATIONS = ['invited', 'left', 'forgotten', 'never', 'otherUser', 'loggedOut', 'noToken'] as const satisfies readonly Relation[];
 /**
@@ -158,7 +176,8 @@ const WORLD_READABLE_ROOM: Partial<Record<Endpoint, readonly Expect[]>> = {
 
 type OtherUserEndpoint =
   | 'PUT typing' | 'PUT profile displayname' | 'PUT account_data' | 'GET account_data' | 'PUT room account_data'
-  | 'GET room account_data' | 'POST filter' | 'GET filter' | 'PUT presence' | 'PUT ignored_user_list';
+  | 'GET room account_data' | 'POST filter' | 'GET filter' | 'PUT presence' | 'PUT ignored_user_list'
+  | 'GET tags' | 'PUT tag' | 'DELETE tag';
 /**
  * Acting on someone else's behalf with one's own valid token, as a joined member of the room, where the path names
  * another joined member: never allowed (403), and never a 404 that would reveal whether the other user's data exists.
@@ -175,6 +194,9 @@ const OTHER_USER_IN_PATH: Record<OtherUserEndpoint, Expect> = {
   'PUT presence': FORBIDDEN,
   // With a malformed list: whose list it is is checked before what it holds.
   'PUT ignored_user_list': FORBIDDEN,
+  'GET tags': FORBIDDEN,
+  'PUT tag': FORBIDDEN,
+  'DELETE tag': FORBIDDEN,
 };
 
 const CELLS = RELATIONS.length * Object.keys(PRIVATE_ROOM).length
@@ -354,6 +376,10 @@ forEachBackend('authorization matrix', (backend) => {
         case 'PUT redact': return { method: 'PUT', url: `${room}/redact/${enc(f.earlyEventId)}/r${++seq}`, body: {} };
         case 'GET relations': return { method: 'GET', url: `/_matrix/client/v1/rooms/${enc(f.roomId)}/relations/${enc(f.earlyEventId)}` };
         case 'GET threads': return { method: 'GET', url: `/_matrix/client/v1/rooms/${enc(f.roomId)}/threads` };
+        case 'POST search': return { method: 'POST', url: `${V3}/search`, body: { search_categories: { room_events: { search_term: f.earlyText } } } };
+        case 'POST search (later)': return { method: 'POST', url: `${V3}/search`, body: { search_categories: { room_events: { search_term: f.lateText } } } };
+        case 'POST report event': return { method: 'POST', url: `${room}/report/${enc(f.earlyEventId)}`, body: { reason: 'r' } };
+        case 'POST report room': return { method: 'POST', url: `${room}/report`, body: { reason: 'r' } };
         case 'PUT typing': {
           const target = f.masquerade ? f.witness : f.caller;
           return { method: 'PUT', url: `${room}/typing/${enc(target.userId)}`, body: { typing: true, timeout: 1000 } };
@@ -391,6 +417,9 @@ forEachBackend('authorization matrix', (backend) => {
       case 'GET filter': return { method: 'GET', url: `${V3}/user/${other}/filter/${enc(filterId)}` };
       case 'PUT presence': return { method: 'PUT', url: `${V3}/presence/${other}/status`, body: { presence: 'online' } };
       case 'PUT ignored_user_list': return { method: 'PUT', url: `${V3}/user/${other}/account_data/m.ignored_user_list`, body: { ignored_users: [] } };
+      case 'GET tags': return { method: 'GET', url: `${V3}/user/${other}/rooms/${room}/tags` };
+      case 'PUT tag': return { method: 'PUT', url: `${V3}/user/${other}/rooms/${room}/tags/u.secret`, body: { order: 0.5 } };
+      case 'DELETE tag': return { method: 'DELETE', url: `${V3}/user/${other}/rooms/${room}/tags/u.secret` };
     }
   }
 
@@ -455,7 +484,7 @@ forEachBackend('authorization matrix', (backend) => {
     // A write that is expected to succeed gets a fresh one. (A refusal that wrongly succeeds fails its own cell.)
     const shared = new Map<string, Fixture>();
     const fixtureFor = async (endpoint: Endpoint, relation: Relation, worldReadable: boolean, expected: Expect) => {
-      if (!endpoint.startsWith('GET ') && expected === OK) return fixture(relation, worldReadable);
+      if (!endpoint.startsWith('GET ') && !SHARES_FIXTURE.has(endpoint) && expected === OK) return fixture(relation, worldReadable);
       const key = `${worldReadable}:${relation}`;
       const f = shared.get(key) ?? await fixture(relation, worldReadable);
       shared.set(key, f);
@@ -476,6 +505,11 @@ forEachBackend('authorization matrix', (backend) => {
           const departed = !worldReadable && relation !== 'joined';
           const failure = judge(`${name} | ${endpoint} | ${relation}`, row[i]!, res, req, f, departed, endpoint);
           if (failure) failures.push(failure);
+          const finds = SEARCH_FINDS[endpoint];
+          if (finds && res.statusCode === 200) {
+            const text = endpoint === 'POST search' ? f.earlyText : f.lateText;
+            if (res.body.includes(text) !== finds.includes(relation)) failures.push(`${name} | ${endpoint} | ${relation}: ${finds.includes(relation) ? 'should find' : 'found'} ${text}`);
+          }
           checked++;
         }
       }
@@ -486,6 +520,7 @@ forEachBackend('authorization matrix', (backend) => {
       const put = (path: string, body: unknown) => r.ok('PUT', path, f.witness, body);
       await put(`/user/${enc(f.witness.userId)}/account_data/org.example.secret`, { x: 0 });
       await put(`/user/${enc(f.witness.userId)}/rooms/${enc(f.roomId)}/account_data/org.example.secret`, { x: 0 });
+      await put(`/user/${enc(f.witness.userId)}/rooms/${enc(f.roomId)}/tags/u.secret`, {});
       const filterId = (await r.ok('POST', `/user/${enc(f.witness.userId)}/filter`, f.witness, { room: { timeline: { limit: 2 } } })).filter_id as string;
       for (const [endpoint, expected] of Object.entries(OTHER_USER_IN_PATH) as Array<[OtherUserEndpoint, Expect]>) {
         const req = otherUserRequest(endpoint, f, filterId);

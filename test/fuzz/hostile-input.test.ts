@@ -379,6 +379,10 @@ const TEMPLATES: Array<Array<[string, J]>> = [
   [['thread_id', 'main']],
   [['username', 'fuzz'], ['password', 'pw'], ['auth', new Obj([['type', 'm.login.dummy']])]],
   [['new_password', 'pw2'], ['logout_devices', false]],
+  // Search, room tags, reports.
+  [['search_categories', new Obj([['room_events', new Obj([['search_term', 'hello'], ['order_by', 'recent'], ['event_context', new Obj([['before_limit', 2], ['include_profile', true]])], ['include_state', true]])]])]],
+  [['order', 0.5]],
+  [['reason', 'spam'], ['score', -50]],
   [['kind', 'http'], ['app_id', 'fz.app'], ['pushkey', 'fz'], ['app_display_name', 'a'], ['device_display_name', 'd'], ['lang', 'en'], ['data', new Obj([['url', 'https://gw.invalid/_matrix/push/v1/notify']])]],
 ];
 
@@ -581,6 +585,10 @@ const REGRESSIONS: Spec[] = [
   example('PUT', `${V3}/room_keys/keys`, [], json(new Obj([['rooms', new Obj([['\u0001roomId', new Obj([['sessions', new Obj([['a\u0000b', BACKUP_KEY]])]])]])]])),
     [['version', { sym: 'backupVersion' }]]),
   example('PUT', `${V3}/room_keys/keys/:roomId/:sessionId`, [{ sym: 'roomId' }, { raw: '__proto__' }], json(BACKUP_KEY), [['version', { sym: 'backupVersion' }]]),
+  // Search, tags and reports with U+0000: a search term is never stored, a tag is JSON content, a reason is refused.
+  example('POST', `${V3}/search`, [], json(new Obj([['search_categories', new Obj([['room_events', new Obj([['search_term', 'a\u0000b']])]])]]))),
+  example('PUT', `${V3}/user/:userId/rooms/:roomId/tags/:tag`, [{ sym: 'userId' }, { sym: 'roomId' }, { raw: 'a%00b' }], json(new Obj([['order', 0.5]]))),
+  example('POST', `${V3}/rooms/:roomId/report`, [{ sym: 'roomId' }], json(new Obj([['reason', 'a\u0000b']]))),
   // Media: a file name that would split the header, a traversal as the media ID, a thumbnail of the picture.
   example('GET', '/_matrix/client/v1/media/download/:serverName/:mediaId/:fileName', [{ raw: 'hs.test' }, { sym: 'mediaId' }, { raw: 'a%0D%0ASet-Cookie:%20x' }], { kind: 'none' }),
   example('GET', '/_matrix/client/v1/media/download/:serverName/:mediaId', [{ raw: 'hs.test' }, { raw: '..%2F..%2Fhearth.db' }], { kind: 'none' }),
@@ -838,6 +846,11 @@ describe('hostile input fuzz', () => {
       ['pusher URL without the gateway path', 'POST', `${V3}/pushers/set`, { kind: 'http', app_id: 'fz.app', pushkey: 'k', app_display_name: 'a', device_display_name: 'd', lang: 'en', data: { url: 'https://gw.invalid/' } }, '400 M_INVALID_PARAM'],
       ['notifications from a token never given', 'GET', `${V3}/notifications?from=x`, undefined, '400 M_INVALID_PARAM'],
       ['publicRooms without a token', 'GET', `${V3}/publicRooms`, undefined, '401 M_MISSING_TOKEN'],
+      ['search term over 1,000 characters', 'POST', `${V3}/search`, { search_categories: { room_events: { search_term: 's'.repeat(1001) } } }, '400 M_BAD_JSON'],
+      ['search next_batch never given', 'POST', `${V3}/search?next_batch=x`, { search_categories: { room_events: { search_term: 's' } } }, '400 M_INVALID_PARAM'],
+      ['tag name over 255 bytes', 'PUT', `${me}/rooms/${u(w.roomId)}/tags/${u('é'.repeat(128))}`, {}, '400 M_INVALID_PARAM'],
+      ['report reason over 1,000 characters', 'POST', `${room}/report`, { reason: 'r'.repeat(1001) }, '400 M_BAD_JSON'],
+      ['report score outside -100..0', 'POST', `${room}/report/${u(w.eventId)}`, { reason: 'r', score: 1 }, '400 M_BAD_JSON'],
     ];
     const failures: string[] = [];
     for (const [what, method, url, body, expected] of cases) {

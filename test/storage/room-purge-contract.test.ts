@@ -75,7 +75,7 @@ forEachBackend('Store contract: purge eligibility', (backend) => {
  * `event_id`, ...), as the migrations made them. A new such table fails the first test until this suite writes a row into it (and the purge
  * then has to delete it for the second test to pass).
  */
-const ROOM_TABLES = ['account_data', 'event_relations', 'event_txns', 'events', 'invite_room_state', 'memberships', 'notifications', 'receipts', 'room_aliases', 'rooms', 'state_entries'];
+const ROOM_TABLES = ['account_data', 'event_relations', 'event_search', 'event_txns', 'events', 'invite_room_state', 'memberships', 'notifications', 'receipts', 'reports', 'room_aliases', 'rooms', 'state_entries'];
 /**
  * Tables with a room column whose rows belong to a user, not to the room, and outlive its purge:
  * backed-up room keys are the user's encrypted data (the server cannot read them), the room may go
@@ -108,6 +108,7 @@ forEachBackend('Store contract: deleting a room', (backend) => {
     await store.receipts.put({ roomId, userId: alice, receiptType: 'm.read', threadId: null, eventId: msg.event.event_id, ts: 1, pos: 1 });
     await store.notifications.add([{ userId: alice, roomId, eventId: msg.event.event_id, pos: msg.pos, highlight: false, actions: ['notify'], ts: 1 }]);
     await store.accountData.put({ userId: alice, roomId, type: 'm.tag', content: { tags: {} }, pos: 1 });
+    await store.reports.add({ reporter: bob, target: { kind: 'event', roomId, eventId: msg.event.event_id }, reason: 'r', score: null, receivedTs: 1 });
     await store.aliases.create(`#${roomId.slice(1, roomId.indexOf(':'))}:hs` as RoomAlias, roomId, alice, 1);
     await store.inviteState.put(roomId, bob, [{ type: 'm.room.name', state_key: '', sender: alice, content: { name: 'n' } }]);
     await store.transaction(async (tx) => {
@@ -148,7 +149,7 @@ forEachBackend('Store contract: deleting a room', (backend) => {
     const eventIds = await eventIdsOf(room);
     const before = await rowsOf(room, eventIds);
     const keptBefore = await rowsOf(kept, await eventIdsOf(kept));
-    assert.deepEqual(before, { rooms: 1, events: 4, event_relations: 1, state_entries: 2, memberships: 1, event_txns: 1, notifications: 1, receipts: 1, account_data: 1, room_aliases: 1, invite_room_state: 1, e2e_room_keys: 1, admin_jobs: 1, room_blocks: 1 });
+    assert.deepEqual(before, { rooms: 1, events: 4, event_relations: 1, state_entries: 2, memberships: 1, event_txns: 1, notifications: 1, receipts: 1, account_data: 1, room_aliases: 1, invite_room_state: 1, e2e_room_keys: 1, admin_jobs: 1, room_blocks: 1, event_search: 1, reports: 1 });
     const deleted = await store.transaction((tx) => tx.purge.deleteRoom(room));
     const { e2e_room_keys: _kept, admin_jobs: _job, room_blocks: _block, ...roomRows } = before;
     assert.deepEqual(Object.fromEntries(Object.entries(deleted).filter(([, n]) => n > 0)), roomRows);

@@ -20,3 +20,5 @@ export const SetPushRuleQuery = {
   properties: { before: { type: 'string', maxLength: 2048 }, after: { type: 'string', maxLength: 2048 } },
 } as const;
 
+/** `PUT /user/{userId}/rooms/{roomId}/tags/{tag}` (tags.yaml). */
+export const TagBody = { type: 'object', properties: { order: { type: 'number', minimum: 0, maximum: 1 } } } as const;

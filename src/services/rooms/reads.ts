@@ -158,19 +158,32 @@ export class RoomReads {
       throw notFound('Event not found');
     }
     const half = Math.ceil(limit / 2);
-    const before = await this.page(access, ignored, { dir: 'b', from: formatEventToken(target.pos - 1), limit: half, ...(filter ? { filter } : {}) });
-    const after = await this.page(access, ignored, { dir: 'f', from: formatEventToken(target.pos), limit: limit - half, ...(filter ? { filter } : {}) });
+    const around = await this.around(access, ignored, target.pos, { before: half, after: limit - half, ...(filter ? { filter } : {}) });
     const state = this.deps.access.visibleState(access, await this.deps.store.state.at(roomId, target.pos));
     // The filter applies to the events around the target and to the state, not to the target (spec).
     const shownState = filter ? filterEvents(filter, state.map(asFilterable)).map((f) => f.stored) : state;
+    return { event: await this.deps.events.formatOne(target, undefined, viewerOf(access, ignored)), ...around, state: await this.deps.events.format(shownState) };
+  }
+
+  /**
+   * The visible events just before and just after the one at `pos` (which the caller checked the
+   * user may see), with the tokens that continue from either end: `/context` and search's `event_context`.
+   */
+  async around(access: RoomAccess, ignored: ReadonlySet<string>, pos: number, o: { before: number; after: number; filter?: RoomEventFilter }) {
+    const filter = o.filter ? { filter: o.filter } : {};
+    const before = await this.page(access, ignored, { dir: 'b', from: formatEventToken(pos - 1), limit: o.before, ...filter });
+    const after = await this.page(access, ignored, { dir: 'f', from: formatEventToken(pos), limit: o.after, ...filter });
     return {
-      event: await this.deps.events.formatOne(target, undefined, viewerOf(access, ignored)),
       events_before: before.chunk,
       events_after: after.chunk,
       start: before.end ?? formatEventToken(0),
-      end: after.end ?? formatEventToken(target.pos),
-      state: await this.deps.events.format(shownState),
+      end: after.end ?? formatEventToken(pos),
     };
+  }
+
+  /** The room's state as the user may see it: today's, or as at their leave (search's `include_state`). */
+  async visibleState(access: RoomAccess): Promise<ClientEvent[]> {
+    return this.deps.events.format(this.deps.access.visibleState(access, await this.stateAt(access)));
   }
 
   private async stateAt(access: RoomAccess, at?: number, keys?: Array<[string, string]>): Promise<StoredEvent[]> {

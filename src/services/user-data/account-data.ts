@@ -43,12 +43,24 @@ export class AccountData {
       const problem = ignoredUserListProblem(content, userId);
       if (problem !== undefined) throw badJson(problem);
     }
-    const entry = { userId, roomId: roomId ?? '', type, content } as const;
+    await this.modify(userId, roomId ?? '', type, () => content);
+  }
+
+  /**
+   * Replaces one entry by what `change` makes of it (undefined when absent) under the user's quota
+   * lock, so concurrent changes of one user apply one after another; for APIs that edit part of an
+   * entry (room tags). `change` returning undefined writes nothing.
+   */
+  async modify(userId: UserId, roomId: RoomId | '', type: string, change: (content: JsonObject | undefined) => JsonObject | undefined): Promise<void> {
     const pos = await this.deps.store.transaction(async (tx) => {
+      await tx.accounts.lock(userId);
+      const content = change(await tx.accountData.get(userId, roomId, type));
+      if (content === undefined) return undefined;
+      const entry = { userId, roomId, type, content } as const;
       await this.deps.quotas.checkAccountData(tx, { ...entry, bytes: Buffer.byteLength(JSON.stringify(content)) }, [...SERVER_MANAGED]);
       return writeAccountData(tx, entry);
     });
-    this.deps.notifier.announce({ pos, userIds: [userId] });
+    if (pos !== undefined) this.deps.notifier.announce({ pos, userIds: [userId] });
   }
 
   async get(requester: Requester, userId: UserId, type: string, roomId?: RoomId): Promise<JsonObject> {

@@ -5,6 +5,7 @@ import { isInRoom, type RoomEvent } from '../../core/events/types.js';
 import type { DeviceId, EventId, RoomId, UserId } from '../../core/ids.js';
 import { CorruptEventError, type EventRef, type EventStore, type StoredEvent, type TxnKey } from '../room-store.js';
 import { prepared } from './prepared.js';
+import { indexForSearch } from './search.js';
 import type { Database, EventsTable } from './tables.js';
 
 export type EventRow = Pick<Selectable<EventsTable>, 'stream_pos' | 'json' | 'prev_state_json' | 'redacted_by'>;
@@ -99,6 +100,7 @@ export class KyselyEventStore implements EventStore {
     }
     if (membership !== null) await this.recordMembership(event, membership, pos);
     await this.recordRelation(event, pos);
+    await indexForSearch(this.db, event, pos);
     return { event, pos, prevState: prevState as StoredEvent['prevState'], redactedBy: null };
   }
 
@@ -191,7 +193,9 @@ export class KyselyEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
+  /** Also drops the event from the search index: a redacted event must not be found by its old text. */
   async markRedacted(eventId: EventId, redactionId: EventId): Promise<void> {
+    await this.db.deleteFrom('event_search').where('stream_pos', 'in', (eb) => eb.selectFrom('events').select('stream_pos').where('event_id', '=', eventId)).execute();
     await this.db.updateTable('events').set({ redacted_by: redactionId }).where('event_id', '=', eventId).where('redacted_by', 'is', null).execute();
     // Redaction strips `m.relates_to` from the content: the event relates to nothing any more.
     await this.db.deleteFrom('event_relations').where('event_id', '=', eventId).execute();

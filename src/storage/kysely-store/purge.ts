@@ -59,6 +59,8 @@ export class KyselyPurgeStore implements PurgeStore {
     count('receipts', await this.db.deleteFrom('receipts').where('room_id', '=', roomId).executeTakeFirst());
     count('account_data', await this.db.deleteFrom('account_data').where('room_id', '=', roomId).executeTakeFirst());
     count('invite_room_state', await this.db.deleteFrom('invite_room_state').where('room_id', '=', roomId).executeTakeFirst());
+    count('event_search', await this.db.deleteFrom('event_search').where('room_id', '=', roomId).executeTakeFirst());
+    count('reports', await this.db.deleteFrom('reports').where('room_id', '=', roomId).executeTakeFirst());
     count('room_aliases', await this.db.deleteFrom('room_aliases').where('room_id', '=', roomId).executeTakeFirst());
     count('event_relations', await this.db.deleteFrom('event_relations').where('room_id', '=', roomId).executeTakeFirst());
     count('memberships', await this.db.deleteFrom('memberships').where('room_id', '=', roomId).executeTakeFirst());

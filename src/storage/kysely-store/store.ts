@@ -30,6 +30,7 @@ import { KyselyMediaStore } from './media.js';
 import { KyselyNotificationStore, KyselyPusherStore } from './push.js';
 import { KyselyAdminJobStore, KyselyRoomBlockStore, KyselyRoomSummaryStore } from './admin.js';
 import { KyselyRelationStore } from './relations.js';
+import { KyselyReportStore, KyselySearchStore } from './search.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -65,6 +66,8 @@ export class KyselyStore implements Store {
   readonly roomBlocks: KyselyRoomBlockStore;
   readonly adminJobs: KyselyAdminJobStore;
   readonly relations: KyselyRelationStore;
+  readonly search: KyselySearchStore;
+  readonly reports: KyselyReportStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -103,6 +106,8 @@ export class KyselyStore implements Store {
     this.roomBlocks = new KyselyRoomBlockStore(db);
     this.adminJobs = new KyselyAdminJobStore(db);
     this.relations = new KyselyRelationStore(db);
+    this.search = new KyselySearchStore(db, dialect);
+    this.reports = new KyselyReportStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

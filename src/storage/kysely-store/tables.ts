@@ -3,6 +3,7 @@ import type { E2eeDatabase } from './e2ee-tables.js';
 import type { ServerKeysTable } from './server-keys.js';
 import type { MediaTable, MediaThumbnailsTable } from './media.js';
 import type { PushDatabase } from './push-tables.js';
+import type { EventSearchTable, ReportsTable } from './search.js';
 import type { AccountDataTable, FiltersTable, PresenceTable, PushRulesTable, ReceiptsTable, StreamCountersTable } from './sync-tables.js';
 
 /** Row types of every table, as Kysely sees them. Booleans are stored as 0/1 integers on both dialects. */
@@ -68,6 +69,8 @@ export interface Database extends E2eeDatabase, PushDatabase {
   room_blocks: RoomBlocksTable;
   admin_jobs: AdminJobsTable;
   event_relations: EventRelationsTable;
+  event_search: EventSearchTable;
+  reports: ReportsTable;
 }
 
 export interface RegistrationTokensTable {

@@ -15,6 +15,7 @@ import * as m018 from './018-push.js';
 import * as m019 from './019-admin-users.js';
 import * as m020 from './020-admin-rooms.js';
 import * as m021 from './021-event-relations.js';
+import * as m022 from './022-search-reports.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '019-admin-users': m019,
   '020-admin-rooms': m020,
   '021-event-relations': m021,
+  '022-search-reports': m022,
 };
 
 export const migrationProvider: MigrationProvider = {
