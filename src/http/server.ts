@@ -32,6 +32,8 @@ import { profileRoutes } from './client/profile.js';
 import { registrationTokenRoutes } from './client/registration-tokens.js';
 import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
+import { userRoutes, userRoutesV1 } from './client/users.js';
+import { clientExtrasRoutes, supportRoutes } from './client/client-extras.js';
 import { makeClientErrorHandler } from './client-error.js';
 import { installErrorHandling, sendError, toMatrixError } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
@@ -148,6 +150,8 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(registrationTokenRoutes, { services });
   await app.register(adminRoutes, { services });
   await app.register(mediaRoutes, { services });
+  await app.register(userRoutesV1, { services });
+  await app.register(supportRoutes, { support: config.wellKnownSupport });
   for (const prefix of CLIENT_PREFIXES) {
     await app.register(async (client) => {
       await client.register(capabilitiesRoutes, { config });
@@ -171,6 +175,8 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(presenceRoutes, { services });
       await client.register(keyRoutes, { services });
       await client.register(toDeviceRoutes, { services });
+      await client.register(userRoutes, { services });
+      await client.register(clientExtrasRoutes, { services });
     }, { prefix });
   }
   if (metrics && config.metrics.port === null) {

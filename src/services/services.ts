@@ -57,6 +57,10 @@ import { MediaFiles } from './media/media-files.js';
 import { MediaRepository } from './media/media-repository.js';
 import { Thumbnails } from './media/thumbnails.js';
 import { createPushServices, type PushServices } from './push/push-services.js';
+import { MutualRooms } from './users/mutual-rooms.js';
+import { UserDirectory } from './users/user-directory.js';
+import { Whois } from './users/whois.js';
+import { TurnServer } from './voip/turn-server.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -101,6 +105,11 @@ export interface Services {
   readonly thumbnails: Thumbnails;
   /** Pushers, notifications and their delivery to push gateways. */
   readonly push: PushServices;
+  /** The user directory, mutual rooms, whois and TURN credentials (services/users/, services/voip/). */
+  readonly userDirectory: UserDirectory;
+  readonly mutualRooms: MutualRooms;
+  readonly whois: Whois;
+  readonly turnServer: TurnServer;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -204,6 +213,10 @@ export function createServices(deps: {
     }),
     membership: { ...verbs, forget, state: new MemberState(verbs) },
     push: createPushServices({ store, clock, config, quotas, pushRules, events }),
+    userDirectory: new UserDirectory({ store, searchAllUsers: config.userDirectorySearchAllUsers }),
+    mutualRooms: new MutualRooms({ store }),
+    whois: new Whois({ store, serverName }),
+    turnServer: new TurnServer({ clock, turn: config.turn }),
   };
 }
 

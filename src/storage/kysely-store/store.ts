@@ -27,6 +27,7 @@ import { KyselyOutboxStore } from './outbox.js';
 import { KyselyInviteStateStore } from './invite-state.js';
 import { KyselyMediaStore } from './media.js';
 import { KyselyNotificationStore, KyselyPusherStore } from './push.js';
+import { KyselyUserDirectoryStore } from './user-directory.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -57,6 +58,7 @@ export class KyselyStore implements Store {
   readonly media: KyselyMediaStore;
   readonly pushers: KyselyPusherStore;
   readonly notifications: KyselyNotificationStore;
+  readonly userDirectory: KyselyUserDirectoryStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -90,6 +92,7 @@ export class KyselyStore implements Store {
     this.media = new KyselyMediaStore(db);
     this.pushers = new KyselyPusherStore(db);
     this.notifications = new KyselyNotificationStore(db);
+    this.userDirectory = new KyselyUserDirectoryStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

@@ -1,0 +1,20 @@
+/** Request schemas of the user directory, mutual rooms and the small client endpoints. */
+
+export const UserDirectorySearchBody = {
+  type: 'object',
+  required: ['search_term'],
+  properties: {
+    search_term: { type: 'string', maxLength: 1024 },
+    // Above 50 the answer is cut to 50 (limited: true), not refused.
+    limit: { type: 'integer', minimum: 0, maximum: 10000 },
+  },
+} as const;
+
+export const MutualRoomsQuery = {
+  type: 'object',
+  required: ['user_id'],
+  properties: {
+    user_id: { type: 'string', maxLength: 255 },
+    from: { type: 'string', maxLength: 255 },
+  },
+} as const;
