@@ -33,6 +33,7 @@ import { registrationTokenRoutes } from './client/registration-tokens.js';
 import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
 import { userRoutes, userRoutesV1 } from './client/users.js';
+import { roomRoutesV1 } from './client/rooms-v1.js';
 import { clientExtrasRoutes, supportRoutes } from './client/client-extras.js';
 import { makeClientErrorHandler } from './client-error.js';
 import { installErrorHandling, sendError, toMatrixError } from './error-handler.js';
@@ -151,6 +152,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(adminRoutes, { services });
   await app.register(mediaRoutes, { services });
   await app.register(userRoutesV1, { services });
+  await app.register(roomRoutesV1, { services });
   await app.register(supportRoutes, { support: config.wellKnownSupport });
   for (const prefix of CLIENT_PREFIXES) {
     await app.register(async (client) => {

@@ -29,6 +29,7 @@ import { RoomDirectory } from './rooms/directory.js';
 import { RoomReads } from './rooms/reads.js';
 import { RoomReadAccess } from './rooms/room-access.js';
 import { EventSending } from './rooms/send.js';
+import { TimestampLookup } from './rooms/timestamp-lookup.js';
 import { RoomEntries } from './sync/room-entries.js';
 import { MAX_PARKED_SYNCS_PER_USER, SyncService } from './sync/sync.js';
 import { ParkedSyncs } from './sync/parked.js';
@@ -110,6 +111,8 @@ export interface Services {
   readonly mutualRooms: MutualRooms;
   readonly whois: Whois;
   readonly turnServer: TurnServer;
+  /** `GET /v1/rooms/{roomId}/timestamp_to_event`. */
+  readonly timestampLookup: TimestampLookup;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -217,6 +220,7 @@ export function createServices(deps: {
     mutualRooms: new MutualRooms({ store }),
     whois: new Whois({ store, serverName }),
     turnServer: new TurnServer({ clock, turn: config.turn }),
+    timestampLookup: new TimestampLookup({ store, access }),
   };
 }
 

@@ -88,6 +88,12 @@ export interface EventStore {
   /** Events of every room after `afterPos`, in stream order (what push evaluation has yet to see). */
   after(afterPos: number, limit: number): Promise<StoredEvent[]>;
   markRedacted(eventId: EventId, redactionId: EventId): Promise<void>;
+  /**
+   * Events of a room by timestamp: at or after `ts`, earliest first (dir 'f'), or at or before it,
+   * latest first ('b'); ties in stream order (reversed for 'b'). Only positions up to `upTo` when
+   * given; `after` continues from the last event of a previous batch. At most `limit`.
+   */
+  byTimestamp(roomId: RoomId, o: { ts: number; dir: 'f' | 'b'; upTo?: number; after?: { ts: number; pos: number }; limit: number }): Promise<StoredEvent[]>;
   /** The transaction IDs the device sent these events with (for `unsigned.transaction_id`). */
   txnIdsFor(userId: UserId, deviceId: DeviceId, eventIds: readonly EventId[]): Promise<Map<EventId, string>>;
   /** The event a client transaction produced, for idempotent retries. */

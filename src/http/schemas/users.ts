@@ -18,3 +18,12 @@ export const MutualRoomsQuery = {
     from: { type: 'string', maxLength: 255 },
   },
 } as const;
+
+export const TimestampToEventQuery = {
+  type: 'object',
+  required: ['ts', 'dir'],
+  properties: {
+    ts: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    dir: { type: 'string', enum: ['f', 'b'] },
+  },
+} as const;
