@@ -30,6 +30,7 @@ import { RoomReads } from './rooms/reads.js';
 import { RoomReadAccess } from './rooms/room-access.js';
 import { EventSending } from './rooms/send.js';
 import { TimestampLookup } from './rooms/timestamp-lookup.js';
+import { Spaces } from './rooms/spaces.js';
 import { RoomEntries } from './sync/room-entries.js';
 import { MAX_PARKED_SYNCS_PER_USER, SyncService } from './sync/sync.js';
 import { ParkedSyncs } from './sync/parked.js';
@@ -113,6 +114,8 @@ export interface Services {
   readonly turnServer: TurnServer;
   /** `GET /v1/rooms/{roomId}/timestamp_to_event`. */
   readonly timestampLookup: TimestampLookup;
+  /** Room summaries and space hierarchies of local rooms. */
+  readonly spaces: Spaces;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -165,6 +168,7 @@ export function createServices(deps: {
   const pushRules = new PushRules({ store, notifier });
   const fullyRead = new FullyReadMarker({ store, notifier });
   const receipts = new Receipts({ store, clock, notifier, fullyRead });
+  const directory = new RoomDirectory({ store, clock, serverName, access, remote: new RemoteAliases({ federation: federation.client }) });
   const userAndEphemeral = {
     accountData: new AccountData({ store, notifier, pushRules, quotas }),
     filters: new Filters({ store, quotas }),
@@ -204,7 +208,7 @@ export function createServices(deps: {
     rooms: new RoomCreation({ store, clock, writer, serverName, defaultRoomVersion: config.defaultRoomVersion }),
     sending: new EventSending({ store, clock, writer }),
     reads: new RoomReads({ store, clock, access, events }),
-    directory: new RoomDirectory({ store, clock, serverName, access, remote: new RemoteAliases({ federation: federation.client }) }),
+    directory,
     parkedSyncs,
     sync: new SyncService({
       store, clock, notifier, parked: parkedSyncs,
@@ -221,6 +225,7 @@ export function createServices(deps: {
     whois: new Whois({ store, serverName }),
     turnServer: new TurnServer({ clock, turn: config.turn }),
     timestampLookup: new TimestampLookup({ store, access }),
+    spaces: new Spaces({ store, directory }),
   };
 }
 

@@ -113,6 +113,8 @@ export interface StateStore {
   /** Current state events of a room, optionally only the given (type, state key) pairs. */
   current(roomId: RoomId, keys?: ReadonlyArray<readonly [string, string]>): Promise<StoredEvent[]>;
   currentEvent(roomId: RoomId, type: string, stateKey: string): Promise<StoredEvent | undefined>;
+  /** Current state events of one type (every state key), in position order: a space's `m.space.child` events. */
+  currentOfType(roomId: RoomId, type: string): Promise<StoredEvent[]>;
   /** The state after the event at `pos` (inclusive), optionally only the given pairs. */
   at(roomId: RoomId, pos: number, keys?: ReadonlyArray<readonly [string, string]>): Promise<StoredEvent[]>;
   /**

@@ -27,3 +27,14 @@ export const TimestampToEventQuery = {
     dir: { type: 'string', enum: ['f', 'b'] },
   },
 } as const;
+
+export const HierarchyQuery = {
+  type: 'object',
+  properties: {
+    suggested_only: { type: 'boolean' },
+    // Above the server's maximum (SECURITY.md) they are cut down, not refused.
+    max_depth: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    limit: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    from: { type: 'string', maxLength: 64 },
+  },
+} as const;
