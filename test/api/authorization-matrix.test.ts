@@ -49,7 +49,8 @@ type Expect = typeof OK | typeof FORBIDDEN | typeof NOT_FOUND | typeof IN_ROOM |
 type Endpoint =
   | 'GET messages' | 'GET context' | 'GET event' | 'GET event (later)' | 'GET state' | 'GET state/type/key' | 'GET members' | 'GET joined_members' | 'GET aliases'
   | 'POST join' | 'POST leave' | 'POST forget' | 'POST invite' | 'POST kick' | 'POST ban' | 'POST unban' | 'POST knock'
-  | 'PUT send' | 'PUT state' | 'PUT redact' | 'PUT typing' | 'GET publicRooms' | 'POST join (unknown room)';
+  | 'PUT send' | 'PUT state' | 'PUT redact' | 'PUT typing' | 'GET publicRooms' | 'POST join (unknown room)'
+  | 'GET timestamp_to_event';
 
 /**
  * The private (`knock`, `shared`) room. Columns are RELATIONS, in order.
@@ -105,6 +106,9 @@ const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
   'PUT typing':         [OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET publicRooms':    [OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
   'POST join (unknown room)': [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  // The latest event (dir=b from the end of time): a departed caller's is from before their leave, as /messages.
+  // (Room summaries and hierarchies are not rows here: a knockable room is summarised to anyone, today's topic included, as the spec says.)
+  'GET timestamp_to_event': [OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
 };
 
 const WR_RELATIONS = ['invited', 'left', 'forgotten', 'never', 'otherUser', 'loggedOut', 'noToken'] as const satisfies readonly Relation[];
@@ -128,6 +132,7 @@ const WORLD_READABLE_ROOM: Partial<Record<Endpoint, readonly Expect[]>> = {
   'PUT send':           [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'PUT state':          [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'PUT typing':         [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET timestamp_to_event': [OK,    OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
 };
 
 type OtherUserEndpoint =
@@ -314,6 +319,7 @@ forEachBackend('authorization matrix', (backend) => {
         case 'PUT send': return { method: 'PUT', url: `${room}/send/m.room.message/m${++seq}`, body: { msgtype: 'm.text', body: 'hello' } };
         case 'PUT state': return { method: 'PUT', url: `${room}/state/m.room.topic/`, body: { topic: 'new topic' } };
         case 'PUT redact': return { method: 'PUT', url: `${room}/redact/${enc(f.earlyEventId)}/r${++seq}`, body: {} };
+        case 'GET timestamp_to_event': return { method: 'GET', url: `/_matrix/client/v1/rooms/${enc(f.roomId)}/timestamp_to_event?ts=${Number.MAX_SAFE_INTEGER}&dir=b` };
         case 'PUT typing': {
           const target = f.masquerade ? f.witness : f.caller;
           return { method: 'PUT', url: `${room}/typing/${enc(target.userId)}`, body: { typing: true, timeout: 1000 } };

@@ -259,11 +259,13 @@ const FIELD_NAMES = [
   'generic_search_term', 'not_senders', 'senders', 'rooms', 'not_rooms', 'types', 'not_types', 'lazy_load_members', 'include_leave',
   'users', 'events', 'users_default', 'join_rule', 'history_visibility', 'inhibit_login', 'refresh_token', 'server', 'ts', 'url',
   'algorithm', 'auth_data', 'public_key', 'sessions', 'first_message_index', 'forwarded_count', 'is_verified', 'session_data',
+  'search_term', 'client_secret', 'sid',
   '__proto__', 'constructor', '',
 ];
 const QUERY_KEYS = [
   'limit', 'from', 'to', 'dir', 'filter', 'since', 'timeout', 'full_state', 'set_presence', 'format', 'at', 'membership',
   'not_membership', 'server', 'token', 'user_id', 'kind', 'ts', 'access_token', 'include_leave', 'room_id', 'event_id', 'version',
+  'suggested_only', 'max_depth', 'via',
 ];
 const CONTENT_TYPES = [
   undefined, 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
@@ -371,6 +373,10 @@ const TEMPLATES: Array<Array<[string, J]>> = [
   [['thread_id', 'main']],
   [['username', 'fuzz'], ['password', 'pw'], ['auth', new Obj([['type', 'm.login.dummy']])]],
   [['new_password', 'pw2'], ['logout_devices', false]],
+  // The user directory, TURN, third-party identifiers (client-extras, users).
+  [['search_term', 'ali'], ['limit', 3]],
+  [['client_secret', 'cs'], ['email', 'a@example.org'], ['send_attempt', 1]],
+  [['client_secret', 'cs'], ['sid', 'sid']],
   [['kind', 'http'], ['app_id', 'fz.app'], ['pushkey', 'fz'], ['app_display_name', 'a'], ['device_display_name', 'd'], ['lang', 'en'], ['data', new Obj([['url', 'https://gw.invalid/_matrix/push/v1/notify']])]],
 ];
 
