@@ -8,9 +8,10 @@ import { ROOM_VERSIONS } from '../../core/room-versions.js';
  * includes every earlier one, so a version is claimed only when everything it added is served or
  * optional in the spec. From the changelogs of v1.2 to v1.12:
  * - r0.6.1 and v1.1 (key backups, knocking; the SSO redirect only concerns servers offering SSO).
- * - Not v1.2: it adds `GET /v1/rooms/{roomId}/hierarchy` (spaces), not served. Nor v1.3
+ * - Not v1.2 yet: its `GET /v1/rooms/{roomId}/hierarchy` (spaces) is served now, the rest of v1.2 is to be
+ *   checked before it is claimed. Nor v1.3
  *   (`/relations` and bundled aggregations, which threads build on), v1.4 (`/threads`), v1.6
- *   (`/timestamp_to_event`), v1.7 (edits in the aggregations) or v1.10 (`erase` on deactivation,
+ *   (`/timestamp_to_event`, served now, but it includes v1.3), v1.7 (edits in the aggregations) or v1.10 (`erase` on deactivation,
  *   which Hearth would ignore; `recurse` on `/relations`): none of them is served.
  * So not v1.11 either, although its authenticated media is served: that is announced by the flag
  * clients check alongside v1.11 (see `UNSTABLE_FEATURES`).
