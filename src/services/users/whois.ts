@@ -11,8 +11,8 @@ export interface WhoisAnswer {
 
 /**
  * `GET /admin/whois/{userId}`: a user's devices and where each was last seen, for server admins and
- * for the user themself. Hearth keeps one session per device (its latest address and time) and no
- * user agent. Authorisation is checked before the account is looked up, so that no one else learns
+ * for the user themself. Hearth keeps one session per device (its latest address and time, when the
+ * device record has them: nothing records them on requests yet) and no user agent. Authorisation is checked before the account is looked up, so that no one else learns
  * which users exist.
  */
 export class Whois {
