@@ -87,6 +87,15 @@ export const DEFAULTS = {
     max_pending_uploads: 5,
     unused_expiration: '24h' as string | number,
   },
+  // POST /user_directory/search: false finds users sharing a room with the searcher or in a
+  // published room; true finds every local user (Synapse's user_directory.search_all_users).
+  user_directory: { search_all_users: false },
+  // GET /voip/turnServer: coturn's REST credentials (use-auth-secret) for these URIs; none: 404.
+  turn_uris: [] as string[],
+  turn_shared_secret: null as string | null,
+  turn_user_lifetime: '1h' as string | number,
+  // GET /.well-known/matrix/support: {contacts, support_page} as the spec's answer; null: 404.
+  well_known_support: null as { contacts?: unknown[]; support_page?: string } | null,
   // No federation listener unless a port is given; see FederationConfig.
   federation: {
     host: '127.0.0.1',

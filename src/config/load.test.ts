@@ -163,4 +163,24 @@ describe('media', () => {
       assert.throws(() => buildConfig({ media }), (err: unknown) => err instanceof ConfigError && err.key === key);
     }
   });
+
+  it('user_directory, TURN and well_known_support: defaults off, validated', () => {
+    const d = buildConfig({});
+    assert.deepEqual([d.userDirectorySearchAllUsers, d.turn, d.wellKnownSupport], [false, null, null]);
+    const c = buildConfig({ user_directory: { search_all_users: true }, turn_uris: ['turns:t.example:443'], turn_shared_secret: 's', turn_user_lifetime: '2h',
+      well_known_support: { support_page: 'https://example.org/help' } });
+    assert.deepEqual([c.userDirectorySearchAllUsers, c.turn, c.wellKnownSupport],
+      [true, { uris: ['turns:t.example:443'], sharedSecret: 's', userLifetimeMs: 2 * 3600 * 1000 }, { support_page: 'https://example.org/help' }]);
+    for (const [raw, key] of [
+      [{ user_directory: { everyone: true } }, 'user_directory.everyone'],
+      [{ turn_uris: ['turn:t.example'] }, 'turn_shared_secret'],
+      [{ turn_shared_secret: 's' }, 'turn_uris'],
+      [{ turn_uris: ['http://t.example'], turn_shared_secret: 's' }, 'turn_uris'],
+      [{ well_known_support: {} }, 'well_known_support'],
+      [{ well_known_support: { contacts: [{ role: 'm.role.admin' }] } }, 'well_known_support.contacts[0]'],
+      [{ well_known_support: { contacts: [{ role: 'm.role.admin', matrix_id: 'admin' }] } }, 'well_known_support.contacts[0].matrix_id'],
+    ] as const) {
+      assert.throws(() => buildConfig(raw), (err: unknown) => err instanceof ConfigError && err.key === key, JSON.stringify(raw));
+    }
+  });
 });

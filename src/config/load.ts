@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { decodeBase64 } from '../core/events/base64.js';
 import { ED25519_PREFIX, ed25519PublicKey } from '../core/events/signing-key.js';
-import { isValidServerName } from '../core/ids.js';
+import { isValidServerName, parseUserId } from '../core/ids.js';
 import { ROOM_VERSIONS } from '../core/room-versions.js';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
@@ -213,6 +213,9 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     federation: buildFederation(asRecord(raw.federation, 'federation'), baseDir),
     quotas: buildQuotas(asRecord(raw.quotas, 'quotas')),
     media: buildMedia(asRecord(raw.media, 'media'), dataDir, baseDir),
+    userDirectorySearchAllUsers: buildUserDirectory(asRecord(raw.user_directory, 'user_directory')),
+    turn: buildTurn(get('turn_uris'), get('turn_shared_secret'), get('turn_user_lifetime')),
+    wellKnownSupport: buildSupport(get('well_known_support')),
   });
 }
 
@@ -401,4 +404,46 @@ function buildPasswordHashing(raw: Raw): Config['passwordHashing'] {
     maxConcurrent: int(raw.max_concurrent ?? d.max_concurrent, 'password_hashing.max_concurrent', 1, 3),
     maxQueued: int(raw.max_queued ?? d.max_queued, 'password_hashing.max_queued', 0, 10_000),
   });
+}
+
+function buildUserDirectory(raw: Raw): boolean {
+  for (const key of Object.keys(raw)) if (key !== 'search_all_users') throw new ConfigError(`user_directory.${key}`, 'unknown setting');
+  return bool(raw.search_all_users ?? DEFAULTS.user_directory.search_all_users, 'user_directory.search_all_users');
+}
+
+/** Both the URIs and the secret, or neither (no TURN server: nothing to hand out). */
+function buildTurn(uris: unknown, secret: unknown, lifetime: unknown): Config['turn'] {
+  if (!Array.isArray(uris)) throw new ConfigError('turn_uris', 'must be a list of turn: or turns: URIs');
+  const list = uris.map((u, i) => str(u, `turn_uris[${i}]`));
+  if (list.some((u) => !/^turns?:/.test(u))) throw new ConfigError('turn_uris', 'every URI must start with turn: or turns:');
+  if (secret !== null && (typeof secret !== 'string' || secret === '')) throw new ConfigError('turn_shared_secret', 'must be a non-empty string or null');
+  if ((list.length === 0) !== (secret === null)) {
+    throw new ConfigError(secret === null ? 'turn_shared_secret' : 'turn_uris', 'turn_uris and turn_shared_secret go together: give both or neither');
+  }
+  const ms = retention(lifetime, 'turn_user_lifetime');
+  if (ms === null || ms < 1000) throw new ConfigError('turn_user_lifetime', 'must be a duration of at least 1s, such as 1h');
+  return secret === null ? null : Object.freeze({ uris: Object.freeze(list), sharedSecret: secret as string, userLifetimeMs: ms });
+}
+
+/** The spec's shape: `contacts` (each a `role` and a `matrix_id` or an `email_address`) and/or `support_page`. */
+function buildSupport(v: unknown): Config['wellKnownSupport'] {
+  if (v === null) return null;
+  const key = 'well_known_support';
+  const raw = asRecord(v, key);
+  for (const name of Object.keys(raw)) if (name !== 'contacts' && name !== 'support_page') throw new ConfigError(`${key}.${name}`, 'unknown setting');
+  const page = raw.support_page === undefined ? undefined : str(raw.support_page, `${key}.support_page`);
+  if (raw.contacts !== undefined && (!Array.isArray(raw.contacts) || raw.contacts.length === 0)) throw new ConfigError(`${key}.contacts`, 'must be a non-empty list');
+  const contacts = (raw.contacts as unknown[] | undefined)?.map((c, i) => {
+    const at = `${key}.contacts[${i}]`;
+    const entry = asRecord(c, at);
+    for (const name of Object.keys(entry)) if (!['role', 'matrix_id', 'email_address'].includes(name)) throw new ConfigError(`${at}.${name}`, 'unknown setting');
+    const role = str(entry.role, `${at}.role`);
+    const matrixId = entry.matrix_id === undefined ? undefined : str(entry.matrix_id, `${at}.matrix_id`);
+    const email = entry.email_address === undefined ? undefined : str(entry.email_address, `${at}.email_address`);
+    if (matrixId === undefined && email === undefined) throw new ConfigError(at, 'needs a matrix_id or an email_address');
+    if (matrixId !== undefined && parseUserId(matrixId) === undefined) throw new ConfigError(`${at}.matrix_id`, 'must be a user ID such as @admin:example.org');
+    return Object.freeze({ role, ...(matrixId !== undefined ? { matrix_id: matrixId } : {}), ...(email !== undefined ? { email_address: email } : {}) });
+  });
+  if (page === undefined && contacts === undefined) throw new ConfigError(key, 'needs contacts or a support_page');
+  return Object.freeze({ ...(contacts ? { contacts: Object.freeze(contacts) } : {}), ...(page !== undefined ? { support_page: page } : {}) });
 }

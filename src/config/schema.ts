@@ -69,6 +69,26 @@ export interface Config {
   readonly federation: FederationConfig;
   readonly quotas: QuotaConfig;
   readonly media: MediaConfig;
+  /** POST /user_directory/search: every local user (true), or only those sharing a room with the searcher or in a published room. */
+  readonly userDirectorySearchAllUsers: boolean;
+  /** GET /voip/turnServer; null: no TURN server configured (404). */
+  readonly turn: TurnConfig | null;
+  /** GET /.well-known/matrix/support, as served; null: 404. */
+  readonly wellKnownSupport: WellKnownSupport | null;
+}
+
+/** A TURN server with coturn's shared-secret REST authentication (`use-auth-secret`). */
+export interface TurnConfig {
+  readonly uris: readonly string[];
+  readonly sharedSecret: string;
+  /** How long the credentials handed out stay valid. */
+  readonly userLifetimeMs: number;
+}
+
+/** The spec's `/.well-known/matrix/support` answer. */
+export interface WellKnownSupport {
+  readonly contacts?: readonly { readonly role: string; readonly matrix_id?: string; readonly email_address?: string }[];
+  readonly support_page?: string;
 }
 
 /** The media repository (README "Media", SECURITY.md). */

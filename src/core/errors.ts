@@ -26,6 +26,8 @@ export const ErrCode = {
   weakPassword: 'M_WEAK_PASSWORD',
   exclusive: 'M_EXCLUSIVE',
   threepidDenied: 'M_THREEPID_DENIED',
+  threepidMediumNotSupported: 'M_THREEPID_MEDIUM_NOT_SUPPORTED',
+  threepidAuthFailed: 'M_THREEPID_AUTH_FAILED',
   serverNotTrusted: 'M_SERVER_NOT_TRUSTED',
   unauthorized: 'M_UNAUTHORIZED',
   invalidSignature: 'M_INVALID_SIGNATURE',
@@ -124,6 +126,9 @@ export const unsupportedRoomVersion = (version: string): MatrixError =>
 export const incompatibleRoomVersion = (version: string): MatrixError =>
   new MatrixError(400, ErrCode.incompatibleRoomVersion, 'This server does not support the room version', { room_version: version });
 export const roomInUse = (message: string): MatrixError => new MatrixError(400, ErrCode.roomInUse, message);
+/** Hearth keeps no third-party identifiers: it sends no mail or SMS and trusts no identity server. */
+export const threepidMediumNotSupported = (message: string): MatrixError => new MatrixError(400, ErrCode.threepidMediumNotSupported, message);
+export const threepidAuthFailed = (message: string): MatrixError => new MatrixError(400, ErrCode.threepidAuthFailed, message);
 export const badAlias = (message: string): MatrixError => new MatrixError(400, ErrCode.badAlias, message);
 export const invalidSignature = (message: string): MatrixError => new MatrixError(400, ErrCode.invalidSignature, message);
 export const weakPassword = (message: string): MatrixError => new MatrixError(400, ErrCode.weakPassword, message);

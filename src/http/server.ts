@@ -39,6 +39,9 @@ import { sessionRoutes } from './client/session.js';
 import { searchRoutes } from './client/search.js';
 import { tagRoutes } from './client/tags.js';
 import { reportRoutes } from './client/reports.js';
+import { userRoutes, userRoutesV1 } from './client/users.js';
+import { roomRoutesV1 } from './client/rooms-v1.js';
+import { clientExtrasRoutes, supportRoutes } from './client/client-extras.js';
 import { makeClientErrorHandler } from './client-error.js';
 import { installErrorHandling, sendError, toMatrixError } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
@@ -161,6 +164,9 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(adminRoomRoutes, { services });
   await app.register(mediaRoutes, { services });
   await app.register(relationRoutes, { services });
+  await app.register(userRoutesV1, { services });
+  await app.register(roomRoutesV1, { services });
+  await app.register(supportRoutes, { support: config.wellKnownSupport });
   for (const prefix of CLIENT_PREFIXES) {
     await app.register(async (client) => {
       await client.register(capabilitiesRoutes, { config });
@@ -187,6 +193,8 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(searchRoutes, { services });
       await client.register(tagRoutes, { services });
       await client.register(reportRoutes, { services });
+      await client.register(userRoutes, { services });
+      await client.register(clientExtrasRoutes, { services });
     }, { prefix });
   }
   if (metrics && config.metrics.port === null) {

@@ -36,6 +36,8 @@ import { RoomTags } from './user-data/room-tags.js';
 import { Reports } from './reports/reports.js';
 import { RoomReadAccess } from './rooms/room-access.js';
 import { EventSending } from './rooms/send.js';
+import { TimestampLookup } from './rooms/timestamp-lookup.js';
+import { Spaces } from './rooms/spaces.js';
 import { RoomEntries } from './sync/room-entries.js';
 import { MAX_PARKED_SYNCS_PER_USER, SyncService } from './sync/sync.js';
 import { ParkedSyncs } from './sync/parked.js';
@@ -64,6 +66,10 @@ import { MediaFiles } from './media/media-files.js';
 import { MediaRepository } from './media/media-repository.js';
 import { Thumbnails } from './media/thumbnails.js';
 import { createPushServices, type PushServices } from './push/push-services.js';
+import { MutualRooms } from './users/mutual-rooms.js';
+import { UserDirectory } from './users/user-directory.js';
+import { Whois } from './users/whois.js';
+import { TurnServer } from './voip/turn-server.js';
 
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
@@ -118,6 +124,15 @@ export interface Services {
   readonly thumbnails: Thumbnails;
   /** Pushers, notifications and their delivery to push gateways. */
   readonly push: PushServices;
+  /** The user directory, mutual rooms, whois and TURN credentials (services/users/, services/voip/). */
+  readonly userDirectory: UserDirectory;
+  readonly mutualRooms: MutualRooms;
+  readonly whois: Whois;
+  readonly turnServer: TurnServer;
+  /** `GET /v1/rooms/{roomId}/timestamp_to_event`. */
+  readonly timestampLookup: TimestampLookup;
+  /** Room summaries and space hierarchies of local rooms. */
+  readonly spaces: Spaces;
   /** Resolves once everything written so far is durable: every answer waits for it (see server.ts). */
   whenDurable(): Promise<void>;
   readonly membership: {
@@ -171,6 +186,7 @@ export function createServices(deps: {
   const pushRules = new PushRules({ store, notifier });
   const fullyRead = new FullyReadMarker({ store, notifier });
   const receipts = new Receipts({ store, clock, notifier, fullyRead });
+  const directory = new RoomDirectory({ store, clock, serverName, access, remote: new RemoteAliases({ federation: federation.client }) });
   const userAndEphemeral = {
     accountData: new AccountData({ store, notifier, pushRules, quotas }),
     filters: new Filters({ store, quotas }),
@@ -222,7 +238,7 @@ export function createServices(deps: {
     relations: new Relations({ store, access, events, reads }),
     search: new RoomSearch({ store, access, events, reads }),
     reports: new Reports({ store, clock, serverName, access }),
-    directory: new RoomDirectory({ store, clock, serverName, access, remote: new RemoteAliases({ federation: federation.client }) }),
+    directory,
     parkedSyncs,
     sync: new SyncService({
       store, clock, notifier, parked: parkedSyncs,
@@ -234,6 +250,12 @@ export function createServices(deps: {
     }),
     membership: { ...verbs, forget, state: new MemberState(verbs) },
     push: createPushServices({ store, clock, config, quotas, pushRules, events }),
+    userDirectory: new UserDirectory({ store, searchAllUsers: config.userDirectorySearchAllUsers }),
+    mutualRooms: new MutualRooms({ store }),
+    whois: new Whois({ store, serverName }),
+    turnServer: new TurnServer({ clock, turn: config.turn }),
+    timestampLookup: new TimestampLookup({ store, access }),
+    spaces: new Spaces({ store, directory }),
   };
 }
 

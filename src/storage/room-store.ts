@@ -88,6 +88,12 @@ export interface EventStore {
   /** Events of every room after `afterPos`, in stream order (what push evaluation has yet to see). */
   after(afterPos: number, limit: number): Promise<StoredEvent[]>;
   markRedacted(eventId: EventId, redactionId: EventId): Promise<void>;
+  /**
+   * Events of a room by timestamp: at or after `ts`, earliest first (dir 'f'), or at or before it,
+   * latest first ('b'); ties in stream order (reversed for 'b'). Only positions up to `upTo` when
+   * given; `after` continues from the last event of a previous batch. At most `limit`.
+   */
+  byTimestamp(roomId: RoomId, o: { ts: number; dir: 'f' | 'b'; upTo?: number; after?: { ts: number; pos: number }; limit: number }): Promise<StoredEvent[]>;
   /** The transaction IDs the device sent these events with (for `unsigned.transaction_id`). */
   txnIdsFor(userId: UserId, deviceId: DeviceId, eventIds: readonly EventId[]): Promise<Map<EventId, string>>;
   /** The event a client transaction produced, for idempotent retries. */
@@ -107,6 +113,8 @@ export interface StateStore {
   /** Current state events of a room, optionally only the given (type, state key) pairs. */
   current(roomId: RoomId, keys?: ReadonlyArray<readonly [string, string]>): Promise<StoredEvent[]>;
   currentEvent(roomId: RoomId, type: string, stateKey: string): Promise<StoredEvent | undefined>;
+  /** Current state events of one type (every state key), in position order: a space's `m.space.child` events. */
+  currentOfType(roomId: RoomId, type: string): Promise<StoredEvent[]>;
   /** The state after the event at `pos` (inclusive), optionally only the given pairs. */
   at(roomId: RoomId, pos: number, keys?: ReadonlyArray<readonly [string, string]>): Promise<StoredEvent[]>;
   /**

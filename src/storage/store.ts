@@ -1,5 +1,5 @@
 import type { ChangeChannel } from './change-channel.js';
-import type { DeviceId, UserId } from '../core/ids.js';
+import type { DeviceId, RoomId, UserId } from '../core/ids.js';
 import type { AliasStore, EventStore, InviteStateStore, MembershipStore, RelationStore, RoomStore, StateStore } from './room-store.js';
 import type { AccountDataStore, FilterStore, PresenceStore, PushRuleStore, ReceiptStore, StreamCounters } from './sync-store.js';
 
@@ -19,6 +19,27 @@ import type { MediaStore } from './media-store.js';
 import type { NotificationStore, PusherStore } from './push-store.js';
 import type { AdminJobStore, RoomBlockStore, RoomSummaryStore } from './admin-store.js';
 import type { ReportStore, SearchStore } from './search-store.js';
+
+/** A local user as the user directory shows them: their global profile. */
+export interface DirectoryUser {
+  userId: UserId;
+  displayname: string | null;
+  avatarUrl: string | null;
+}
+
+/** Who can find whom: queries over memberships and profiles, answered by the database. */
+export interface UserDirectoryStore {
+  /**
+   * Local, not deactivated users every one of whose `words` (lower case) begins the user ID's
+   * localpart or a word of the display name. Unless `everyone`, only users joined to a room the
+   * searcher is joined to or to a room published in the room directory. In user ID order, at most `limit`.
+   */
+  search(searcher: UserId, words: readonly string[], options: { everyone: boolean; limit: number }): Promise<DirectoryUser[]>;
+  /** Rooms both users are joined to, in room ID order, after `after` (null: from the start), at most `limit`. */
+  mutualRooms(a: UserId, b: UserId, after: RoomId | null, limit: number): Promise<RoomId[]>;
+  /** How many rooms both users are joined to. */
+  countMutualRooms(a: UserId, b: UserId): Promise<number>;
+}
 
 /** Other servers' verified public keys (the key ring's persistent cache). */
 export interface ServerKeyStore {
@@ -66,6 +87,7 @@ export interface Store {
   readonly relations: RelationStore;
   readonly search: SearchStore;
   readonly reports: ReportStore;
+  readonly userDirectory: UserDirectoryStore;
   /**
    * Runs `fn` in one transaction; the Store handed to `fn` is bound to it. Commits when `fn` resolves,
    * and resolves once the commit is durable. `afterCommit` runs as soon as the COMMIT succeeded,

@@ -50,7 +50,7 @@ type Endpoint =
   | 'GET messages' | 'GET context' | 'GET event' | 'GET event (later)' | 'GET state' | 'GET state/type/key' | 'GET members' | 'GET joined_members' | 'GET aliases'
   | 'POST join' | 'POST leave' | 'POST forget' | 'POST invite' | 'POST kick' | 'POST ban' | 'POST unban' | 'POST knock'
   | 'PUT send' | 'PUT state' | 'PUT redact' | 'PUT typing' | 'GET publicRooms' | 'POST join (unknown room)'
-  | 'GET relations' | 'GET threads' | 'POST search' | 'POST search (later)' | 'POST report event' | 'POST report room'
+  | 'GET relations' | 'GET threads' | 'POST search' | 'POST search (later)' | 'POST report event' | 'POST report room' | 'GET timestamp_to_event'
   | AdminEndpoint;
 /** Synapse's room admin API: server admins only, whatever the caller's relation to the room (even its moderator). */
 type AdminEndpoint =
@@ -135,6 +135,9 @@ const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
   'POST search (later)': [OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
   'POST report event':  [OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, UNKNOWN_TOKEN, MISSING_TOKEN],
   'POST report room':   [OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  // The latest event (dir=b from the end of time): a departed caller's is from before their leave, as /messages.
+  // (Room summaries and hierarchies are not rows here: a knockable room is summarised to anyone, today's topic included, as the spec says.)
+  'GET timestamp_to_event': [OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
 };
 
 /**
@@ -172,6 +175,7 @@ const WORLD_READABLE_ROOM: Partial<Record<Endpoint, readonly Expect[]>> = {
   'PUT typing':         [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET relations':      [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
   'GET threads':        [OK,        OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
+  'GET timestamp_to_event': [OK,    OK,        OK,        OK,        OK,        UNKNOWN_TOKEN, MISSING_TOKEN],
 };
 
 type OtherUserEndpoint =
@@ -380,6 +384,7 @@ forEachBackend('authorization matrix', (backend) => {
         case 'POST search (later)': return { method: 'POST', url: `${V3}/search`, body: { search_categories: { room_events: { search_term: f.lateText } } } };
         case 'POST report event': return { method: 'POST', url: `${room}/report/${enc(f.earlyEventId)}`, body: { reason: 'r' } };
         case 'POST report room': return { method: 'POST', url: `${room}/report`, body: { reason: 'r' } };
+        case 'GET timestamp_to_event': return { method: 'GET', url: `/_matrix/client/v1/rooms/${enc(f.roomId)}/timestamp_to_event?ts=${Number.MAX_SAFE_INTEGER}&dir=b` };
         case 'PUT typing': {
           const target = f.masquerade ? f.witness : f.caller;
           return { method: 'PUT', url: `${room}/typing/${enc(target.userId)}`, body: { typing: true, timeout: 1000 } };

@@ -261,6 +261,7 @@ const FIELD_NAMES = [
   'algorithm', 'auth_data', 'public_key', 'sessions', 'first_message_index', 'forwarded_count', 'is_verified', 'session_data',
   // Synapse's admin API (users, registration tokens).
   'admin', 'deactivated', 'erase', 'valid_until_ms', 'uses_allowed', 'expiry_time', 'length', 'threepids', 'user_type',
+  'search_term', 'client_secret', 'sid',
   '__proto__', 'constructor', '',
 ];
 const QUERY_KEYS = [
@@ -268,6 +269,7 @@ const QUERY_KEYS = [
   'not_membership', 'server', 'token', 'user_id', 'kind', 'ts', 'access_token', 'include_leave', 'room_id', 'event_id', 'version',
   'name', 'guests', 'deactivated', 'order_by', 'valid',
   'recurse', 'include',
+  'suggested_only', 'max_depth', 'via',
 ];
 const CONTENT_TYPES = [
   undefined, 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
@@ -383,6 +385,10 @@ const TEMPLATES: Array<Array<[string, J]>> = [
   [['search_categories', new Obj([['room_events', new Obj([['search_term', 'hello'], ['order_by', 'recent'], ['event_context', new Obj([['before_limit', 2], ['include_profile', true]])], ['include_state', true]])]])]],
   [['order', 0.5]],
   [['reason', 'spam'], ['score', -50]],
+  // The user directory, TURN, third-party identifiers (client-extras, users).
+  [['search_term', 'ali'], ['limit', 3]],
+  [['client_secret', 'cs'], ['email', 'a@example.org'], ['send_attempt', 1]],
+  [['client_secret', 'cs'], ['sid', 'sid']],
   [['kind', 'http'], ['app_id', 'fz.app'], ['pushkey', 'fz'], ['app_display_name', 'a'], ['device_display_name', 'd'], ['lang', 'en'], ['data', new Obj([['url', 'https://gw.invalid/_matrix/push/v1/notify']])]],
 ];
 

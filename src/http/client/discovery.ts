@@ -8,10 +8,10 @@ import { ROOM_VERSIONS } from '../../core/room-versions.js';
  * includes every earlier one, so a version is claimed only when everything it added is served or
  * optional in the spec. From the changelogs of v1.2 to v1.12:
  * - r0.6.1 and v1.1 (key backups, knocking; the SSO redirect only concerns servers offering SSO).
- * - Not v1.2: it adds `GET /v1/rooms/{roomId}/hierarchy` (spaces), not served, and every later
- *   version includes it. `/relations`, bundled aggregations (v1.3, edits as of v1.7), `/threads`
- *   (v1.4) and `recurse` (v1.10) are served, announced as unstable features below; not
- *   `/timestamp_to_event` (v1.6) nor `erase` on deactivation (v1.10).
+ * - Not v1.2 yet: its `GET /v1/rooms/{roomId}/hierarchy` (spaces) is served now, the rest of v1.2 is
+ *   to be checked before it is claimed. `/relations`, bundled aggregations (v1.3, edits as of v1.7),
+ *   `/threads` (v1.4), `recurse` (v1.10) and `/timestamp_to_event` (v1.6) are served, the first ones
+ *   announced as unstable features below; not `erase` on deactivation (v1.10).
  * So not v1.11 either, although its authenticated media is served: that is announced by the flag
  * clients check alongside v1.11 (see `UNSTABLE_FEATURES`).
  */

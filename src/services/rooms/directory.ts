@@ -19,7 +19,7 @@ export interface PublicRoomsQuery {
 }
 
 /** One room in `/publicRooms`. */
-type DirectoryEntry = { room_id: RoomId; num_joined_members: number; world_readable: boolean; guest_can_join: boolean; [k: string]: unknown };
+export type DirectoryEntry = { room_id: RoomId; num_joined_members: number; world_readable: boolean; guest_can_join: boolean; [k: string]: unknown };
 
 /** Room aliases and the public room directory. */
 
@@ -110,7 +110,8 @@ export class RoomDirectory {
     return entries;
   }
 
-  private async entry(roomId: RoomId): Promise<DirectoryEntry> {
+  /** A room's public directory entry (also the base of room summaries and space hierarchies). */
+  async entry(roomId: RoomId): Promise<DirectoryEntry> {
     const state = await this.deps.store.state.current(roomId, [
       ['m.room.name', ''], ['m.room.topic', ''], ['m.room.canonical_alias', ''], ['m.room.avatar', ''],
       ['m.room.join_rules', ''], ['m.room.history_visibility', ''], ['m.room.guest_access', ''], ['m.room.create', ''],

@@ -193,6 +193,22 @@ export class KyselyEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
+  async byTimestamp(roomId: RoomId, o: { ts: number; dir: 'f' | 'b'; upTo?: number; after?: { ts: number; pos: number }; limit: number }): Promise<StoredEvent[]> {
+    const forward = o.dir === 'f';
+    const cmp = forward ? '>' : '<';
+    let q = this.db.selectFrom('events as e').select(EVENT_COLUMNS).where('e.room_id', '=', roomId)
+      .where('e.origin_server_ts', forward ? '>=' : '<=', o.ts);
+    if (o.upTo !== undefined) q = q.where('e.stream_pos', '<=', o.upTo);
+    const after = o.after;
+    if (after) {
+      q = q.where((eb) => eb.or([eb('e.origin_server_ts', cmp, after.ts),
+        eb.and([eb('e.origin_server_ts', '=', after.ts), eb('e.stream_pos', cmp, after.pos)])]));
+    }
+    const order = forward ? 'asc' : 'desc';
+    const rows = await q.orderBy('e.origin_server_ts', order).orderBy('e.stream_pos', order).limit(o.limit).execute();
+    return rows.map(toStoredEvent);
+  }
+
   /** Also drops the event from the search index: a redacted event must not be found by its old text. */
   async markRedacted(eventId: EventId, redactionId: EventId): Promise<void> {
     await this.db.deleteFrom('event_search').where('stream_pos', 'in', (eb) => eb.selectFrom('events').select('stream_pos').where('event_id', '=', eventId)).execute();

@@ -49,6 +49,13 @@ export class KyselyStateStore implements StateStore {
     return row ? toStoredEvent(row) : undefined;
   }
 
+  async currentOfType(roomId: RoomId, type: string): Promise<StoredEvent[]> {
+    // The (room, type, state key) index of current state: the room's members are not read.
+    const rows = await this.db.selectFrom('state_entries as s').innerJoin('events as e', 'e.event_id', 's.event_id')
+      .select(EVENT_COLUMNS).where('s.room_id', '=', roomId).where('s.type', '=', type).where('s.to_pos', 'is', null).execute();
+    return rows.sort((a, b) => Number(a.stream_pos) - Number(b.stream_pos)).map(toStoredEvent);
+  }
+
   async at(roomId: RoomId, pos: number, keys?: Keys): Promise<StoredEvent[]> {
     const q = this.base(roomId, keys);
     if (!q) return [];

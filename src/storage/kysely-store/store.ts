@@ -31,6 +31,7 @@ import { KyselyNotificationStore, KyselyPusherStore } from './push.js';
 import { KyselyAdminJobStore, KyselyRoomBlockStore, KyselyRoomSummaryStore } from './admin.js';
 import { KyselyRelationStore } from './relations.js';
 import { KyselyReportStore, KyselySearchStore } from './search.js';
+import { KyselyUserDirectoryStore } from './user-directory.js';
 
 /** The one Store implementation, for both dialects. */
 export class KyselyStore implements Store {
@@ -68,6 +69,7 @@ export class KyselyStore implements Store {
   readonly relations: KyselyRelationStore;
   readonly search: KyselySearchStore;
   readonly reports: KyselyReportStore;
+  readonly userDirectory: KyselyUserDirectoryStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -108,6 +110,7 @@ export class KyselyStore implements Store {
     this.relations = new KyselyRelationStore(db);
     this.search = new KyselySearchStore(db, dialect);
     this.reports = new KyselyReportStore(db);
+    this.userDirectory = new KyselyUserDirectoryStore(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>, options: { afterCommit?: () => void } = {}): Promise<T> {

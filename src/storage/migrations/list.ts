@@ -16,6 +16,7 @@ import * as m019 from './019-admin-users.js';
 import * as m020 from './020-admin-rooms.js';
 import * as m021 from './021-event-relations.js';
 import * as m022 from './022-search-reports.js';
+import * as m023 from './023-events-by-timestamp.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '020-admin-rooms': m020,
   '021-event-relations': m021,
   '022-search-reports': m022,
+  '023-events-by-timestamp': m023,
 };
 
 export const migrationProvider: MigrationProvider = {
