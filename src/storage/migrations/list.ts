@@ -12,6 +12,7 @@ import * as m014 from './014-federation-outbox.js';
 import * as m015 from './015-out-of-band-invites.js';
 import * as m017 from './017-media.js';
 import * as m018 from './018-push.js';
+import * as m024 from './024-event-positions.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '015-out-of-band-invites': m015,
   '017-media': m017,
   '018-push': m018,
+  '024-event-positions': m024,
 };
 
 export const migrationProvider: MigrationProvider = {
