@@ -115,7 +115,7 @@ load) shares the machine's ${r.machine.cpus} cores.
 ${rows.join('\n')}
 
 What Hearth's database connections were doing during each run (pg_stat_activity sampled every 100 ms; \`Lock:advisory\`
-is a wait for the event-stream lock, held by every transaction that appends an event until it commits, or for a room's lock):
+is a wait for a room's lock, or for the moment another writer reserves an event position):
 
 ${runs.filter((x) => x.connectionStates).map((x) => `- ${x.label}: ${Object.entries(x.connectionStates as Record<string, number>).filter(([, v]) => v >= 0.01).map(([k, v]) => `${k} ${f(v * 100, 0)}%`).join(', ')}`).join('\n')}
 

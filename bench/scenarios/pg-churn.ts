@@ -114,11 +114,13 @@ function sampleActivity(url: string, database: string) {
   const loop = (async () => {
     await client.connect();
     while (!stopped) {
-      // A connection waiting for an advisory lock: Hearth's event-stream lock (the one bigint key
-      // 0x48454152, src/storage/kysely-store/events.ts) or a room's lock (a hash of the room ID).
+      // A connection waiting for an advisory lock: the moment of reserving an event position (the
+      // bigint key "HEARPOS", src/storage/migrations/024-event-positions.ts), the event-stream lock of
+      // older versions (the bigint key 0x48454152) or a room's lock (a hash of the room ID).
       const { rows } = await client.query<{ state: string | null; wait: string | null; lock: string | null }>(
         `SELECT a.state, a.wait_event_type || ':' || a.wait_event AS wait,
-           (SELECT CASE WHEN l.classid = 0 AND l.objid = ${0x4845_4152} THEN 'event stream' ELSE 'room' END
+           (SELECT CASE WHEN l.classid = 4736321 AND l.objid = 1380994899 THEN 'position reservation'
+                        WHEN l.classid = 0 AND l.objid = ${0x4845_4152} THEN 'event stream' ELSE 'room' END
               FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory' AND NOT l.granted LIMIT 1) AS lock
          FROM pg_stat_activity a WHERE a.datname = $1 AND a.pid <> pg_backend_pid()`, [database]);
       for (const row of counting ? rows : []) {

@@ -79,14 +79,20 @@ export interface EventStore {
   /** Events of a room with position in (after, before), newest first when `dir` is 'b'. */
   page(roomId: RoomId, options: { after?: number; before?: number; dir: 'f' | 'b'; limit: number }): Promise<StoredEvent[]>;
   /**
-   * Rooms of the user (any membership, forgotten included) with events after `afterPos`, and the
-   * newest such position: what an incremental /sync has to look at, and nothing more.
+   * Rooms of the user (any membership, forgotten included) with events in (`afterPos`, `upTo`], and
+   * the newest such position: what an incremental /sync has to look at, and nothing more.
    */
-  activeRoomsOf(userId: UserId, afterPos: number): Promise<Map<RoomId, number>>;
-  /** The highest stream position written so far (0 for none). */
+  activeRoomsOf(userId: UserId, afterPos: number, upTo?: number): Promise<Map<RoomId, number>>;
+  /** The highest stream position committed so far (0 for none); readers of a range want `readablePos`. */
   maxPos(): Promise<number>;
-  /** Events of every room after `afterPos`, in stream order (what push evaluation has yet to see). */
-  after(afterPos: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * The highest position up to which every event write has committed (or was given up), 0 for none:
+   * how far "events after P" may be read without passing over a write still under way (PostgreSQL
+   * writers of different rooms commit in any order; SQLite: the highest position).
+   */
+  readablePos(): Promise<number>;
+  /** Events of every room in (`afterPos`, `upTo`], in stream order (what push evaluation has yet to see). */
+  after(afterPos: number, upTo: number, limit: number): Promise<StoredEvent[]>;
   markRedacted(eventId: EventId, redactionId: EventId): Promise<void>;
   /**
    * Events of a room by timestamp: at or after `ts`, earliest first (dir 'f'), or at or before it,

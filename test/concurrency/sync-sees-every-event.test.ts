@@ -1,7 +1,7 @@
 // Writers in many rooms at once while a reader syncs incrementally: every event reaches the reader
 // exactly once (none lost between two tokens, none repeated). An end-to-end check of the sync
-// token: it does not by itself provoke the narrow PostgreSQL race that the event-stream lock
-// prevents (see KyselyEventStore.append); few syncs interleave with the writes there.
+// token: it does not by itself provoke the narrow PostgreSQL race of positions committed out of
+// order (event-positions-race.test.ts does); few syncs interleave with the writes there.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';

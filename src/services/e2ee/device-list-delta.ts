@@ -31,7 +31,7 @@ export async function deviceListDelta(store: Store, userId: UserId, from: Device
     for (const u of await store.e2ee.deviceLists.changedBetween(from.deviceLists, to.deviceLists)) changed.add(u);
   }
   if (to.events > from.events) {
-    for (const roomId of (await store.events.activeRoomsOf(userId, from.events)).keys()) {
+    for (const roomId of (await store.events.activeRoomsOf(userId, from.events, to.events)).keys()) {
       await membershipNews(store, userId, roomId, from.events, to.events, { changed, departed });
     }
   }

@@ -44,7 +44,8 @@ export class NotificationRecorder {
     let recorded = 0;
     for (;;) {
       const { store } = this.deps;
-      const events = await store.events.after(await store.notifications.progress(), BATCH);
+      // Never past a write still under way: progress moves on only over positions that are settled.
+      const events = await store.events.after(await store.notifications.progress(), await store.events.readablePos(), BATCH);
       if (events.length === 0) return recorded;
       const rows = await this.evaluate(events);
       await store.transaction(async (tx) => {

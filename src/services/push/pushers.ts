@@ -28,7 +28,7 @@ export class Pushers {
     const { append, ...fields } = request.pusher;
     await store.transaction(async (tx) => {
       await quotas.checkNewPusher(tx, userId, fields);
-      const fromPos = await tx.events.maxPos();
+      const fromPos = await tx.events.readablePos();
       await tx.pushers.set({ ...fields, userId, deviceId: requester.deviceId, pushkeyTs: clock.now() }, { append, fromPos });
     });
   }

@@ -91,11 +91,15 @@ export class SyncService {
       const remaining = deadline - this.deps.clock.now();
       if (!result.empty || remaining <= 0 || signal.aborted) return result.body;
       const rooms = new Set((await this.deps.store.memberships.roomsOf(requester.userId, ['join', 'invite', 'knock', 'leave', 'ban'])).map((m) => m.roomId as string));
+      // Events committed past the readable position wait for a lower one still being written, in any
+      // room: the event write that settles it may concern nobody here, so any event write wakes us.
+      const heldBack = (await this.deps.store.events.maxPos()) > result.upTo;
       // Checked after the last await before waiting: an announcement during any await would otherwise be missed.
       if (this.deps.notifier.sequence !== sequence) continue;
       const change = await this.deps.notifier.wait(
         // A change for the user (presence of someone they share a room with, say) or one of their rooms; one with nothing to report goes back to waiting.
-        (c) => (c.roomId !== undefined && rooms.has(c.roomId)) || (c.userIds?.includes(requester.userId) ?? false) || c.everyone === true,
+        (c) => (c.roomId !== undefined && rooms.has(c.roomId)) || (c.userIds?.includes(requester.userId) ?? false) || c.everyone === true
+          || (heldBack && c.event === true),
         remaining,
         signal,
       );
@@ -106,15 +110,15 @@ export class SyncService {
   private async compute(requester: Requester, since: SyncToken | undefined, filter: Filter, fullState: boolean) {
     const userId = requester.userId;
     const { extras } = this.deps;
-    const now: SyncToken = { events: await this.deps.store.events.maxPos(), ...(await extras.positions()), ...(await this.deps.e2ee.positions()) };
+    const now: SyncToken = { events: await this.deps.store.events.readablePos(), ...(await extras.positions()), ...(await this.deps.e2ee.positions()) };
     const rooms: RoomsSection = { join: {}, invite: {}, knock: {}, leave: {} };
     const ignored = await ignoredUsersOf(this.deps.store, userId);
     const memberships = since === undefined
       ? await this.initialRooms(userId, filter)
       : fullState
         // `full_state`: the full state of every room the user is in (sync.yaml), plus what changed since `since`.
-        ? unionByRoom(await this.initialRooms(userId, filter), await this.changedRooms(userId, since.events))
-        : await this.changedRooms(userId, since.events);
+        ? unionByRoom(await this.initialRooms(userId, filter), await this.changedRooms(userId, since.events, now.events))
+        : await this.changedRooms(userId, since.events, now.events);
     for (const current of memberships) {
       // Nothing past `next_batch` goes out: a membership that changed after `now` was read is shown as
       // it was at `now`, and its change comes with the next sync (else it would come twice).
@@ -163,7 +167,7 @@ export class SyncService {
       presence: { events: presence as unknown as JsonObject[] },
       ...e2ee.body,
     };
-    return { body, empty };
+    return { body, empty, upTo: now.events };
   }
 
   private async addRoom(rooms: RoomsSection, userId: UserId, m: MembershipRecord, o: { since: number | undefined; now: number; filter: Filter; fullState: boolean; deviceId: DeviceId; ignored: ReadonlySet<string> }) {
@@ -212,8 +216,8 @@ export class SyncService {
    * Incremental sync: rooms with new events only. A leave, kick or ban since `since` is always
    * delivered (even if the room was forgotten since); older departures are not repeated.
    */
-  private async changedRooms(userId: UserId, since: number): Promise<MembershipRecord[]> {
-    const active = await this.deps.store.events.activeRoomsOf(userId, since);
+  private async changedRooms(userId: UserId, since: number, upTo: number): Promise<MembershipRecord[]> {
+    const active = await this.deps.store.events.activeRoomsOf(userId, since, upTo);
     const out: MembershipRecord[] = [];
     for (const roomId of active.keys()) {
       const m = await this.deps.store.memberships.get(roomId as RoomId, userId);

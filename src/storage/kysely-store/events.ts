@@ -36,9 +36,10 @@ export const currentStateRow = prepared<{ roomId: string; type: string; stateKey
     .where('s.to_pos', 'is', null));
 
 // The statements every event write runs, compiled once (see prepared.ts).
-const insertEvent = prepared<Record<'eventId' | 'roomId' | 'type' | 'stateKey' | 'sender' | 'depth' | 'ts' | 'membership' | 'json' | 'prevStateJson', unknown>, { stream_pos: number }>((db, slot) =>
+// `pos` is the position reserved on PostgreSQL, or null on SQLite (which assigns the next one).
+const insertEvent = prepared<Record<'pos' | 'eventId' | 'roomId' | 'type' | 'stateKey' | 'sender' | 'depth' | 'ts' | 'membership' | 'json' | 'prevStateJson', unknown>, { stream_pos: number }>((db, slot) =>
   db.insertInto('events').values({
-    event_id: slot('eventId'), room_id: slot('roomId'), type: slot('type'), state_key: slot('stateKey'), sender: slot('sender'),
+    stream_pos: slot('pos'), event_id: slot('eventId'), room_id: slot('roomId'), type: slot('type'), state_key: slot('stateKey'), sender: slot('sender'),
     depth: slot('depth'), origin_server_ts: slot('ts'), membership: slot('membership'), json: slot('json'),
     prev_state_json: slot('prevStateJson'), redacted_by: null,
   }).returning('stream_pos'));
@@ -66,14 +67,11 @@ const upsertKeepingForgotten = upsertMembership(false);
 const roomHead = prepared<{ roomId: string }, { event_id: string; depth: number; stream_pos: number }>((db, slot) =>
   db.selectFrom('events').select(['event_id', 'depth', 'stream_pos']).where('room_id', '=', slot('roomId')).orderBy('stream_pos', 'desc').limit(1));
 
-/** Advisory-lock key that orders event writes on PostgreSQL (any constant, unique to this use). */
-const EVENT_STREAM_LOCK = 0x4845_4152; // "HEAR"
-
 export class KyselyEventStore implements EventStore {
   constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
 
   async append(event: RoomEvent): Promise<StoredEvent> {
-    await this.lockStream();
+    const reserved = await this.reservePos();
     const isState = typeof event.state_key === 'string';
     // An unreadable replaced event only costs clients the `prev_content` of this one.
     const replaced = isState
@@ -87,7 +85,7 @@ export class KyselyEventStore implements EventStore {
       : null;
     const membership = event.type === 'm.room.member' && typeof event.content.membership === 'string' ? event.content.membership : null;
     const [inserted] = await insertEvent(this.db, {
-      eventId: event.event_id, roomId: event.room_id, type: event.type, stateKey: event.state_key ?? null, sender: event.sender,
+      pos: reserved, eventId: event.event_id, roomId: event.room_id, type: event.type, stateKey: event.state_key ?? null, sender: event.sender,
       depth: event.depth, ts: event.origin_server_ts, membership, json: JSON.stringify(event),
       prevStateJson: prevState ? JSON.stringify(prevState) : null,
     });
@@ -105,13 +103,12 @@ export class KyselyEventStore implements EventStore {
   }
 
   async appendOutOfBand(event: RoomEvent): Promise<StoredEvent> {
-    await this.lockStream();
     const membership = typeof event.content.membership === 'string' ? event.content.membership : null;
     if (event.type !== 'm.room.member' || typeof event.state_key !== 'string' || membership === null) {
       throw new Error('only member events are stored in out-of-band rooms');
     }
     const [inserted] = await insertEvent(this.db, {
-      eventId: event.event_id, roomId: event.room_id, type: event.type, stateKey: event.state_key, sender: event.sender,
+      pos: await this.reservePos(), eventId: event.event_id, roomId: event.room_id, type: event.type, stateKey: event.state_key, sender: event.sender,
       depth: event.depth, ts: event.origin_server_ts, membership, json: JSON.stringify(event), prevStateJson: null,
     });
     const pos = Number(inserted!.stream_pos);
@@ -120,12 +117,15 @@ export class KyselyEventStore implements EventStore {
   }
 
   /**
-   * /sync reads "everything up to position P". On PostgreSQL, transactions of different rooms could
-   * otherwise commit out of position order, and a reader could pass over an event committed late.
-   * Holding this lock until commit makes positions become visible in order (SQLite: one writer).
+   * /sync reads "everything up to position P", and transactions of different rooms commit in any
+   * order on PostgreSQL. So a writer reserves its position (migration 024): readers read only up to
+   * `readablePos`, below every position still being written, and no writer waits for another.
+   * SQLite has one writer: positions commit in order, and the insert assigns the next one (null here).
    */
-  private async lockStream(): Promise<void> {
-    if (this.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${EVENT_STREAM_LOCK})`.execute(this.db);
+  private async reservePos(): Promise<number | null> {
+    if (this.dialect !== 'postgres') return null;
+    const { rows } = await sql<{ pos: number }>`SELECT hearth_reserve_event_pos() AS pos`.execute(this.db);
+    return Number(rows[0]!.pos);
   }
 
   private async recordMembership(event: RoomEvent, membership: string, pos: number): Promise<void> {
@@ -173,13 +173,21 @@ export class KyselyEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
-  async activeRoomsOf(userId: UserId, afterPos: number): Promise<Map<RoomId, number>> {
-    const rows = await this.db.selectFrom('events as e')
+  async activeRoomsOf(userId: UserId, afterPos: number, upTo?: number): Promise<Map<RoomId, number>> {
+    let q = this.db.selectFrom('events as e')
       .select(['e.room_id', (eb) => eb.fn.max('e.stream_pos').as('pos')])
-      .where('e.stream_pos', '>', afterPos)
+      .where('e.stream_pos', '>', afterPos);
+    if (upTo !== undefined) q = q.where('e.stream_pos', '<=', upTo);
+    const rows = await q
       .where('e.room_id', 'in', (eb) => eb.selectFrom('memberships').select('room_id').where('user_id', '=', userId))
       .groupBy('e.room_id').execute();
     return new Map(rows.map((r) => [r.room_id as RoomId, Number(r.pos)]));
+  }
+
+  async readablePos(): Promise<number> {
+    if (this.dialect !== 'postgres') return this.maxPos();
+    const { rows } = await sql<{ pos: number }>`SELECT hearth_readable_event_pos() AS pos`.execute(this.db);
+    return Number(rows[0]!.pos);
   }
 
   async maxPos(): Promise<number> {
@@ -187,8 +195,8 @@ export class KyselyEventStore implements EventStore {
     return Number(row?.m ?? 0);
   }
 
-  async after(afterPos: number, limit: number): Promise<StoredEvent[]> {
-    const rows = await this.db.selectFrom('events as e').select(EVENT_COLUMNS).where('e.stream_pos', '>', afterPos)
+  async after(afterPos: number, upTo: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.db.selectFrom('events as e').select(EVENT_COLUMNS).where('e.stream_pos', '>', afterPos).where('e.stream_pos', '<=', upTo)
       .orderBy('e.stream_pos').limit(limit).execute();
     return rows.map(toStoredEvent);
   }

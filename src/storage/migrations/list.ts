@@ -17,6 +17,7 @@ import * as m020 from './020-admin-rooms.js';
 import * as m021 from './021-event-relations.js';
 import * as m022 from './022-search-reports.js';
 import * as m023 from './023-events-by-timestamp.js';
+import * as m024 from './024-event-positions.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '021-event-relations': m021,
   '022-search-reports': m022,
   '023-events-by-timestamp': m023,
+  '024-event-positions': m024,
 };
 
 export const migrationProvider: MigrationProvider = {
