@@ -212,6 +212,43 @@ forEachBackend('GET /sync: filters', (backend) => {
     assert.equal(carolMember.content.membership, 'join');
   });
 
+  it('room.state.lazy_load_members, incremental: finding that a sender already spoke reads back only until it is found', async () => {
+    const bob = await s.createUser('bob-ll');
+    const carol = await s.createUser('carol-ll');
+    const roomId = await r.createRoom(alice, { preset: 'public_chat' });
+    for (const u of [bob, carol]) await r.join(u, roomId);
+    await r.send(carol, roomId, 'carol, long ago');
+    for (let i = 0; i < 60; i++) await r.send(alice, roomId, `chatter${i}`);
+    const lazy = { room: { timeline: { limit: 100 }, state: { lazy_load_members: true } } };
+    const first = await sync(s, bob, inline(lazy));
+    const events = s.app.store.events;
+    const page = events.page.bind(events);
+    let rowsRead = 0;
+    events.page = async (...args) => {
+      const rows = await page(...args);
+      rowsRead += rows.length;
+      return rows;
+    };
+    try {
+      // Alice spoke just before `since`: her membership was sent then, and is not sent again.
+      await r.send(alice, roomId, 'alice again');
+      const second = await sync(s, bob, `since=${enc(first.next_batch)}&${inline(lazy)}`);
+      const room = second.rooms.join[roomId];
+      assert.deepEqual(bodies(room.timeline.events), ['alice again']);
+      assert.deepEqual(members(room.state.events), []);
+      // The new timeline and the unread count (1 event each) plus one small page back (11), not
+      // the whole previous window (71 rows here before).
+      assert.ok(rowsRead <= 13, `rows read: ${rowsRead}`);
+      // Carol spoke 61 events before, within the previous window of 100: still not sent again,
+      // found by reading further back.
+      await r.send(carol, roomId, 'carol again');
+      const third = await sync(s, bob, `since=${enc(second.next_batch)}&${inline(lazy)}`);
+      assert.deepEqual(members(third.rooms.join[roomId].state.events), []);
+    } finally {
+      events.page = page;
+    }
+  });
+
   it('room.state.lazy_load_members: the heroes\' memberships are in state (sync.yaml, m.heroes)', async () => {
     const bob = await s.createUser('bob10');
     const carol = await s.createUser('carol10');

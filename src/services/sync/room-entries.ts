@@ -70,9 +70,12 @@ export class RoomEntries {
    * `start` is where the timeline starts: the state is taken before it and `prev_batch` names it,
    * so that /messages from there returns everything older, filtered-out events included.
    */
-  private async timeline(userId: UserId, m: MembershipRecord, o: WindowOptions): Promise<{ events: StoredEvent[]; limited: boolean; start: number }> {
+  private async timeline(userId: UserId, m: MembershipRecord, o: WindowOptions, enough?: (e: StoredEvent) => boolean): Promise<{ events: StoredEvent[]; limited: boolean; start: number }> {
     const limit = limitOf(o.filter.timeline);
-    const pageSize = Math.max(limit, 10) + 1;
+    const fullPage = Math.max(limit, 10) + 1;
+    // A caller that may stop early (`enough`) most often needs the newest few events only: small
+    // pages first, growing to the full size, so it reads tens of events instead of a whole window.
+    let pageSize = enough ? Math.min(11, fullPage) : fullPage;
     const access = { roomId: m.roomId, userId, membership: m.membership, upTo: o.upTo };
     const kept: StoredEvent[] = []; // newest first
     let before = o.upTo + 1;
@@ -96,12 +99,17 @@ export class RoomEntries {
         if (!shown.has(e.pos)) continue;
         if (kept.length === limit) break rounds;
         kept.push(e);
+        if (enough?.(e)) break rounds;
       }
       if (page.length < pageSize) {
         limited = false;
         break;
       }
       before = page[page.length - 1]!.pos;
+      if (pageSize < fullPage) {
+        pageSize = Math.min(fullPage, pageSize * 2);
+        round--; // the small pages of an early-stopping read do not count against the rounds
+      }
     }
     const events = kept.reverse();
     return { events, limited, start: events[0]?.pos ?? o.upTo + 1 };
@@ -154,8 +162,12 @@ export class RoomEntries {
     if (!o.filter.state.includeRedundantMembers && missing.size > 0) {
       missing.delete(userId);
       if (missing.size > 0) {
-        const previous = await this.timeline(userId, m, { ...o, since: undefined, upTo: o.since! });
-        for (const e of previous.events) missing.delete(e.event.sender);
+        // Read back only until every missing sender is found among them: in a busy room the sender
+        // of the new event has usually just spoken, and the whole previous window need not be read.
+        await this.timeline(userId, m, { ...o, since: undefined, upTo: o.since! }, (e) => {
+          missing.delete(e.event.sender);
+          return missing.size === 0;
+        });
       }
     }
     if (missing.size === 0) return [];
