@@ -135,7 +135,7 @@ if (runs('fanout')) {
       const r = await fanout(server, members, messages);
       (results.fanout as unknown[]).push(r);
       console.log(`fanout     ${members} members x ${messages} messages: delivery p50 ${fmt(r.delivery.p50)} p90 ${fmt(r.p90)} p99 ${fmt(r.delivery.p99)} max ${fmt(r.delivery.max)} ms; ` +
-        `send p50 ${fmt(r.send.p50)} ms; ${r.deliveredIn30s} of ${r.expected} delivered; ${fmt(r.deliveriesPerSecond)} deliveries/s; CPU ${fmt(r.cpuMsPerDelivery)} ms per delivery`);
+        `send p50 ${fmt(r.send.p50)} ms; ${r.deliveredIn30s} of ${r.expected} delivered; ${fmt(r.deliveriesPerSecond)} deliveries/s; CPU ${fmt(r.cpuMsPerDelivery)} ms per delivery; ${r.failedPolls} failed long-polls`);
     } finally {
       await server.stop();
     }

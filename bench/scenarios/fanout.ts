@@ -26,6 +26,8 @@ export async function fanout(server: RunningServer, members: number, messages: n
   const sentAt: number[] = [];
   const deliveries: number[] = [];
   let delivered = 0;
+  // Long-polls that failed (connection refused or reset, or not 200): reported, then retried.
+  let failedPolls = 0;
   let stop = false;
   const member = async (u: BenchUser) => {
     let since = (await c.ok('GET', `/sync?timeout=0&set_presence=offline&filter=${filter}`, u.token)).next_batch as string;
@@ -33,7 +35,11 @@ export async function fanout(server: RunningServer, members: number, messages: n
     const seen = new Set<number>();
     while (!stop && seen.size < messages) {
       const res = await c.call('GET', `/sync?timeout=30000&set_presence=offline&filter=${filter}&since=${since}`, u.token).catch(() => undefined);
-      if (!res || res.status !== 200) { (globalThis as any).bad = ((globalThis as any).bad ?? 0) + 1; if (res) console.log(res.status, JSON.stringify(res.json).slice(0, 200)); await sleep(100); continue; }
+      if (!res || res.status !== 200) {
+        failedPolls++;
+        await sleep(100);
+        continue;
+      }
       const now = performance.now();
       since = res.json.next_batch;
       for (const ev of res.json.rooms?.join?.[roomId]?.timeline?.events ?? []) {
@@ -75,7 +81,7 @@ export async function fanout(server: RunningServer, members: number, messages: n
     delivery: summarize(deliveries),
     p90: percentile([...deliveries].sort((a, b) => a - b), 90),
     send: summarize(sends),
-    expected, deliveredIn30s,
+    expected, deliveredIn30s, failedPolls,
     deliveriesPerSecond: deliveredIn30s / seconds,
     cpuMsPerDelivery: deliveredIn30s ? (cpuSeconds * 1000) / deliveredIn30s : 0,
   };
