@@ -1,5 +1,8 @@
 import SqliteDatabase from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
+import { openPostgres } from '../../src/storage/postgres.js';
+import { openSqlite } from '../../src/storage/sqlite.js';
 
 /** A test database, for direct access behind the server's back. */
 export type RawDatabase = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
@@ -80,4 +83,20 @@ function byTable(rows: Array<{ t: string; c: string }>): Map<string, string[]> {
   const tables = new Map<string, string[]>();
   for (const { t, c } of rows) tables.set(t, [...(tables.get(t) ?? []), c]);
   return tables;
+}
+
+/**
+ * Runs one migration's `up` again on the test database (after its tables were dropped on purpose),
+ * to test what it does to rows stored before it. Its row in the migration table stays, so the
+ * migrations after it (which have run) stay in order for the next `openStore`.
+ */
+export async function rerunMigration(database: RawDatabase, migration: { up: (db: Kysely<unknown>) => Promise<void> }): Promise<void> {
+  const db = database.kind === 'sqlite'
+    ? openSqlite({ path: database.path, synchronous: 'full' }).db
+    : openPostgres({ url: database.url, poolSize: 1 }).db;
+  try {
+    await migration.up(db as unknown as Kysely<unknown>);
+  } finally {
+    await db.destroy();
+  }
 }

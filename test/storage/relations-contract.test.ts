@@ -8,7 +8,8 @@ import type { JsonObject } from '../../src/core/json.js';
 import { openStore } from '../../src/storage/open.js';
 import type { Store, StoredEvent } from '../../src/storage/store.js';
 import { forEachBackend, useFreshDatabase } from '../helpers/backends.js';
-import { rawExec } from '../helpers/db-scan.js';
+import { rawExec, rerunMigration } from '../helpers/db-scan.js';
+import * as relationsMigration from '../../src/storage/migrations/021-event-relations.js';
 import { roomEvents } from '../helpers/room-store.js';
 
 const alice = '@alice:hs' as UserId;
@@ -93,7 +94,7 @@ forEachBackend('Store contract: relations', (backend) => {
   it('migration 021 backfills the relations of events stored before it', async () => {
     const before = ids(await page({ depth: 3 }));
     await rawExec(fresh.database(), 'DROP TABLE event_relations');
-    await rawExec(fresh.database(), `DELETE FROM kysely_migration WHERE name = '021-event-relations'`);
+    await rerunMigration(fresh.database(), relationsMigration);
     const db = fresh.database();
     const reopened = await openStore(db.kind === 'sqlite' ? { kind: 'sqlite', path: db.path, synchronous: 'full' } : { kind: 'postgres', url: db.url, poolSize: 2 });
     try {

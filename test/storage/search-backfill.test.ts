@@ -8,7 +8,8 @@ import { ALL_SEARCH_KEYS } from '../../src/core/search.js';
 import { openStore } from '../../src/storage/open.js';
 import type { Store } from '../../src/storage/store.js';
 import { forEachBackend, freshDatabase } from '../helpers/backends.js';
-import { rawExec, type RawDatabase } from '../helpers/db-scan.js';
+import { rawExec, rerunMigration, type RawDatabase } from '../helpers/db-scan.js';
+import * as searchMigration from '../../src/storage/migrations/022-search-reports.js';
 import { roomEvents } from '../helpers/room-store.js';
 
 const alice = '@alice:hs' as UserId;
@@ -43,7 +44,8 @@ forEachBackend('migration 022: existing events are indexed', (backend) => {
     await rawExec(db, 'UPDATE events SET json = $1 WHERE stream_pos = $2', ['{not json', corrupt.pos]);
     // Back to the schema before 022, the events kept.
     if (db.kind === 'sqlite') await rawExec(db, 'DROP TABLE event_search_fts');
-    for (const statement of ['DROP TABLE event_search', 'DROP TABLE reports', "DELETE FROM kysely_migration WHERE name = '022-search-reports'"]) await rawExec(db, statement);
+    for (const statement of ['DROP TABLE event_search', 'DROP TABLE reports']) await rawExec(db, statement);
+    await rerunMigration(db, searchMigration);
     migrated = await openStore(config);
   });
 
