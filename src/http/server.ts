@@ -13,6 +13,7 @@ import { directoryRoutes } from './client/directory.js';
 import { capConnectionsPerAddress } from './connection-cap.js';
 import { membershipRoutes } from './client/membership.js';
 import { roomRoutes } from './client/rooms.js';
+import { roomUpgradeRoutes } from './client/room-upgrade.js';
 import { deactivateRoutes } from './client/deactivate.js';
 import { keyBackupRoutes } from './client/key-backup.js';
 import { adminRoutes } from './admin.js';
@@ -176,6 +177,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(deviceRoutes, { services });
       await client.register(profileRoutes, { services });
       await client.register(roomRoutes, { services });
+      await client.register(roomUpgradeRoutes, { services });
       await client.register(membershipRoutes, { services });
       await client.register(directoryRoutes, { services, allowAnonymousDirectory: config.allowPublicRoomsWithoutAuth });
       await client.register(syncRoutes, { services });

@@ -28,6 +28,7 @@ import { Quotas } from './quotas.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ClientEvents } from './rooms/client-events.js';
 import { RoomCreation } from './rooms/create-room.js';
+import { RoomUpgrade } from './rooms/room-upgrade.js';
 import { RoomDirectory } from './rooms/directory.js';
 import { RoomReads } from './rooms/reads.js';
 import { Relations } from './relations/relations.js';
@@ -84,6 +85,7 @@ export interface Services {
   readonly passwordHashing: PasswordHashing;
   readonly notifier: Notifier;
   readonly rooms: RoomCreation;
+  readonly roomUpgrades: RoomUpgrade;
   readonly sending: EventSending;
   readonly reads: RoomReads;
   readonly relations: Relations;
@@ -233,6 +235,7 @@ export function createServices(deps: {
     passwordHashing: hashing,
     notifier,
     rooms: roomCreation,
+    roomUpgrades: new RoomUpgrade({ store, clock, writer, rooms: roomCreation }),
     sending: new EventSending({ store, clock, writer }),
     reads,
     relations: new Relations({ store, access, events, reads }),

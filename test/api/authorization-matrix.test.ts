@@ -51,7 +51,7 @@ type Endpoint =
   | 'POST join' | 'POST leave' | 'POST forget' | 'POST invite' | 'POST kick' | 'POST ban' | 'POST unban' | 'POST knock'
   | 'PUT send' | 'PUT state' | 'PUT redact' | 'PUT typing' | 'GET publicRooms' | 'POST join (unknown room)'
   | 'GET relations' | 'GET threads' | 'POST search' | 'POST search (later)' | 'POST report event' | 'POST report room' | 'GET timestamp_to_event'
-  | AdminEndpoint;
+  | 'POST upgrade' | AdminEndpoint;
 /** Synapse's room admin API: server admins only, whatever the caller's relation to the room (even its moderator). */
 type AdminEndpoint =
   | 'GET admin rooms' | 'GET admin room' | 'GET admin room members' | 'GET admin room state' | 'GET admin block' | 'PUT admin block'
@@ -138,6 +138,9 @@ const PRIVATE_ROOM: Record<Endpoint, readonly Expect[]> = {
   // The latest event (dir=b from the end of time): a departed caller's is from before their leave, as /messages.
   // (Room summaries and hierarchies are not rows here: a knockable room is summarised to anyone, today's topic included, as the spec says.)
   'GET timestamp_to_event': [OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
+  // Upgrading needs the level of m.room.tombstone (100 in a new room): the joined moderator lacks it, the others are
+  // not in the room, so nobody here may (the creator's upgrade is test/api/room-upgrade.test.ts).
+  'POST upgrade':       [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNKNOWN_TOKEN, MISSING_TOKEN],
 };
 
 /**
@@ -377,6 +380,7 @@ forEachBackend('authorization matrix', (backend) => {
         case 'POST knock': return { method: 'POST', url: `${V3}/knock/${enc(f.roomId)}`, body: {} };
         case 'PUT send': return { method: 'PUT', url: `${room}/send/m.room.message/m${++seq}`, body: { msgtype: 'm.text', body: 'hello' } };
         case 'PUT state': return { method: 'PUT', url: `${room}/state/m.room.topic/`, body: { topic: 'new topic' } };
+        case 'POST upgrade': return { method: 'POST', url: `${room}/upgrade`, body: { new_version: '11' } };
         case 'PUT redact': return { method: 'PUT', url: `${room}/redact/${enc(f.earlyEventId)}/r${++seq}`, body: {} };
         case 'GET relations': return { method: 'GET', url: `/_matrix/client/v1/rooms/${enc(f.roomId)}/relations/${enc(f.earlyEventId)}` };
         case 'GET threads': return { method: 'GET', url: `/_matrix/client/v1/rooms/${enc(f.roomId)}/threads` };

@@ -595,6 +595,9 @@ const REGRESSIONS: Spec[] = [
   example('POST', `${V3}/search`, [], json(new Obj([['search_categories', new Obj([['room_events', new Obj([['search_term', 'a\u0000b']])]])]]))),
   example('PUT', `${V3}/user/:userId/rooms/:roomId/tags/:tag`, [{ sym: 'userId' }, { sym: 'roomId' }, { raw: 'a%00b' }], json(new Obj([['order', 0.5]]))),
   example('POST', `${V3}/rooms/:roomId/report`, [{ sym: 'roomId' }], json(new Obj([['reason', 'a\u0000b']]))),
+  // Room upgrades: a version with U+0000 or a lone surrogate is only a version not served (400), never stored.
+  example('POST', `${V3}/rooms/:roomId/upgrade`, [{ sym: 'roomId' }], json(new Obj([['new_version', 'a\u0000b']]))),
+  example('POST', `${V3}/rooms/:roomId/upgrade`, [{ sym: 'roomId' }], json(new Obj([['new_version', '\ud800']]))),
   // Media: a file name that would split the header, a traversal as the media ID, a thumbnail of the picture.
   example('GET', '/_matrix/client/v1/media/download/:serverName/:mediaId/:fileName', [{ raw: 'hs.test' }, { sym: 'mediaId' }, { raw: 'a%0D%0ASet-Cookie:%20x' }], { kind: 'none' }),
   example('GET', '/_matrix/client/v1/media/download/:serverName/:mediaId', [{ raw: 'hs.test' }, { raw: '..%2F..%2Fhearth.db' }], { kind: 'none' }),
