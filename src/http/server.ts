@@ -19,6 +19,7 @@ import { keyBackupRoutes } from './client/key-backup.js';
 import { adminRoutes } from './admin.js';
 import { adminUserRoutes } from './admin-users.js';
 import { adminRegistrationTokenRoutes } from './admin-registration-tokens.js';
+import { adminEventReportRoutes } from './admin-event-reports.js';
 import { adminRoomRoutes } from './admin-rooms.js';
 import { mediaRoutes } from './media.js';
 import { syncRoutes } from './client/sync.js';
@@ -162,6 +163,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(adminRoutes, { services });
   await app.register(adminUserRoutes, { services, version: opts.version });
   await app.register(adminRegistrationTokenRoutes, { services });
+  await app.register(adminEventReportRoutes, { services });
   await app.register(adminRoomRoutes, { services });
   await app.register(mediaRoutes, { services });
   await app.register(relationRoutes, { services });

@@ -7,6 +7,7 @@ import { Deactivation } from './accounts/deactivation.js';
 import { AdminUsers } from './admin/users.js';
 import { AdminUserSessions } from './admin/user-sessions.js';
 import { AdminRegistrationTokens } from './admin/registration-tokens.js';
+import { AdminEventReports } from './admin/event-reports.js';
 import { createAdminRoomServices, type AdminRoomServices } from './admin/admin-room-services.js';
 import { PasswordChange } from './accounts/password-change.js';
 import { Profiles } from './accounts/profiles.js';
@@ -111,6 +112,7 @@ export interface Services {
   readonly adminUsers: AdminUsers;
   readonly adminUserSessions: AdminUserSessions;
   readonly adminRegistrationTokens: AdminRegistrationTokens;
+  readonly adminEventReports: AdminEventReports;
   /** Outbound federation: the signing client and the key ring. */
   readonly federation: FederationOutbound;
   /** Invites of local users to rooms of other servers (the federation listener's `/v2/invite`), and their rejection. */
@@ -221,6 +223,7 @@ export function createServices(deps: {
     adminUsers: new AdminUsers({ ...adminDeps, registration }),
     adminUserSessions: new AdminUserSessions({ ...adminDeps, sessions }),
     adminRegistrationTokens: new AdminRegistrationTokens({ store, clock }),
+    adminEventReports: new AdminEventReports({ store, serverName }),
     inboundInvites,
     inboundTransactions: new InboundTransactions({ store, clock, serverName, notifier, forgetRoomsOnLeave: config.forgetRoomsOnLeave }),
     federation,

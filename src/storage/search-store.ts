@@ -54,4 +54,12 @@ export interface ReportStore {
   add(report: Omit<Report, 'id'>): Promise<number>;
   /** Reports newest first, those with an ID below `beforeId` when given, at most `limit`. */
   list(o: { beforeId?: number; limit: number }): Promise<Report[]>;
+  /**
+   * Reports of events by ID (`dir` 'b': newest first), skipping `offset`, at most `limit`, and how many
+   * match in all: `reporter` and `roomId` keep those whose IDs contain them (case-insensitive).
+   */
+  eventReports(o: { offset: number; limit: number; dir: 'f' | 'b'; reporter?: string; roomId?: string }): Promise<{ reports: Report[]; total: number }>;
+  get(id: number): Promise<Report | undefined>;
+  /** False when there was no such report. */
+  delete(id: number): Promise<boolean>;
 }

@@ -553,7 +553,7 @@ function safeErrcode(res: LightMyRequestResponse): string {
 }
 
 /**
- * Synapse's admin API (users, registration tokens): admins only. Every endpoint × caller: a user who
+ * Synapse's admin API (users, registration tokens, event reports): admins only. Every endpoint × caller: a user who
  * is not an admin 403 M_FORBIDDEN, a logged-out admin token 401 M_UNKNOWN_TOKEN, no token 401
  * M_MISSING_TOKEN, and (for the reads, which change nothing) an admin 200. The bodies are valid,
  * so that only who asks decides; nothing is changed by a refused request.
@@ -577,6 +577,9 @@ const ADMIN_ENDPOINTS: ReadonlyArray<readonly ['GET' | 'PUT' | 'POST' | 'DELETE'
   ['GET', '/v1/registration_tokens/kept'],
   ['PUT', '/v1/registration_tokens/kept', { uses_allowed: 0 }],
   ['DELETE', '/v1/registration_tokens/kept'],
+  ['GET', '/v1/event_reports'],
+  ['GET', '/v1/event_reports/{report}'],
+  ['DELETE', '/v1/event_reports/{report}'],
 ];
 
 forEachBackend('authorization matrix: admin API', (backend) => {
@@ -593,10 +596,15 @@ forEachBackend('authorization matrix: admin API', (backend) => {
     const target = await s.createUser('matrix-target');
     assert.equal((await s.request('POST', `${V3}/logout`, { token: loggedOut.accessToken })).statusCode, 200);
     assert.equal((await s.request('POST', '/_synapse/admin/v1/registration_tokens/new', { token: admin.accessToken, body: { token: 'kept' } })).statusCode, 200);
+    const reported = await rest(s).createRoom(target);
+    const reportedEvent = await rest(s).send(target, reported, 'reported');
+    const report = await s.request('POST', `${V3}/rooms/${encodeURIComponent(reported)}/report/${encodeURIComponent(reportedEvent)}`, { token: target.accessToken, body: { reason: 'kept' } });
+    assert.equal(report.statusCode, 200);
+    const reportId = (await s.app.store.reports.list({ limit: 1 }))[0]!.id;
 
     const failures: string[] = [];
     for (const [method, path, body] of ADMIN_ENDPOINTS) {
-      const url = `/_synapse/admin${path.replace('{target}', encodeURIComponent(target.userId))}`;
+      const url = `/_synapse/admin${path.replace('{target}', encodeURIComponent(target.userId)).replace('{report}', String(reportId))}`;
       const callers: Array<[string, string | undefined, string]> = [
         ['non-admin', user.accessToken, FORBIDDEN], ['logged-out admin', loggedOut.accessToken, UNKNOWN_TOKEN], ['no token', undefined, MISSING_TOKEN],
       ];
@@ -614,5 +622,6 @@ forEachBackend('authorization matrix: admin API', (backend) => {
     assert.deepEqual([account?.isAdmin, account?.deactivated], [false, false]);
     assert.equal((await s.request('GET', `${V3}/account/whoami`, { token: target.accessToken })).statusCode, 200);
     assert.deepEqual((await s.app.store.registrationTokens.list()).map((t) => [t.token, t.usesAllowed]), [['kept', null]]);
+    assert.equal((await s.app.store.reports.get(reportId))?.reason, 'kept');
   });
 }, describe);

@@ -330,6 +330,7 @@ const WORDS_FOR_PARAM: Record<string, string[]> = {
   // Registration tokens of the admin API (the fixture's admin may create them).
   token: ['fuzz-token', 'new', 'a.b~c_d-e', 'x'.repeat(65)],
   deleteId: ['x', '__proto__'],
+  reportId: ['1', '0', '-1', '1e3', '9007199254740993'],
 };
 
 function paramArb(name: string): fc.Arbitrary<Piece> {
@@ -606,6 +607,8 @@ const REGRESSIONS: Spec[] = [
   { ...example('GET', '/_synapse/admin/v1/rooms', [], { kind: 'none' }, [['search_term', { raw: '%25%00_' }], ['order_by', { raw: '__proto__' }], ['limit', { raw: '1e308' }]]), auth: 'admin' },
   { ...example('DELETE', '/_synapse/admin/v1/rooms/:roomId', [{ sym: 'roomId' }], json(new Obj([['new_room_user_id', new Ref('roomId')], ['purge', 'no']]))), auth: 'admin' },
   { ...example('DELETE', '/_synapse/admin/v2/rooms/:roomId', [{ sym: 'roomId' }], json(new Obj([['block', true], ['message', '\u0000']]))), auth: 'admin' },
+  // Its event reports: LIKE's wildcards and a NUL in the filters, a limit past any integer.
+  { ...example('GET', '/_synapse/admin/v1/event_reports', [], { kind: 'none' }, [['user_id', { raw: '%25%00_' }], ['room_id', { raw: '!%25' }], ['limit', { raw: '1e308' }]]), auth: 'admin' },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -98,4 +98,29 @@ forEachBackend('Store contract: reports', (backend) => {
     assert.deepEqual((await store.reports.list({ limit: 1, beforeId: third })).map((r) => r.id), [second]);
     assert.deepEqual(await store.reports.list({ limit: 5, beforeId: first }), []);
   });
+
+  it('event reports: filtered by reporter and room, paged either way with the total; one by ID; deleted', async () => {
+    const store = storeOf();
+    // Rooms of their own: the reports of the test above are still there.
+    const [one, two] = ['!r1:other.hs' as RoomId, '!r2:other.hs' as RoomId];
+    const a = await store.reports.add({ reporter: alice, target: { kind: 'event', roomId: one, eventId: '$a' as EventId }, reason: 'spam', score: -100, receivedTs: 10 });
+    await store.reports.add({ reporter: bob, target: { kind: 'room', roomId: one }, reason: 'room', score: null, receivedTs: 15 });
+    const b = await store.reports.add({ reporter: bob, target: { kind: 'event', roomId: two, eventId: '$b' as EventId }, reason: null, score: null, receivedTs: 20 });
+    const c = await store.reports.add({ reporter: alice, target: { kind: 'event', roomId: two, eventId: '$c' as EventId }, reason: '50%_off', score: 0, receivedTs: 30 });
+    const ids = async (o: Parameters<typeof store.reports.eventReports>[0]) => {
+      const page = await store.reports.eventReports({ roomId: 'OTHER.hs', ...o });
+      return [page.reports.map((r) => r.id), page.total];
+    };
+    assert.deepEqual(await ids({ offset: 0, limit: 10, dir: 'b' }), [[c, b, a], 3]);
+    assert.deepEqual(await ids({ offset: 1, limit: 1, dir: 'f' }), [[b], 3]);
+    assert.deepEqual(await ids({ offset: 0, limit: 10, dir: 'b', reporter: alice.slice(0, 4).toUpperCase() }), [[c, a], 2]);
+    assert.deepEqual(await ids({ offset: 0, limit: 10, dir: 'f', roomId: two, reporter: 'bob' }), [[b], 1]);
+    // LIKE's own wildcards are matched literally.
+    assert.deepEqual(await ids({ offset: 0, limit: 10, dir: 'f', reporter: '%' }), [[], 0]);
+    assert.deepEqual(await store.reports.get(c), { id: c, reporter: alice, target: { kind: 'event', roomId: two, eventId: '$c' }, reason: '50%_off', score: 0, receivedTs: 30 });
+    assert.equal(await store.reports.get(c + 100), undefined);
+    assert.equal(await store.reports.delete(c), true);
+    assert.equal(await store.reports.delete(c), false);
+    assert.deepEqual(await ids({ offset: 0, limit: 10, dir: 'b' }), [[b, a], 2]);
+  });
 }, describe);

@@ -7,7 +7,7 @@ import type { RoomReadAccess } from '../rooms/room-access.js';
 
 /**
  * `POST /rooms/{roomId}/report/{eventId}`, `/rooms/{roomId}/report`, `/users/{userId}/report`:
- * reports are stored for the server's admins (`store.reports`; no admin route reads them yet).
+ * reports are stored for the server's admins (`store.reports`; those of events in admin/event-reports.ts).
  * What a reporter may not see is 404, worded the same as what does not exist (spec: do not reveal).
  */
 export class Reports {

@@ -24,7 +24,7 @@ const ORDER_COLUMNS: Record<AccountOrder, 'user_id' | 'is_admin' | 'deactivated'
 };
 
 /** `%text%` for LIKE ... ESCAPE '!', matching `text` literally (its own `%`, `_` and `!` escaped). */
-function containing(text: string): string {
+export function containing(text: string): string {
   return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 

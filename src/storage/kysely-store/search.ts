@@ -1,8 +1,9 @@
-import { sql, type Generated, type Kysely } from 'kysely';
+import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
 import type { EventId, RoomId, UserId } from '../../core/ids.js';
 import type { RoomEvent } from '../../core/events/types.js';
 import { searchableText } from '../../core/search.js';
 import type { Report, ReportStore, ReportTarget, SearchHit, SearchQuery, SearchStore } from '../search-store.js';
+import { containing } from './accounts.js';
 import type { DialectName } from './dialect.js';
 import { EVENT_COLUMNS, toStoredEvent } from './events.js';
 import type { Database } from './tables.js';
@@ -92,11 +93,36 @@ export class KyselyReportStore implements ReportStore {
     let q = this.db.selectFrom('reports').selectAll();
     if (o.beforeId !== undefined) q = q.where('id', '<', o.beforeId);
     const rows = await q.orderBy('id', 'desc').limit(o.limit).execute();
-    return rows.map((r) => ({
-      id: Number(r.id), reporter: r.reporter as UserId, reason: r.reason, score: r.score === null ? null : Number(r.score),
-      receivedTs: Number(r.received_ts), target: targetOf(r),
-    }));
+    return rows.map(reportOf);
   }
+
+  async eventReports(o: { offset: number; limit: number; dir: 'f' | 'b'; reporter?: string; roomId?: string }): Promise<{ reports: Report[]; total: number }> {
+    const matching = this.db.selectFrom('reports').where('event_id', 'is not', null)
+      .$if(o.reporter !== undefined, (q) => q.where(sql<boolean>`lower(reporter) like ${containing(o.reporter ?? '')} escape '!'`))
+      .$if(o.roomId !== undefined, (q) => q.where(sql<boolean>`lower(room_id) like ${containing(o.roomId ?? '')} escape '!'`));
+    const [rows, count] = await Promise.all([
+      matching.selectAll().orderBy('id', o.dir === 'b' ? 'desc' : 'asc').limit(o.limit).offset(o.offset).execute(),
+      matching.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { reports: rows.map(reportOf), total: Number(count.n) };
+  }
+
+  async get(id: number): Promise<Report | undefined> {
+    const row = await this.db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && reportOf(row);
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const result = await this.db.deleteFrom('reports').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}
+
+function reportOf(r: Selectable<ReportsTable>): Report {
+  return {
+    id: Number(r.id), reporter: r.reporter as UserId, reason: r.reason, score: r.score === null ? null : Number(r.score),
+    receivedTs: Number(r.received_ts), target: targetOf(r),
+  };
 }
 
 function targetOf(r: { room_id: string | null; event_id: string | null; target_user_id: string | null }): ReportTarget {
