@@ -7,7 +7,7 @@ import type { Store } from '../../storage/store.js';
 import type { Requester } from '../requester.js';
 import type { AdminJobs, JobHandler } from './admin-jobs.js';
 import { emptyShutdownResult, type RoomDeletion } from './room-deletion.js';
-import { requireAdmin } from './rooms.js';
+import { requireAdmin } from './admin-access.js';
 
 /** The status of a v2 deletion as Synapse shows it. */
 export interface DeleteStatus {

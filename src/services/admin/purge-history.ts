@@ -4,7 +4,7 @@ import { isJsonObject } from '../../core/json.js';
 import type { Store } from '../../storage/store.js';
 import type { Requester } from '../requester.js';
 import type { AdminJobs, JobHandler } from './admin-jobs.js';
-import { requireAdmin } from './rooms.js';
+import { requireAdmin } from './admin-access.js';
 
 /**
  * `POST /_synapse/admin/v1/purge_history/{roomId}[/{eventId}]` and its status: removes a room's

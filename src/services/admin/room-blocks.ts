@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import type { RoomId, UserId } from '../../core/ids.js';
 import type { Store } from '../../storage/store.js';
 import type { Requester } from '../requester.js';
-import { requireAdmin } from './rooms.js';
+import { requireAdmin } from './admin-access.js';
 
 /**
  * `GET/PUT /_synapse/admin/v1/rooms/{roomId}/block`: a blocked room takes no new member (the

@@ -10,7 +10,7 @@ import type { Invite } from '../membership/invite.js';
 import type { Join } from '../membership/join.js';
 import type { Requester } from '../requester.js';
 import { actingAs } from './room-deletion.js';
-import { requireAdmin } from './rooms.js';
+import { requireAdmin } from './admin-access.js';
 
 /** `POST /v1/rooms/{roomIdOrAlias}/make_room_admin` and `POST /v1/join/{roomIdOrAlias}`: membership an admin arranges. */
 export class AdminRoomMembership {

@@ -1,15 +1,11 @@
 import { roomEntry, roomListPage, type AdminRoomEntry, type RoomListPage, type RoomListQuery } from '../../core/admin/room-list.js';
 import type { ClientEvent } from '../../core/events/client-format.js';
-import { forbidden, notFound } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
 import type { RoomId, UserId } from '../../core/ids.js';
 import type { Store } from '../../storage/store.js';
 import type { ClientEvents } from '../rooms/client-events.js';
 import type { Requester } from '../requester.js';
-
-/** Synapse's admin API refuses everyone but server admins. */
-export function requireAdmin(requester: Requester): void {
-  if (!requester.isAdmin) throw forbidden('You are not a server admin');
-}
+import { requireAdmin } from './admin-access.js';
 
 /** The room views of Synapse's admin API, so existing admin tools work with Hearth. */
 export class AdminRooms {
