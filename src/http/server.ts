@@ -36,6 +36,7 @@ import { profileRoutes } from './client/profile.js';
 import { registrationTokenRoutes } from './client/registration-tokens.js';
 import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
+import { refreshRoutes } from './client/refresh.js';
 import { searchRoutes } from './client/search.js';
 import { tagRoutes } from './client/tags.js';
 import { reportRoutes } from './client/reports.js';
@@ -158,6 +159,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(discoveryRoutes, { config });
   await app.register(serverKeyRoutes, { serverName: config.serverName, signingKey: opts.signingKey, clock: opts.clock });
   await app.register(registrationTokenRoutes, { services });
+  await app.register(refreshRoutes, { services });
   await app.register(adminRoutes, { services });
   await app.register(adminUserRoutes, { services, version: opts.version });
   await app.register(adminRegistrationTokenRoutes, { services });

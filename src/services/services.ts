@@ -166,7 +166,7 @@ export function createServices(deps: {
   const media = new MediaRepository({ store, clock, serverName, config: config.media, quotas, files: mediaFiles });
   const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName, toDeviceLimits: config.toDevice, quotas });
   const { deviceLists } = e2ee;
-  const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists, passwords: passwordChecks, quotas });
+  const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists, passwords: passwordChecks, quotas, accessTokenLifetimeMs: config.accessTokenLifetimeMs });
   const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier });
   const access = new RoomReadAccess(store);
   const events = new ClientEvents({ store, clock });

@@ -207,6 +207,14 @@ export interface TokenStore {
   create(tokenHash: string, userId: UserId, deviceId: DeviceId, createdTs: number, validUntilTs?: number | null): Promise<void>;
   lookup(tokenHash: string): Promise<TokenOwner | undefined>;
   delete(tokenHash: string): Promise<void>;
+  /** Stores a refresh token (hashed) issued with the access token `accessTokenHash`. */
+  createRefresh(tokenHash: string, userId: UserId, deviceId: DeviceId, accessTokenHash: string, createdTs: number): Promise<void>;
+  /**
+   * Uses a refresh token up: deletes it and the access token issued with it, and resolves to their
+   * device; undefined when there is no such refresh token (unknown, or used already: only one of
+   * two concurrent uses gets the device).
+   */
+  takeRefresh(tokenHash: string): Promise<{ userId: UserId; deviceId: DeviceId } | undefined>;
 }
 
 export interface RegistrationToken {

@@ -26,4 +26,17 @@ export class KyselyTokenStore implements TokenStore {
   async delete(tokenHash: string): Promise<void> {
     await this.db.deleteFrom('access_tokens').where('token_hash', '=', tokenHash).execute();
   }
+
+  async createRefresh(tokenHash: string, userId: UserId, deviceId: DeviceId, accessTokenHash: string, createdTs: number): Promise<void> {
+    await this.db.insertInto('refresh_tokens').values({ token_hash: tokenHash, user_id: userId, device_id: deviceId, access_token_hash: accessTokenHash, created_ts: createdTs }).execute();
+  }
+
+  async takeRefresh(tokenHash: string): Promise<{ userId: UserId; deviceId: DeviceId } | undefined> {
+    // DELETE ... RETURNING (SQLite 3.35+, PostgreSQL): the row goes to whichever use deletes it, never to two.
+    const row = await this.db.deleteFrom('refresh_tokens').where('token_hash', '=', tokenHash)
+      .returning(['user_id', 'device_id', 'access_token_hash']).executeTakeFirst();
+    if (!row) return undefined;
+    await this.delete(row.access_token_hash);
+    return { userId: row.user_id as UserId, deviceId: row.device_id as DeviceId };
+  }
 }
