@@ -37,6 +37,7 @@ import { registrationTokenRoutes } from './client/registration-tokens.js';
 import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
 import { refreshRoutes } from './client/refresh.js';
+import { openIdRoutes } from './client/openid.js';
 import { searchRoutes } from './client/search.js';
 import { tagRoutes } from './client/tags.js';
 import { reportRoutes } from './client/reports.js';
@@ -174,6 +175,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(capabilitiesRoutes, { config });
       await client.register(registrationRoutes, { services });
       await client.register(sessionRoutes, { services });
+      await client.register(openIdRoutes, { services });
       await client.register(accountRoutes, { services });
       await client.register(deviceRoutes, { services });
       await client.register(profileRoutes, { services });

@@ -14,6 +14,7 @@ import { PasswordChecks } from './accounts/password-checks.js';
 import { PasswordHashing } from './accounts/password-hash.js';
 import { Registration } from './accounts/registration.js';
 import { Sessions } from './accounts/sessions.js';
+import { OpenIdTokens } from './accounts/openid.js';
 import { UserInteractiveAuth } from './accounts/uia.js';
 import { RoomWriter } from './events/room-writer.js';
 import { Forget } from './membership/forget.js';
@@ -74,6 +75,7 @@ import { TurnServer } from './voip/turn-server.js';
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
   readonly sessions: Sessions;
+  readonly openId: OpenIdTokens;
   readonly registration: Registration;
   readonly devices: Devices;
   readonly passwords: PasswordChange;
@@ -212,6 +214,7 @@ export function createServices(deps: {
     adminRooms: createAdminRoomServices({ store, clock, serverName, writer, events, rooms: roomCreation, join: verbs.join, leave, invite: verbs.invite, logger: deps.logger ?? silentLogger }),
     tags: new RoomTags({ store, accountData: userAndEphemeral.accountData }),
     sessions,
+    openId: new OpenIdTokens({ store, clock, serverName }),
     registration,
     devices: new Devices({ store, uia, deviceLists }),
     e2ee,

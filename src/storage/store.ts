@@ -215,6 +215,10 @@ export interface TokenStore {
    * two concurrent uses gets the device).
    */
   takeRefresh(tokenHash: string): Promise<{ userId: UserId; deviceId: DeviceId } | undefined>;
+  /** Stores an OpenID token (hashed) valid until `validUntilTs`; the user's expired ones (at `now`) are deleted. */
+  createOpenId(tokenHash: string, userId: UserId, validUntilTs: number, now: number): Promise<void>;
+  /** The user an OpenID token names, when it is valid at `now` and the user not deactivated. */
+  openIdUser(tokenHash: string, now: number): Promise<UserId | undefined>;
 }
 
 export interface RegistrationToken {

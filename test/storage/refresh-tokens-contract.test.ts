@@ -6,7 +6,7 @@ import { forEachBackend, useFreshStore } from '../helpers/backends.js';
 
 const alice = '@alice:hs' as UserId;
 
-forEachBackend('Store contract: refresh tokens', (backend) => {
+forEachBackend('Store contract: refresh and OpenID tokens', (backend) => {
   const storeOf = useFreshStore(backend);
   let store: Store;
   before(async () => {
@@ -41,5 +41,16 @@ forEachBackend('Store contract: refresh tokens', (backend) => {
     await store.devices.deleteAll(alice, 'B' as DeviceId);
     assert.equal(await store.tokens.takeRefresh('refresh-C3'), undefined);
     assert.deepEqual(await store.tokens.takeRefresh('refresh-B3'), { userId: alice, deviceId: 'B' });
+  });
+
+  it('an OpenID token names its user until valid_until_ts; a new one deletes the user\'s expired ones', async () => {
+    await store.tokens.createOpenId('oid-1', alice, 100, 0);
+    assert.equal(await store.tokens.openIdUser('oid-1', 99), alice);
+    assert.equal(await store.tokens.openIdUser('oid-1', 100), undefined);
+    assert.equal(await store.tokens.openIdUser('oid-unknown', 0), undefined);
+    await store.tokens.createOpenId('oid-2', alice, 300, 200);
+    // Deleted, not merely expired: even asked "at" an earlier time it is gone.
+    assert.equal(await store.tokens.openIdUser('oid-1', 0), undefined);
+    assert.equal(await store.tokens.openIdUser('oid-2', 200), alice);
   });
 }, describe);

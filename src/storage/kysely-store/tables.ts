@@ -44,6 +44,12 @@ export interface RefreshTokensTable {
   created_ts: number;
 }
 
+export interface OpenIdTokensTable {
+  token_hash: string;
+  user_id: string;
+  valid_until_ts: number;
+}
+
 export interface UiaSessionsTable {
   session_id: string;
   purpose: string;
@@ -57,6 +63,7 @@ export interface Database extends E2eeDatabase, PushDatabase {
   devices: DevicesTable;
   access_tokens: AccessTokensTable;
   refresh_tokens: RefreshTokensTable;
+  openid_tokens: OpenIdTokensTable;
   uia_sessions: UiaSessionsTable;
   rooms: RoomsTable;
   events: EventsTable;

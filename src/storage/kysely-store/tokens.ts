@@ -39,4 +39,17 @@ export class KyselyTokenStore implements TokenStore {
     await this.delete(row.access_token_hash);
     return { userId: row.user_id as UserId, deviceId: row.device_id as DeviceId };
   }
+
+  async createOpenId(tokenHash: string, userId: UserId, validUntilTs: number, now: number): Promise<void> {
+    // Expired tokens go when their user asks for a new one: a user's rows stay bounded by those still valid.
+    await this.db.deleteFrom('openid_tokens').where('user_id', '=', userId).where('valid_until_ts', '<=', now).execute();
+    await this.db.insertInto('openid_tokens').values({ token_hash: tokenHash, user_id: userId, valid_until_ts: validUntilTs }).execute();
+  }
+
+  async openIdUser(tokenHash: string, now: number): Promise<UserId | undefined> {
+    const row = await this.db.selectFrom('openid_tokens as o').innerJoin('users as u', 'u.user_id', 'o.user_id')
+      .select('o.user_id').where('o.token_hash', '=', tokenHash).where('o.valid_until_ts', '>', now).where('u.deactivated', '=', 0)
+      .executeTakeFirst();
+    return row?.user_id as UserId | undefined;
+  }
 }
