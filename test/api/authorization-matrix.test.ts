@@ -651,3 +651,34 @@ forEachBackend('authorization matrix: refresh tokens', (backend) => {
     assert.deepEqual(failures, []);
   });
 }, describe);
+
+/** OpenID tokens: only for oneself, with a live access token; an access token is no OpenID token. */
+forEachBackend('authorization matrix: OpenID tokens', (backend) => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ backend, config: { federation: { port: 0 } } });
+  });
+  after(() => s.close());
+
+  it('request_token: self 200, another user 403, logged out 401, no token 401; userinfo refuses access tokens', async () => {
+    const user = await s.createUser('matrix-openid');
+    const other = await s.createUser('matrix-openid-other');
+    const gone = await s.createUser('matrix-openid-gone');
+    assert.equal((await s.request('POST', `${V3}/logout`, { token: gone.accessToken })).statusCode, 200);
+    const url = `${V3}/user/${encodeURIComponent(user.userId)}/openid/request_token`;
+    const cells: Array<[string, string | undefined, string]> = [
+      ['self', user.accessToken, OK], ['another user', other.accessToken, FORBIDDEN], ['logged out', gone.accessToken, UNKNOWN_TOKEN], ['no token', undefined, MISSING_TOKEN],
+    ];
+    const failures: string[] = [];
+    for (const [who, token, expected] of cells) {
+      const res = await s.request('POST', url, { ...(token === undefined ? {} : { token }), body: {} });
+      const got = res.statusCode === 200 ? OK : `${res.statusCode} ${safeErrcode(res)}`;
+      if (got !== expected) failures.push(`${who}: ${got}, expected ${expected}`);
+      if (got !== OK) assert.deepEqual(Object.keys(res.json()).filter((k) => k !== 'soft_logout').sort(), ['errcode', 'error'], who);
+    }
+    assert.deepEqual(failures, []);
+    const fed = s.app.federationHttp!;
+    const info = await fed.inject({ method: 'GET', url: `/_matrix/federation/v1/openid/userinfo?access_token=${encodeURIComponent(user.accessToken)}` });
+    assert.equal(`${info.statusCode} ${safeErrcode(info)}`, UNKNOWN_TOKEN);
+  });
+}, describe);
