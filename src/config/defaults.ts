@@ -47,6 +47,8 @@ export const DEFAULTS = {
   default_room_version: DEFAULT_ROOM_VERSION as string,
   // Time to receive a request's headers and body; a /sync long-poll's wait for its answer is not part of it.
   request_timeout_ms: 60_000,
+  // Access tokens issued with a refresh token expire after this (Synapse's default, 5 minutes).
+  access_token_lifetime_ms: 300_000,
   // Open connections per client address (trusted proxies exempt); past it a new connection is closed.
   max_connections_per_address: 200,
   // scrypt N=2^15, r=8, p=1: 32 MiB and ~100 ms per hash, run on the libuv pool.

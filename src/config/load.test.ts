@@ -14,6 +14,7 @@ describe('configuration', () => {
     assert.equal(c.enableRegistration, false);
     assert.equal(c.forgetRoomsOnLeave, false);
     assert.equal(c.forgottenRoomRetentionMs, 7 * 86_400_000);
+    assert.equal(c.accessTokenLifetimeMs, 300_000);
     assert.equal(c.rateLimits.enabled, true);
     // Per account, as Synapse's rc_login.account and rc_login.failed_attempts.
     assert.deepEqual([c.rateLimits.login_account, c.rateLimits.failed_password], [{ perSecond: 0.17, burst: 3 }, { perSecond: 0.17, burst: 3 }]);
@@ -32,6 +33,7 @@ describe('configuration', () => {
       [{ server_name: 'bad name!' }, 'server_name'],
       [{ enable_registration: 'yes' }, 'enable_registration'],
       [{ forgotten_room_retention: 'soon' }, 'forgotten_room_retention'],
+      [{ access_token_lifetime_ms: 0 }, 'access_token_lifetime_ms'],
       [{ rate_limits: { login: { per_second: -1 } } }, 'rate_limits.login.per_second'],
       [{ rate_limits: { logins: {} } }, 'rate_limits.logins'],
       [{ rate_limits: { failed_password: { burst: 0 } } }, 'rate_limits.failed_password.burst'],

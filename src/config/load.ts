@@ -206,6 +206,7 @@ export function buildConfig(raw: Raw, baseDir: string = process.cwd()): Config {
     logLevel: oneOf(get('log_level'), 'log_level', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
     maxRequestBytes: int(get('max_request_bytes'), 'max_request_bytes', 65536, 100 * 1024 * 1024),
     requestTimeoutMs: int(get('request_timeout_ms'), 'request_timeout_ms', 100, 3_600_000),
+    accessTokenLifetimeMs: int(get('access_token_lifetime_ms'), 'access_token_lifetime_ms', 1_000, 365 * 86_400_000),
     maxConnectionsPerAddress: int(get('max_connections_per_address'), 'max_connections_per_address', 1, 1_000_000),
     passwordHashing: buildPasswordHashing(asRecord(raw.password_hashing, 'password_hashing')),
     passwordMinLength: int(get('password_min_length'), 'password_min_length', 1, 1024),

@@ -43,6 +43,8 @@ export interface Config {
   readonly maxRequestBytes: number;
   /** Milliseconds to receive a whole request (headers and body) before answering 408 and closing. */
   readonly requestTimeoutMs: number;
+  /** Lifetime of an access token issued with a refresh token (`refresh_token: true`); others never expire. */
+  readonly accessTokenLifetimeMs: number;
   /** Open connections one client address may hold (trusted proxies exempt). */
   readonly maxConnectionsPerAddress: number;
   /** Addresses or CIDR ranges of proxies whose X-Forwarded-For names the client (rate limits per IP, logs). */

@@ -111,8 +111,9 @@ export const unrecognized = (status: number, message: string): MatrixError =>
   new MatrixError(status, ErrCode.unrecognized, message);
 export const tooLarge = (message: string): MatrixError => new MatrixError(413, ErrCode.tooLarge, message);
 export const missingToken = (): MatrixError => new MatrixError(401, ErrCode.missingToken, 'Missing access token');
-export const unknownToken = (): MatrixError =>
-  new MatrixError(401, ErrCode.unknownToken, 'Unknown or expired access token', { soft_logout: false });
+/** `softLogout`: the token expired, and the client may refresh it or log in again keeping its data. */
+export const unknownToken = (softLogout = false): MatrixError =>
+  new MatrixError(401, ErrCode.unknownToken, 'Unknown or expired access token', { soft_logout: softLogout });
 export const userInUse = (): MatrixError => new MatrixError(400, ErrCode.userInUse, 'User ID already taken');
 export const invalidUsername = (message: string): MatrixError =>
   new MatrixError(400, ErrCode.invalidUsername, message);

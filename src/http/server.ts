@@ -38,6 +38,8 @@ import { profileRoutes } from './client/profile.js';
 import { registrationTokenRoutes } from './client/registration-tokens.js';
 import { registrationRoutes } from './client/registration.js';
 import { sessionRoutes } from './client/session.js';
+import { refreshRoutes } from './client/refresh.js';
+import { openIdRoutes } from './client/openid.js';
 import { searchRoutes } from './client/search.js';
 import { tagRoutes } from './client/tags.js';
 import { reportRoutes } from './client/reports.js';
@@ -160,6 +162,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(discoveryRoutes, { config });
   await app.register(serverKeyRoutes, { serverName: config.serverName, signingKey: opts.signingKey, clock: opts.clock });
   await app.register(registrationTokenRoutes, { services });
+  await app.register(refreshRoutes, { services });
   await app.register(adminRoutes, { services });
   await app.register(adminUserRoutes, { services, version: opts.version });
   await app.register(adminRegistrationTokenRoutes, { services });
@@ -175,6 +178,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
       await client.register(capabilitiesRoutes, { config });
       await client.register(registrationRoutes, { services });
       await client.register(sessionRoutes, { services });
+      await client.register(openIdRoutes, { services });
       await client.register(accountRoutes, { services });
       await client.register(deviceRoutes, { services });
       await client.register(profileRoutes, { services });

@@ -15,6 +15,7 @@ import { PasswordChecks } from './accounts/password-checks.js';
 import { PasswordHashing } from './accounts/password-hash.js';
 import { Registration } from './accounts/registration.js';
 import { Sessions } from './accounts/sessions.js';
+import { OpenIdTokens } from './accounts/openid.js';
 import { UserInteractiveAuth } from './accounts/uia.js';
 import { RoomWriter } from './events/room-writer.js';
 import { Forget } from './membership/forget.js';
@@ -76,6 +77,7 @@ import { TurnServer } from './voip/turn-server.js';
 /** Every service, constructed once and handed to the HTTP layer. */
 export interface Services {
   readonly sessions: Sessions;
+  readonly openId: OpenIdTokens;
   readonly registration: Registration;
   readonly devices: Devices;
   readonly passwords: PasswordChange;
@@ -170,7 +172,7 @@ export function createServices(deps: {
   const media = new MediaRepository({ store, clock, serverName, config: config.media, quotas, files: mediaFiles });
   const e2ee = createE2eeServices({ store, clock, notifier, uia, serverName, toDeviceLimits: config.toDevice, quotas });
   const { deviceLists } = e2ee;
-  const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists, passwords: passwordChecks, quotas });
+  const sessions = new Sessions({ store, clock, serverName, publicBaseUrl: config.publicBaseUrl, deviceLists, passwords: passwordChecks, quotas, accessTokenLifetimeMs: config.accessTokenLifetimeMs });
   const writer = new RoomWriter({ store, clock, serverName, signingKey, notifier });
   const access = new RoomReadAccess(store);
   const events = new ClientEvents({ store, clock });
@@ -216,6 +218,7 @@ export function createServices(deps: {
     adminRooms: createAdminRoomServices({ store, clock, serverName, writer, events, rooms: roomCreation, join: verbs.join, leave, invite: verbs.invite, logger: deps.logger ?? silentLogger }),
     tags: new RoomTags({ store, accountData: userAndEphemeral.accountData }),
     sessions,
+    openId: new OpenIdTokens({ store, clock, serverName }),
     registration,
     devices: new Devices({ store, uia, deviceLists }),
     e2ee,

@@ -207,6 +207,18 @@ export interface TokenStore {
   create(tokenHash: string, userId: UserId, deviceId: DeviceId, createdTs: number, validUntilTs?: number | null): Promise<void>;
   lookup(tokenHash: string): Promise<TokenOwner | undefined>;
   delete(tokenHash: string): Promise<void>;
+  /** Stores a refresh token (hashed) issued with the access token `accessTokenHash`. */
+  createRefresh(tokenHash: string, userId: UserId, deviceId: DeviceId, accessTokenHash: string, createdTs: number): Promise<void>;
+  /**
+   * Uses a refresh token up: deletes it and the access token issued with it, and resolves to their
+   * device; undefined when there is no such refresh token (unknown, or used already: only one of
+   * two concurrent uses gets the device).
+   */
+  takeRefresh(tokenHash: string): Promise<{ userId: UserId; deviceId: DeviceId } | undefined>;
+  /** Stores an OpenID token (hashed) valid until `validUntilTs`; the user's expired ones (at `now`) are deleted. */
+  createOpenId(tokenHash: string, userId: UserId, validUntilTs: number, now: number): Promise<void>;
+  /** The user an OpenID token names, when it is valid at `now` and the user not deactivated. */
+  openIdUser(tokenHash: string, now: number): Promise<UserId | undefined>;
 }
 
 export interface RegistrationToken {

@@ -625,3 +625,73 @@ forEachBackend('authorization matrix: admin API', (backend) => {
     assert.equal((await s.app.store.reports.get(reportId))?.reason, 'kept');
   });
 }, describe);
+
+/**
+ * `POST /refresh`: the refresh token is the only credential. An access token (in the header or as
+ * the refresh token), a used refresh token, a logged-out device's or none: 401, and nothing issued.
+ */
+forEachBackend('authorization matrix: refresh tokens', (backend) => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ backend });
+  });
+  after(() => s.close());
+
+  it('only an unused refresh token of a live device refreshes', async () => {
+    const login = async (user: TestUser) => (await s.request('POST', `${V3}/login`, {
+      body: { type: 'm.login.password', identifier: { type: 'm.id.user', user: user.userId }, password: user.password, refresh_token: true },
+    })).json() as { access_token: string; refresh_token: string };
+    const user = await s.createUser('matrix-refresh');
+    const live = await login(user);
+    const used = await login(user);
+    assert.equal((await s.request('POST', `${V3}/refresh`, { body: { refresh_token: used.refresh_token } })).statusCode, 200);
+    const gone = await login(user);
+    assert.equal((await s.request('POST', `${V3}/logout`, { token: gone.access_token })).statusCode, 200);
+    const cells: Array<[string, { token?: string; body: unknown }, string]> = [
+      ['an access token as the refresh token', { body: { refresh_token: live.access_token } }, UNKNOWN_TOKEN],
+      ['a valid access token, no refresh token', { token: live.access_token, body: {} }, '400 M_MISSING_PARAM'],
+      ['a used refresh token', { body: { refresh_token: used.refresh_token } }, UNKNOWN_TOKEN],
+      ['a logged-out device\'s refresh token', { body: { refresh_token: gone.refresh_token } }, UNKNOWN_TOKEN],
+      ['a live refresh token', { body: { refresh_token: live.refresh_token } }, OK],
+    ];
+    const failures: string[] = [];
+    for (const [who, call, expected] of cells) {
+      const res = await s.request('POST', `${V3}/refresh`, call);
+      const got = res.statusCode === 200 ? OK : `${res.statusCode} ${safeErrcode(res)}`;
+      if (got !== expected) failures.push(`${who}: ${got}, expected ${expected}`);
+      if (got !== OK) assert.deepEqual(Object.keys(res.json()).filter((k) => k !== 'soft_logout').sort(), ['errcode', 'error'], who);
+    }
+    assert.deepEqual(failures, []);
+  });
+}, describe);
+
+/** OpenID tokens: only for oneself, with a live access token; an access token is no OpenID token. */
+forEachBackend('authorization matrix: OpenID tokens', (backend) => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ backend, config: { federation: { port: 0 } } });
+  });
+  after(() => s.close());
+
+  it('request_token: self 200, another user 403, logged out 401, no token 401; userinfo refuses access tokens', async () => {
+    const user = await s.createUser('matrix-openid');
+    const other = await s.createUser('matrix-openid-other');
+    const gone = await s.createUser('matrix-openid-gone');
+    assert.equal((await s.request('POST', `${V3}/logout`, { token: gone.accessToken })).statusCode, 200);
+    const url = `${V3}/user/${encodeURIComponent(user.userId)}/openid/request_token`;
+    const cells: Array<[string, string | undefined, string]> = [
+      ['self', user.accessToken, OK], ['another user', other.accessToken, FORBIDDEN], ['logged out', gone.accessToken, UNKNOWN_TOKEN], ['no token', undefined, MISSING_TOKEN],
+    ];
+    const failures: string[] = [];
+    for (const [who, token, expected] of cells) {
+      const res = await s.request('POST', url, { ...(token === undefined ? {} : { token }), body: {} });
+      const got = res.statusCode === 200 ? OK : `${res.statusCode} ${safeErrcode(res)}`;
+      if (got !== expected) failures.push(`${who}: ${got}, expected ${expected}`);
+      if (got !== OK) assert.deepEqual(Object.keys(res.json()).filter((k) => k !== 'soft_logout').sort(), ['errcode', 'error'], who);
+    }
+    assert.deepEqual(failures, []);
+    const fed = s.app.federationHttp!;
+    const info = await fed.inject({ method: 'GET', url: `/_matrix/federation/v1/openid/userinfo?access_token=${encodeURIComponent(user.accessToken)}` });
+    assert.equal(`${info.statusCode} ${safeErrcode(info)}`, UNKNOWN_TOKEN);
+  });
+}, describe);

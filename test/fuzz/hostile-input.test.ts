@@ -586,6 +586,10 @@ const REGRESSIONS: Spec[] = [
   example('POST', `${V3}/login`, [], json(new Obj([['type', 'm.login.password'], ['user', 'a\u0000'], ['password', 'x']]))),
   example('POST', `${V3}/login`, [], json(new Obj([['type', 'm.login.password'], ['identifier', new Obj([['type', 'm.id.user'], ['user', new Ref('userId')]])], ['password', 'x'], ['initial_device_display_name', '\u0000']]))),
   example('GET', `${V3}/sync`, [], { kind: 'none' }, [['filter', { raw: 'a%00b' }]]),
+  // A refresh token is hashed, never compared as stored text: U+0000 is merely unknown.
+  example('POST', `${V3}/refresh`, [], json(new Obj([['refresh_token', 'a\u0000b']]))),
+  // The OpenID request's body is ignored, whatever it holds.
+  example('POST', `${V3}/user/:userId/openid/request_token`, [{ sym: 'userId' }], json(new Obj([['a\u0000', deepText(3000, 'array')]]))),
   // Relations: a rel_type and an event type with U+0000 are compared with stored text (PostgreSQL refuses it).
   example('GET', '/_matrix/client/v1/rooms/:roomId/relations/:eventId/:relType/:eventType', [{ sym: 'roomId' }, { sym: 'eventId' }, { raw: 'm.thread%00' }, { raw: 'a%00b' }], { kind: 'none' }),
   // Key backups: a session ID with U+0000 in a body, and one named __proto__.

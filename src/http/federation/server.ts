@@ -9,6 +9,7 @@ import { fastifyOptions, installRequestHandling } from '../server.js';
 import { requireFederationAuth } from './authenticate.js';
 import { federationInviteRoutes } from './invite.js';
 import { federationMembershipRoutes } from './membership.js';
+import { federationOpenIdRoutes } from './openid.js';
 import { federationQueryRoutes } from './query.js';
 import { federationTransactionRoutes } from './transactions.js';
 
@@ -46,6 +47,7 @@ export async function createFederationServer(opts: FederationServerOptions): Pro
   app.get('/_matrix/federation/v1/version', async () => ({ server: { name: 'Hearth', version: opts.version } }));
   await app.register(serverKeyRoutes, keys);
   await app.register(keyQueryRoutes, { notary: opts.services.federation.notary });
+  await app.register(federationOpenIdRoutes, { services: opts.services });
   await app.register(async (authenticated) => {
     requireFederationAuth(authenticated, { serverName: config.serverName, clock: opts.clock, keys: opts.serverKeys });
     await authenticated.register(federationQueryRoutes, { services: opts.services, serverName: config.serverName });

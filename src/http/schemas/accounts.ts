@@ -90,3 +90,9 @@ export const AvatarUrlBody = {
   required: ['avatar_url'],
   properties: { avatar_url: { type: ['string', 'null'], maxLength: PROFILE_FIELD_MAX_LENGTH.avatar_url, pattern: NO_NUL } },
 } as const;
+
+export const RefreshBody = {
+  type: 'object',
+  required: ['refresh_token'],
+  properties: { refresh_token: { type: 'string', maxLength: 1024 } },
+} as const;

@@ -69,7 +69,7 @@ export class Registration {
     if (body.inhibit_login === true) return { user_id: created };
     const deviceId = typeof body.device_id === 'string' ? parseDeviceId(body.device_id) : undefined;
     const name = typeof body.initial_device_display_name === 'string' ? body.initial_device_display_name : null;
-    const login = await this.deps.sessions.issue(created, deviceId, name);
+    const login = await this.deps.sessions.issue(created, deviceId, name, null, body.refresh_token === true);
     const { well_known: _wk, home_server: _hs, ...rest } = login;
     return rest;
   }

@@ -54,6 +54,7 @@ export class KyselyDeviceStore implements DeviceStore {
 
   async delete(userId: UserId, deviceId: DeviceId): Promise<boolean> {
     await this.db.deleteFrom('access_tokens').where('user_id', '=', userId).where('device_id', '=', deviceId).execute();
+    await this.db.deleteFrom('refresh_tokens').where('user_id', '=', userId).where('device_id', '=', deviceId).execute();
     await deleteDeviceE2eeData(this.db, userId, { deviceId });
     await this.db.deleteFrom('pushers').where('user_id', '=', userId).where('device_id', '=', deviceId).execute();
     const res = await this.db.deleteFrom('devices').where('user_id', '=', userId).where('device_id', '=', deviceId).executeTakeFirst();
@@ -62,14 +63,17 @@ export class KyselyDeviceStore implements DeviceStore {
 
   async deleteAll(userId: UserId, keep?: DeviceId): Promise<void> {
     let tokens = this.db.deleteFrom('access_tokens').where('user_id', '=', userId);
+    let refreshTokens = this.db.deleteFrom('refresh_tokens').where('user_id', '=', userId);
     let devices = this.db.deleteFrom('devices').where('user_id', '=', userId);
     let pushers = this.db.deleteFrom('pushers').where('user_id', '=', userId);
     if (keep !== undefined) {
       tokens = tokens.where('device_id', '!=', keep);
+      refreshTokens = refreshTokens.where('device_id', '!=', keep);
       devices = devices.where('device_id', '!=', keep);
       pushers = pushers.where('device_id', '!=', keep);
     }
     await tokens.execute();
+    await refreshTokens.execute();
     await pushers.execute();
     await deleteDeviceE2eeData(this.db, userId, keep === undefined ? {} : { except: keep });
     await devices.execute();

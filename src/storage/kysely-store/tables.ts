@@ -35,6 +35,21 @@ export interface AccessTokensTable {
   valid_until_ts: number | null;
 }
 
+export interface RefreshTokensTable {
+  token_hash: string;
+  user_id: string;
+  device_id: string;
+  /** The access token issued with it, retired when it is used. */
+  access_token_hash: string;
+  created_ts: number;
+}
+
+export interface OpenIdTokensTable {
+  token_hash: string;
+  user_id: string;
+  valid_until_ts: number;
+}
+
 export interface UiaSessionsTable {
   session_id: string;
   purpose: string;
@@ -47,6 +62,8 @@ export interface Database extends E2eeDatabase, PushDatabase {
   users: UsersTable;
   devices: DevicesTable;
   access_tokens: AccessTokensTable;
+  refresh_tokens: RefreshTokensTable;
+  openid_tokens: OpenIdTokensTable;
   uia_sessions: UiaSessionsTable;
   rooms: RoomsTable;
   events: EventsTable;
