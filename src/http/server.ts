@@ -19,6 +19,7 @@ import { adminRoutes } from './admin.js';
 import { adminUserRoutes } from './admin-users.js';
 import { adminRegistrationTokenRoutes } from './admin-registration-tokens.js';
 import { adminRoomRoutes } from './admin-rooms.js';
+import { adminRestrictionRoutes } from './admin-restrictions.js';
 import { mediaRoutes } from './media.js';
 import { syncRoutes } from './client/sync.js';
 import { accountDataRoutes } from './client/account-data.js';
@@ -162,6 +163,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(adminUserRoutes, { services, version: opts.version });
   await app.register(adminRegistrationTokenRoutes, { services });
   await app.register(adminRoomRoutes, { services });
+  await app.register(adminRestrictionRoutes, { services });
   await app.register(mediaRoutes, { services });
   await app.register(relationRoutes, { services });
   await app.register(userRoutesV1, { services });

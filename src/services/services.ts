@@ -5,6 +5,7 @@ import type { Store } from '../storage/store.js';
 import { Devices } from './accounts/devices.js';
 import { Deactivation } from './accounts/deactivation.js';
 import { AdminUsers } from './admin/users.js';
+import { AccountRestrictions } from './admin/account-restrictions.js';
 import { AdminUserSessions } from './admin/user-sessions.js';
 import { AdminRegistrationTokens } from './admin/registration-tokens.js';
 import { createAdminRoomServices, type AdminRoomServices } from './admin/admin-room-services.js';
@@ -107,6 +108,7 @@ export interface Services {
   readonly adminRooms: AdminRoomServices;
   /** Synapse's admin API for accounts (services/admin/). */
   readonly adminUsers: AdminUsers;
+  readonly accountRestrictions: AccountRestrictions;
   readonly adminUserSessions: AdminUserSessions;
   readonly adminRegistrationTokens: AdminRegistrationTokens;
   /** Outbound federation: the signing client and the key ring. */
@@ -217,6 +219,7 @@ export function createServices(deps: {
     e2ee,
     deactivation,
     adminUsers: new AdminUsers({ ...adminDeps, registration }),
+    accountRestrictions: new AccountRestrictions({ store, serverName }),
     adminUserSessions: new AdminUserSessions({ ...adminDeps, sessions }),
     adminRegistrationTokens: new AdminRegistrationTokens({ store, clock }),
     inboundInvites,

@@ -18,6 +18,7 @@ import * as m021 from './021-event-relations.js';
 import * as m022 from './022-search-reports.js';
 import * as m023 from './023-events-by-timestamp.js';
 import * as m024 from './024-event-positions.js';
+import * as m028 from './028-account-restrictions.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '022-search-reports': m022,
   '023-events-by-timestamp': m023,
   '024-event-positions': m024,
+  '028-account-restrictions': m028,
 };
 
 export const migrationProvider: MigrationProvider = {
