@@ -603,6 +603,10 @@ const REGRESSIONS: Spec[] = [
   { ...example('GET', '/_synapse/admin/v1/rooms', [], { kind: 'none' }, [['search_term', { raw: '%25%00_' }], ['order_by', { raw: '__proto__' }], ['limit', { raw: '1e308' }]]), auth: 'admin' },
   { ...example('DELETE', '/_synapse/admin/v1/rooms/:roomId', [{ sym: 'roomId' }], json(new Obj([['new_room_user_id', new Ref('roomId')], ['purge', 'no']]))), auth: 'admin' },
   { ...example('DELETE', '/_synapse/admin/v2/rooms/:roomId', [{ sym: 'roomId' }], json(new Obj([['block', true], ['message', '\u0000']]))), auth: 'admin' },
+  // Suspension and locking, as an admin: a mark of the wrong type, a user ID that is not one.
+  { ...example('PUT', '/_matrix/client/v1/admin/suspend/:userId', [{ sym: 'userId' }], json(new Obj([['suspended', 'yes']]))), auth: 'admin' },
+  { ...example('PUT', '/_matrix/client/v1/admin/lock/:userId', [{ raw: '__proto__' }], json(new Obj([['locked', true]]))), auth: 'admin' },
+  { ...example('PUT', '/_synapse/admin/v1/suspend/:userId', [{ raw: '%40a%00b%3Ahs.test' }], json(new Obj([['suspend', true]]))), auth: 'admin' },
 ];
 
 // ---------------------------------------------------------------------------------------------
