@@ -22,6 +22,8 @@ export const ErrCode = {
   invalidParam: 'M_INVALID_PARAM',
   tooLarge: 'M_TOO_LARGE',
   userDeactivated: 'M_USER_DEACTIVATED',
+  userLocked: 'M_USER_LOCKED',
+  userSuspended: 'M_USER_SUSPENDED',
   guestAccessForbidden: 'M_GUEST_ACCESS_FORBIDDEN',
   weakPassword: 'M_WEAK_PASSWORD',
   exclusive: 'M_EXCLUSIVE',
@@ -119,6 +121,11 @@ export const invalidUsername = (message: string): MatrixError =>
   new MatrixError(400, ErrCode.invalidUsername, message);
 export const userDeactivated = (): MatrixError =>
   new MatrixError(403, ErrCode.userDeactivated, 'This account has been deactivated');
+/** Spec: a locked account's requests fail with 401 and `soft_logout: true` (the client keeps its session for when it is unlocked). */
+export const userLocked = (): MatrixError =>
+  new MatrixError(401, ErrCode.userLocked, 'This account has been locked', { soft_logout: true });
+export const userSuspended = (): MatrixError =>
+  new MatrixError(403, ErrCode.userSuspended, 'This account is suspended and cannot do this');
 export const guestAccessForbidden = (): MatrixError =>
   new MatrixError(403, ErrCode.guestAccessForbidden, 'Guest access is not enabled on this server');
 export const unsupportedRoomVersion = (version: string): MatrixError =>

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { missingToken } from '../core/errors.js';
+import { missingToken, userSuspended } from '../core/errors.js';
 import type { RateLimitName } from '../config/schema.js';
 import type { Requester } from '../services/requester.js';
 import type { Services } from '../services/services.js';
@@ -14,6 +14,13 @@ declare module 'fastify' {
     invites?: (request: FastifyRequest) => number;
     /** The route ignores its body, so any JSON is accepted (e.g. /forget). */
     anyJsonBody?: boolean;
+    /** A locked account may still use this route (spec: logging out). */
+    allowLocked?: boolean;
+    /**
+     * A suspended account may not use this route (spec: account suspension's forbidden actions), or,
+     * as a function, not for this request (the member state endpoint: leaving stays allowed).
+     */
+    deniedWhenSuspended?: boolean | ((request: FastifyRequest) => boolean);
   }
   interface FastifyRequest {
     requester?: Requester;
@@ -39,7 +46,10 @@ export function installAuth(app: FastifyInstance, services: Services): void {
     if (mode === 'none') return;
     const token = accessTokenOf(request);
     if (token === undefined && mode === 'optional') return;
-    request.requester = await services.sessions.authenticate(token);
+    const config = request.routeOptions.config;
+    request.requester = await services.sessions.authenticate(token, config.allowLocked ?? false);
+    const denied = config.deniedWhenSuspended;
+    if (request.requester.suspended === true && (denied === true || (typeof denied === 'function' && denied(request)))) throw userSuspended();
   });
 }
 

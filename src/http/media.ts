@@ -38,7 +38,7 @@ export async function mediaRoutes(app: FastifyInstance, { services }: { services
     return payload;
   });
 
-  const upload = { auth: 'required', rateLimit: 'media_upload', anyJsonBody: true } as const;
+  const upload = { auth: 'required', deniedWhenSuspended: true, rateLimit: 'media_upload', anyJsonBody: true } as const;
   for (const prefix of LEGACY_PREFIXES) {
     app.post<{ Querystring: { filename?: string } }>(`${prefix}/upload`, { schema: { querystring: UPLOAD_QUERY }, config: upload },
       async (req) => services.media.upload(requesterOf(req), uploadInput(req)));
@@ -46,7 +46,7 @@ export async function mediaRoutes(app: FastifyInstance, { services }: { services
       { schema: { params: paramsOf('serverName', 'mediaId'), querystring: UPLOAD_QUERY }, config: upload },
       async (req) => services.media.uploadTo(requesterOf(req), req.params.serverName, req.params.mediaId, uploadInput(req)));
   }
-  app.post('/_matrix/media/v1/create', { config: { auth: 'required', rateLimit: 'media_upload', anyJsonBody: true } },
+  app.post('/_matrix/media/v1/create', { config: { auth: 'required', deniedWhenSuspended: true, rateLimit: 'media_upload', anyJsonBody: true } },
     async (req) => services.media.create(requesterOf(req)));
 
   const reads: Array<{ prefix: string; via: MediaPath; auth: 'required' | 'none' }> = [

@@ -21,6 +21,7 @@ import { adminUserRoutes } from './admin-users.js';
 import { adminRegistrationTokenRoutes } from './admin-registration-tokens.js';
 import { adminEventReportRoutes } from './admin-event-reports.js';
 import { adminRoomRoutes } from './admin-rooms.js';
+import { adminRestrictionRoutes } from './admin-restrictions.js';
 import { mediaRoutes } from './media.js';
 import { syncRoutes } from './client/sync.js';
 import { accountDataRoutes } from './client/account-data.js';
@@ -168,6 +169,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   await app.register(adminRegistrationTokenRoutes, { services });
   await app.register(adminEventReportRoutes, { services });
   await app.register(adminRoomRoutes, { services });
+  await app.register(adminRestrictionRoutes, { services });
   await app.register(mediaRoutes, { services });
   await app.register(relationRoutes, { services });
   await app.register(userRoutesV1, { services });

@@ -5,6 +5,8 @@ export interface Requester {
   readonly userId: UserId;
   readonly deviceId: DeviceId;
   readonly isAdmin: boolean;
+  /** Suspended by an admin: routes marked `deniedWhenSuspended` refuse it (absent: not suspended). */
+  readonly suspended?: boolean;
   /** The hash of the access token used, so that logout can remove exactly it. */
   readonly tokenHash: string;
 }

@@ -5,6 +5,7 @@ import type { Store } from '../storage/store.js';
 import { Devices } from './accounts/devices.js';
 import { Deactivation } from './accounts/deactivation.js';
 import { AdminUsers } from './admin/users.js';
+import { AccountRestrictions } from './admin/account-restrictions.js';
 import { AdminUserSessions } from './admin/user-sessions.js';
 import { AdminRegistrationTokens } from './admin/registration-tokens.js';
 import { AdminEventReports } from './admin/event-reports.js';
@@ -112,6 +113,7 @@ export interface Services {
   readonly adminRooms: AdminRoomServices;
   /** Synapse's admin API for accounts (services/admin/). */
   readonly adminUsers: AdminUsers;
+  readonly accountRestrictions: AccountRestrictions;
   readonly adminUserSessions: AdminUserSessions;
   readonly adminRegistrationTokens: AdminRegistrationTokens;
   readonly adminEventReports: AdminEventReports;
@@ -224,6 +226,7 @@ export function createServices(deps: {
     e2ee,
     deactivation,
     adminUsers: new AdminUsers({ ...adminDeps, registration }),
+    accountRestrictions: new AccountRestrictions({ store, serverName }),
     adminUserSessions: new AdminUserSessions({ ...adminDeps, sessions }),
     adminRegistrationTokens: new AdminRegistrationTokens({ store, clock }),
     adminEventReports: new AdminEventReports({ store, serverName }),

@@ -122,7 +122,14 @@ export interface Account {
   createdTs: number;
   /** Deactivated with `erase` (Synapse's admin API): set by `erase`, never by `create`. */
   erased?: boolean;
+  /** Suspended by an admin: may read and leave, not write (set by `setRestriction` only). */
+  suspended?: boolean;
+  /** Locked by an admin: every authenticated request fails (set by `setRestriction` only). */
+  locked?: boolean;
 }
+
+/** The reversible marks an admin puts on an account (spec: account suspension and locking). */
+export type AccountRestriction = 'suspended' | 'locked';
 
 /** Synapse's `order_by` of the admin user list, as columns (the rest of Synapse's orders are constant here). */
 export type AccountOrder = 'name' | 'admin' | 'deactivated' | 'displayname' | 'avatar_url' | 'creation_ts';
@@ -151,6 +158,7 @@ export interface AccountStore {
   /** Admin API: a page of accounts, with the number of all that match. */
   list(query: AccountListQuery): Promise<{ accounts: Account[]; total: number }>;
   setAdmin(userId: UserId, isAdmin: boolean): Promise<void>;
+  setRestriction(userId: UserId, restriction: AccountRestriction, on: boolean): Promise<void>;
   /** Undoes `setDeactivated` (the password is set separately); the erased mark stays. */
   reactivate(userId: UserId): Promise<void>;
   /** Marks the account erased and removes its display name and avatar. */
@@ -197,6 +205,8 @@ export interface TokenOwner {
   deviceId: DeviceId;
   isAdmin: boolean;
   deactivated: boolean;
+  locked: boolean;
+  suspended: boolean;
   /** When the token stops working; null: never. */
   validUntilTs: number | null;
 }

@@ -572,6 +572,7 @@ const ADMIN_ENDPOINTS: ReadonlyArray<readonly ['GET' | 'PUT' | 'POST' | 'DELETE'
   ['GET', '/v2/users/{target}/devices'],
   ['POST', '/v2/users/{target}/delete_devices', { devices: ['X'] }],
   ['POST', '/v1/users/{target}/login', {}],
+  ['PUT', '/v1/suspend/{target}', { suspend: true }],
   ['GET', '/v1/registration_tokens'],
   ['POST', '/v1/registration_tokens/new', { token: 'made-by-anyone' }],
   ['GET', '/v1/registration_tokens/kept'],
@@ -619,7 +620,7 @@ forEachBackend('authorization matrix: admin API', (backend) => {
     assert.deepEqual(failures, []);
     // Nothing a refused request asked for happened.
     const account = await s.app.store.accounts.get(target.userId);
-    assert.deepEqual([account?.isAdmin, account?.deactivated], [false, false]);
+    assert.deepEqual([account?.isAdmin, account?.deactivated, account?.suspended], [false, false, false]);
     assert.equal((await s.request('GET', `${V3}/account/whoami`, { token: target.accessToken })).statusCode, 200);
     assert.deepEqual((await s.app.store.registrationTokens.list()).map((t) => [t.token, t.usesAllowed]), [['kept', null]]);
     assert.equal((await s.app.store.reports.get(reportId))?.reason, 'kept');

@@ -613,6 +613,10 @@ const REGRESSIONS: Spec[] = [
   { ...example('DELETE', '/_synapse/admin/v2/rooms/:roomId', [{ sym: 'roomId' }], json(new Obj([['block', true], ['message', '\u0000']]))), auth: 'admin' },
   // Its event reports: LIKE's wildcards and a NUL in the filters, a limit past any integer.
   { ...example('GET', '/_synapse/admin/v1/event_reports', [], { kind: 'none' }, [['user_id', { raw: '%25%00_' }], ['room_id', { raw: '!%25' }], ['limit', { raw: '1e308' }]]), auth: 'admin' },
+  // Suspension and locking, as an admin: a mark of the wrong type, a user ID that is not one.
+  { ...example('PUT', '/_matrix/client/v1/admin/suspend/:userId', [{ sym: 'userId' }], json(new Obj([['suspended', 'yes']]))), auth: 'admin' },
+  { ...example('PUT', '/_matrix/client/v1/admin/lock/:userId', [{ raw: '__proto__' }], json(new Obj([['locked', true]]))), auth: 'admin' },
+  { ...example('PUT', '/_synapse/admin/v1/suspend/:userId', [{ raw: '%40a%00b%3Ahs.test' }], json(new Obj([['suspend', true]]))), auth: 'admin' },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -63,6 +63,24 @@ forEachBackend('Store contract: accounts for the admin API', (backend) => {
     assert.equal((await store.accounts.get(ids[0]!))?.erased, false);
   });
 
+  it('suspends and locks an account, and its tokens carry both marks', async () => {
+    await store.devices.upsert({ userId: ids[1]!, deviceId: 'R' as DeviceId, displayName: null, createdTs: 1 });
+    await store.tokens.create('restricted', ids[1]!, 'R' as DeviceId, 1);
+    const marks = async () => {
+      const [account, owner] = [await store.accounts.get(ids[1]!), await store.tokens.lookup('restricted')];
+      return [account?.suspended, account?.locked, owner?.suspended, owner?.locked];
+    };
+    assert.deepEqual(await marks(), [false, false, false, false]);
+    await store.accounts.setRestriction(ids[1]!, 'suspended', true);
+    assert.deepEqual(await marks(), [true, false, true, false]);
+    await store.accounts.setRestriction(ids[1]!, 'locked', true);
+    assert.deepEqual(await marks(), [true, true, true, true]);
+    await store.accounts.setRestriction(ids[1]!, 'suspended', false);
+    await store.accounts.setRestriction(ids[1]!, 'locked', false);
+    assert.deepEqual(await marks(), [false, false, false, false]);
+    assert.equal((await store.accounts.get(ids[2]!))?.suspended, false, 'only the named account');
+  });
+
   it('an access token carries its expiry (null: none)', async () => {
     await store.devices.upsert({ userId: ids[0]!, deviceId: 'D' as DeviceId, displayName: null, createdTs: 1 });
     await store.tokens.create('forever', ids[0]!, 'D' as DeviceId, 1);

@@ -23,7 +23,7 @@ export async function profileRoutes(app: FastifyInstance, { services }: { servic
 
     app.put<UserParams & { Body: Record<ProfileField, string | null> }>(
       `/profile/:userId/${field}`,
-      { schema: { params, body }, config: { auth: 'required' } },
+      { schema: { params, body }, config: { auth: 'required', deniedWhenSuspended: true } },
       async (request) => {
         await services.profiles.setField(requesterOf(request), userIdParam(request.params.userId), field, request.body[field]);
         return {};

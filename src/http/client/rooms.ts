@@ -31,19 +31,19 @@ export async function roomRoutes(app: FastifyInstance, { services }: { services:
   const auth = { auth: 'required' } as const;
   const room = paramsOf('roomId');
 
-  app.post<{ Body: CreateRoomInput | undefined }>('/createRoom', { schema: { body: CreateRoomBody }, config: { ...auth, rateLimit: 'default', invites: (req) => (req.body as CreateRoomInput | undefined)?.invite?.length ?? 0 } }, async (req) =>
+  app.post<{ Body: CreateRoomInput | undefined }>('/createRoom', { schema: { body: CreateRoomBody }, config: { ...auth, deniedWhenSuspended: true, rateLimit: 'default', invites: (req) => (req.body as CreateRoomInput | undefined)?.invite?.length ?? 0 } }, async (req) =>
     services.rooms.create(requesterOf(req), req.body ?? {}));
 
   app.put<{ Params: { roomId: string; eventType: string; txnId: string }; Body: JsonObject }>(
     '/rooms/:roomId/send/:eventType/:txnId',
-    { schema: { params: paramsOf('roomId', 'eventType', 'txnId'), body: EventContentBody }, config: { ...auth, rateLimit: 'message' } },
+    { schema: { params: paramsOf('roomId', 'eventType', 'txnId'), body: EventContentBody }, config: { ...auth, deniedWhenSuspended: true, rateLimit: 'message' } },
     async (req) => services.sending.sendMessage(requesterOf(req), roomIdParam(req.params.roomId), req.params.eventType, req.params.txnId, req.body));
 
   // The empty state key is reachable both as /state/{type} and /state/{type}/.
   type StateRoute = { Params: { roomId: string; eventType: string; stateKey?: string }; Body: JsonObject; Querystring: { format?: 'content' | 'event' } };
   for (const path of ['/rooms/:roomId/state/:eventType', '/rooms/:roomId/state/:eventType/', '/rooms/:roomId/state/:eventType/:stateKey']) {
     const params = path.endsWith(':stateKey') ? paramsOf('roomId', 'eventType', 'stateKey') : paramsOf('roomId', 'eventType');
-    app.put<StateRoute>(path, { schema: { params, body: EventContentBody }, config: { ...auth, rateLimit: 'message' } }, async (req) =>
+    app.put<StateRoute>(path, { schema: { params, body: EventContentBody }, config: { ...auth, deniedWhenSuspended: true, rateLimit: 'message' } }, async (req) =>
       services.sending.putState(requesterOf(req), roomIdParam(req.params.roomId), req.params.eventType, req.params.stateKey ?? '', req.body));
     // `?format=event` (spec v1.16) returns the whole client event instead of its content.
     app.get<StateRoute>(path, { schema: { params, querystring: StateEventQuery }, config: auth }, async (req) => {

@@ -11,12 +11,12 @@ export async function sessionRoutes(app: FastifyInstance, { services }: { servic
   app.post<{ Body: JsonObject }>('/login', { schema: { body: LoginBody }, config: { rateLimit: 'login' } }, async (request) =>
     services.sessions.login(request.body));
 
-  app.post('/logout', { config: { auth: 'required' } }, async (request) => {
+  app.post('/logout', { config: { auth: 'required', allowLocked: true } }, async (request) => {
     await services.sessions.logout(requesterOf(request));
     return {};
   });
 
-  app.post('/logout/all', { config: { auth: 'required' } }, async (request) => {
+  app.post('/logout/all', { config: { auth: 'required', allowLocked: true } }, async (request) => {
     await services.sessions.logoutAll(requesterOf(request));
     return {};
   });

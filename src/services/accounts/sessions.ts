@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { forbidden, missingToken, unknownError, unknownToken, userDeactivated } from '../../core/errors.js';
+import { forbidden, missingToken, unknownError, unknownToken, userDeactivated, userLocked } from '../../core/errors.js';
 import { parseDeviceId, type DeviceId, type UserId } from '../../core/ids.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Store } from '../../storage/store.js';
@@ -43,15 +43,16 @@ export interface SessionsDeps {
 export class Sessions {
   constructor(private readonly deps: SessionsDeps) {}
 
-  /** Resolves a bearer token to its requester. */
-  async authenticate(token: string | undefined): Promise<Requester> {
+  /** Resolves a bearer token to its requester; a locked account's only if `allowLocked` (logout). */
+  async authenticate(token: string | undefined, allowLocked = false): Promise<Requester> {
     if (token === undefined || token === '') throw missingToken();
     const tokenHash = hashAccessToken(token);
     const owner = await this.deps.store.tokens.lookup(tokenHash);
     if (!owner || owner.deactivated) throw unknownToken();
     // An expired token (refreshable, or the admin API's "log in as a user" with an expiry) is a soft logout.
     if (owner.validUntilTs !== null && owner.validUntilTs <= this.deps.clock.now()) throw unknownToken(true);
-    return { userId: owner.userId, deviceId: owner.deviceId, isAdmin: owner.isAdmin, tokenHash };
+    if (owner.locked && !allowLocked) throw userLocked();
+    return { userId: owner.userId, deviceId: owner.deviceId, isAdmin: owner.isAdmin, suspended: owner.suspended, tokenHash };
   }
 
   async login(body: JsonObject): Promise<LoginResult> {

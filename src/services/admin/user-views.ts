@@ -1,7 +1,7 @@
 import type { Account } from '../../storage/store.js';
 
 /**
- * Accounts as Synapse's admin API shows them. Hearth has no guests, shadow bans, locks, user types,
+ * Accounts as Synapse's admin API shows them. Hearth has no guests, shadow bans, user types,
  * third-party IDs or external IDs: those fields are always empty. `creation_ts` is in milliseconds
  * in the list and in seconds in one user's details, as Synapse answers.
  */
@@ -14,7 +14,7 @@ export function listEntry(a: Account) {
     deactivated: a.deactivated,
     erased: a.erased === true,
     shadow_banned: false,
-    locked: false,
+    locked: a.locked === true,
     displayname: a.displayname,
     avatar_url: a.avatarUrl,
     creation_ts: a.createdTs,
@@ -32,7 +32,7 @@ export function details(a: Account) {
     deactivated: a.deactivated,
     erased: a.erased === true,
     shadow_banned: false,
-    locked: false,
+    locked: a.locked === true,
     creation_ts: Math.floor(a.createdTs / 1000),
     appservice_id: null,
     consent_server_notice_sent: null,

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { UserId } from '../../core/ids.js';
 import { ConflictError } from '../errors.js';
-import type { Account, AccountListQuery, AccountOrder, AccountStore } from '../store.js';
+import type { Account, AccountListQuery, AccountOrder, AccountRestriction, AccountStore } from '../store.js';
 import { isUniqueViolation, type DialectName } from './dialect.js';
 import { prepared } from './prepared.js';
 import type { Database, UsersTable } from './tables.js';
@@ -16,6 +16,8 @@ function toAccount(row: Selectable<UsersTable>): Account {
     avatarUrl: row.avatar_url,
     createdTs: row.created_ts,
     erased: row.erased === 1,
+    suspended: row.suspended === 1,
+    locked: row.locked === 1,
   };
 }
 
@@ -106,6 +108,10 @@ export class KyselyAccountStore implements AccountStore {
 
   async setAdmin(userId: UserId, isAdmin: boolean): Promise<void> {
     await this.db.updateTable('users').set({ is_admin: isAdmin ? 1 : 0 }).where('user_id', '=', userId).execute();
+  }
+
+  async setRestriction(userId: UserId, restriction: AccountRestriction, on: boolean): Promise<void> {
+    await this.db.updateTable('users').set({ [restriction]: on ? 1 : 0 }).where('user_id', '=', userId).execute();
   }
 
   async reactivate(userId: UserId): Promise<void> {

@@ -16,6 +16,8 @@ export interface UsersTable {
   avatar_url: string | null;
   created_ts: number;
   erased: Generated<number>;
+  suspended: Generated<number>;
+  locked: Generated<number>;
 }
 
 export interface DevicesTable {

@@ -19,6 +19,7 @@ import * as m022 from './022-search-reports.js';
 import * as m023 from './023-events-by-timestamp.js';
 import * as m024 from './024-event-positions.js';
 import * as m027 from './027-refresh-tokens.js';
+import * as m028 from './028-account-restrictions.js';
 
 /**
  * The one ordered list of migrations, for both dialects. Migrations only ever add: a released
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '023-events-by-timestamp': m023,
   '024-event-positions': m024,
   '027-refresh-tokens': m027,
+  '028-account-restrictions': m028,
 };
 
 export const migrationProvider: MigrationProvider = {
