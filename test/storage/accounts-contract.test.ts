@@ -18,7 +18,7 @@ forEachBackend('Store contract: accounts, devices, tokens, UIA', (backend) => {
   it('creates and reads an account; a second create is a ConflictError', async () => {
     await store.accounts.create({ userId: alice, passwordHash: 'h', isAdmin: false, deactivated: false, displayname: 'alice', avatarUrl: null, createdTs: 1700000000000 });
     const got = await store.accounts.get(alice);
-    assert.deepEqual(got, { userId: alice, passwordHash: 'h', isAdmin: false, deactivated: false, displayname: 'alice', avatarUrl: null, createdTs: 1700000000000, erased: false });
+    assert.deepEqual(got, { userId: alice, passwordHash: 'h', isAdmin: false, deactivated: false, displayname: 'alice', avatarUrl: null, createdTs: 1700000000000, erased: false, suspended: false, locked: false });
     await assert.rejects(
       store.accounts.create({ userId: alice, passwordHash: null, isAdmin: true, deactivated: false, displayname: null, avatarUrl: null, createdTs: 1 }),
       ConflictError,
@@ -41,7 +41,7 @@ forEachBackend('Store contract: accounts, devices, tokens, UIA', (backend) => {
     await store.devices.upsert({ userId: alice, deviceId: dev, displayName: 'ignored', createdTs: 6 });
     assert.equal((await store.devices.get(alice, dev))?.displayName, 'phone');
     await store.tokens.create('hash-1', alice, dev, 7);
-    assert.deepEqual(await store.tokens.lookup('hash-1'), { userId: alice, deviceId: dev, isAdmin: false, deactivated: false, validUntilTs: null });
+    assert.deepEqual(await store.tokens.lookup('hash-1'), { userId: alice, deviceId: dev, isAdmin: false, deactivated: false, locked: false, suspended: false, validUntilTs: null });
     assert.equal(await store.tokens.lookup('hash-2'), undefined);
     assert.equal(await store.devices.delete(alice, dev), true);
     assert.equal(await store.tokens.lookup('hash-1'), undefined);
